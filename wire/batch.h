@@ -1,0 +1,122 @@
+/*
+ * batch.h - Kafka RecordBatch v2 (magic 2): header parsing, validation,
+ * in-place offset assignment, record iteration and building.
+ *
+ * Layout (all big-endian), total size = 12 + batchLength:
+ *   0 baseOffset i64 | 8 batchLength i32 | 12 partitionLeaderEpoch i32 |
+ *   16 magic i8 | 17 crc u32 | 21 attributes i16 | 23 lastOffsetDelta i32 |
+ *   27 baseTimestamp i64 | 35 maxTimestamp i64 | 43 producerId i64 |
+ *   51 producerEpoch i16 | 53 baseSequence i32 | 57 recordCount i32 |
+ *   61 records (compressed as one stream when the codec is not none)
+ * The CRC-32C covers bytes [21, end): baseOffset and partitionLeaderEpoch
+ * lie outside it, so a broker rewrites them without recomputing the CRC.
+ *
+ * Nothing here does I/O. Functions that take a batch pointer borrow it.
+ */
+#ifndef STRAND_WIRE_BATCH_H
+#define STRAND_WIRE_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/buf.h"
+
+#define BATCH_LOG_OVERHEAD 12 /* baseOffset + batchLength */
+#define BATCH_HEADER_SIZE 61  /* smallest possible batch */
+#define BATCH_MAGIC_V2 2
+
+#define BATCH_ATTR_COMPRESSION_MASK 0x07
+#define BATCH_ATTR_LOG_APPEND_TIME 0x08
+#define BATCH_ATTR_TRANSACTIONAL 0x10
+#define BATCH_ATTR_CONTROL 0x20
+#define BATCH_ATTR_DELETE_HORIZON 0x40
+
+enum batch_codec {
+    BATCH_CODEC_NONE = 0,
+    BATCH_CODEC_GZIP = 1,
+    BATCH_CODEC_SNAPPY = 2,
+    BATCH_CODEC_LZ4 = 3,
+    BATCH_CODEC_ZSTD = 4,
+};
+
+enum batch_status {
+    BATCH_OK = 0,
+    BATCH_ERR_SHORT = -1,  /* fewer bytes than the header or than batchLength says */
+    BATCH_ERR_SIZE = -2,   /* batchLength below the minimum or above the limit */
+    BATCH_ERR_MAGIC = -3,  /* magic is not 2 */
+    BATCH_ERR_CRC = -4,    /* CRC-32C mismatch */
+    BATCH_ERR_COUNT = -5,  /* recordCount and lastOffsetDelta disagree */
+    BATCH_ERR_ATTR = -6,   /* unknown codec or reserved attribute bits set */
+    BATCH_ERR_RECORD = -7, /* a record inside does not parse */
+    BATCH_ERR_CODEC = -8,  /* compressed payload does not decompress */
+    BATCH_ERR_NOMEM = -9,
+};
+
+typedef struct batch_header {
+    int64_t base_offset;
+    int32_t batch_length;
+    int32_t partition_leader_epoch;
+    int8_t magic;
+    uint32_t crc;
+    int16_t attributes;
+    int32_t last_offset_delta;
+    int64_t base_timestamp;
+    int64_t max_timestamp;
+    int64_t producer_id;
+    int16_t producer_epoch;
+    int32_t base_sequence;
+    int32_t record_count;
+} batch_header;
+
+static inline int64_t batch_total_size(const batch_header *h) {
+    return (int64_t)BATCH_LOG_OVERHEAD + h->batch_length;
+}
+static inline int64_t batch_last_offset(const batch_header *h) {
+    return h->base_offset + h->last_offset_delta;
+}
+static inline int batch_codec_of(const batch_header *h) {
+    return h->attributes & BATCH_ATTR_COMPRESSION_MASK;
+}
+
+/* Decode the fixed 61-byte header. Checks only that 61 bytes are present
+ * (BATCH_ERR_SHORT otherwise); no CRC, no size checks. */
+int batch_parse_header(const uint8_t *p, size_t len, batch_header *h);
+
+/* Full structural check of the batch at p: header present, batchLength in
+ * [49, max_size - 12] and all of it present, magic 2, known codec and no
+ * reserved attribute bits, CRC-32C, record count consistent with
+ * lastOffsetDelta (strict: recordCount == lastOffsetDelta + 1, as every
+ * producer writes; non-strict allows the gaps compaction leaves). Fills *h.
+ * Does not decompress. */
+int batch_validate(const uint8_t *p, size_t len, size_t max_size, int strict, batch_header *h);
+
+/* Human-readable text of a batch_status. Never NULL. */
+const char *batch_strerror(int status);
+
+/* Rewrite the fields outside the CRC, in place. */
+void batch_set_base_offset(uint8_t *batch, int64_t base_offset);
+void batch_set_leader_epoch(uint8_t *batch, int32_t epoch);
+
+/* CRC-32C of bytes [21, size) of a complete batch. */
+uint32_t batch_compute_crc(const uint8_t *batch, size_t size);
+
+/* Name of a codec ("none", "gzip", "snappy", "lz4", "zstd") or "unknown". */
+const char *batch_codec_name(int codec);
+
+/*
+ * Walking a byte range of concatenated batches (a Produce payload, a Fetch
+ * response, a .log file region). next() returns 1 with the next batch, 0 at
+ * the end (a trailing partial batch also ends the walk and sets `partial`),
+ * or a negative batch_status for a batch whose header is malformed.
+ */
+typedef struct batch_iter {
+    const uint8_t *p;
+    size_t len;
+    size_t pos;
+    int partial;
+} batch_iter;
+
+void batch_iter_init(batch_iter *it, const uint8_t *p, size_t len);
+int batch_iter_next(batch_iter *it, batch_header *h, const uint8_t **batch, size_t *size);
+
+#endif

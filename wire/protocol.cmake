@@ -1,0 +1,1 @@
+# strand_proto: Kafka request/response codecs. Sources are added as they land.
