@@ -20,4 +20,10 @@ static inline uint32_t crc32c(const void *data, size_t len) {
 /* 1 when the hardware instruction is used (for benchmarks and logs). */
 int crc32c_hw_available(void);
 
+/* The two implementations behind crc32c_update(), exposed so that tests and
+ * benchmarks can compare them. crc32c_update_hw() falls back to the table
+ * when the CPU lacks SSE4.2 (check crc32c_hw_available()). */
+uint32_t crc32c_update_sw(uint32_t crc, const void *data, size_t len);
+uint32_t crc32c_update_hw(uint32_t crc, const void *data, size_t len);
+
 #endif
