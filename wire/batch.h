@@ -86,8 +86,11 @@ int batch_parse_header(const uint8_t *p, size_t len, batch_header *h);
  * [49, max_size - 12] and all of it present, magic 2, known codec and no
  * reserved attribute bits, CRC-32C, record count consistent with
  * lastOffsetDelta (strict: recordCount == lastOffsetDelta + 1, as every
- * producer writes; non-strict allows the gaps compaction leaves). Fills *h.
- * Does not decompress. */
+ * producer writes; non-strict allows the gaps compaction leaves, i.e.
+ * 0 <= recordCount <= lastOffsetDelta + 1). Fills *h. Does not decompress.
+ * max_size 0 means no limit. Checks are made in the order of the status
+ * codes above, and never read outside [p, p + len). Bytes after the batch
+ * (len > 12 + batchLength) are ignored. */
 int batch_validate(const uint8_t *p, size_t len, size_t max_size, int strict, batch_header *h);
 
 /* Human-readable text of a batch_status. Never NULL. */
@@ -107,7 +110,13 @@ const char *batch_codec_name(int codec);
  * Walking a byte range of concatenated batches (a Produce payload, a Fetch
  * response, a .log file region). next() returns 1 with the next batch, 0 at
  * the end (a trailing partial batch also ends the walk and sets `partial`),
- * or a negative batch_status for a batch whose header is malformed.
+ * or a negative batch_status for a batch whose header is malformed:
+ *   BATCH_ERR_SIZE  - batchLength below 49; the walk stops (next() gives 0).
+ *   BATCH_ERR_MAGIC - magic is not 2 (e.g. a legacy message set); *batch and
+ *                     *size are set, *h is not, and the walk continues after
+ *                     it, so a caller may handle or skip it.
+ * A returned batch has its length checked but not its CRC: call
+ * batch_validate() on it for that.
  */
 typedef struct batch_iter {
     const uint8_t *p;
