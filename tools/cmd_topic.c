@@ -1,0 +1,381 @@
+/*
+ * cmd_topic.c - `strand topic create|list|describe|delete`: topic
+ * administration over the Kafka protocol.
+ *
+ * Each command connects (tools/kclient.h), sends its admin requests
+ * (tools/kadmin.h) and turns Kafka error codes into sentences that name the
+ * protocol error and say what to do next. Output goes to stdout, errors to
+ * stderr; the exit code is 0 only when every named topic succeeded.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/cli.h"
+#include "tools/kadmin.h"
+#include "wire/kafka.h"
+
+enum { OPT_TIMEOUT = 1000 };
+
+/* Options every broker command accepts; handled by net_option(). */
+#define NET_LONG_OPTS                                                                              \
+    {"bootstrap", required_argument, NULL, 'b'}, {                                                 \
+        "timeout", required_argument, NULL, OPT_TIMEOUT                                            \
+    }
+
+/* Returns 1 if the option was a network one (and applied), -1 if its value
+ * was bad, 0 if it is not one. */
+static int net_option(cli_ctx *ctx, int opt, const char *arg) {
+    long long v;
+    switch (opt) {
+    case 'b':
+        ctx->brokers = arg;
+        return 1;
+    case OPT_TIMEOUT:
+        if (cli_parse_int(arg, 1, 3600000, &v) < 0)
+            return -1;
+        ctx->timeout_ms = (int)v;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* getopt_long loop shared by the commands that take only network options. */
+static int parse_net_only(cli_ctx *ctx, const cli_command *cmd, int argc, char **argv) {
+    static const struct option opts[] = {NET_LONG_OPTS, {NULL, 0, NULL, 0}};
+    int opt;
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "b:", opts, NULL)) != -1) {
+        int rc = net_option(ctx, opt, optarg);
+        if (rc < 0)
+            return cli_usage_error(cmd, "--timeout needs a number of milliseconds");
+        if (rc == 0)
+            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    }
+    return CLI_OK;
+}
+
+/* The advice that goes with a topic-level error code. */
+static void topic_error(const char *op, const char *topic, int16_t ec, const char *msg) {
+    const char *name = kafka_error_name(ec);
+    const char *extra = msg && *msg ? msg : NULL;
+    switch (ec) {
+    case KAFKA_TOPIC_ALREADY_EXISTS:
+        cli_error("topic '%s' already exists (%s); see it with `strand topic describe %s`", topic,
+                  name, topic);
+        break;
+    case KAFKA_UNKNOWN_TOPIC_OR_PARTITION:
+        cli_error("topic '%s' does not exist (%s); `strand topic list` shows the topics", topic,
+                  name);
+        break;
+    case KAFKA_INVALID_TOPIC_EXCEPTION:
+        cli_error("invalid topic name '%s' (%s)%s%s; use 1-249 characters from [a-zA-Z0-9._-]",
+                  topic, name, extra ? ": " : "", extra ? extra : "");
+        break;
+    case KAFKA_INVALID_PARTITIONS:
+        cli_error("cannot %s topic '%s': invalid partition count (%s)%s%s; use --partitions N "
+                  "with N >= 1",
+                  op, topic, name, extra ? ": " : "", extra ? extra : "");
+        break;
+    case KAFKA_INVALID_REPLICATION_FACTOR:
+        cli_error("cannot %s topic '%s': invalid replication factor (%s)%s%s; it must be between "
+                  "1 and the number of brokers",
+                  op, topic, name, extra ? ": " : "", extra ? extra : "");
+        break;
+    case KAFKA_INVALID_CONFIG:
+        cli_error("cannot %s topic '%s': invalid config (%s)%s%s; check the --config keys and "
+                  "values",
+                  op, topic, name, extra ? ": " : "", extra ? extra : "");
+        break;
+    case KAFKA_POLICY_VIOLATION:
+    case KAFKA_TOPIC_AUTHORIZATION_FAILED:
+    case KAFKA_CLUSTER_AUTHORIZATION_FAILED:
+        cli_error("cannot %s topic '%s': the broker refused (%s)%s%s", op, topic, name,
+                  extra ? ": " : "", extra ? extra : "");
+        break;
+    default:
+        cli_error("cannot %s topic '%s': %s (error %d)%s%s", op, topic, name, ec, extra ? ": " : "",
+                  extra ? extra : "");
+        break;
+    }
+}
+
+int cmd_topic_create(cli_ctx *ctx, int argc, char **argv) {
+    const cli_command *cmd = cli_command_find("topic", "create");
+    static const struct option opts[] = {{"partitions", required_argument, NULL, 'p'},
+                                         {"replication-factor", required_argument, NULL, 'r'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         NET_LONG_OPTS,
+                                         {NULL, 0, NULL, 0}};
+    long long partitions = -1, rf = -1;
+    char **configs = calloc((size_t)argc, sizeof *configs);
+    int n_configs = 0;
+    if (!configs) {
+        cli_error("out of memory");
+        return CLI_ERR;
+    }
+    int opt, rc = CLI_OK;
+    optind = 0;
+    opterr = 0;
+    while (rc == CLI_OK && (opt = getopt_long(argc, argv, "p:r:c:b:", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'p':
+            if (cli_parse_int(optarg, 1, INT32_MAX, &partitions) < 0)
+                rc = cli_usage_error(cmd, "--partitions needs a number >= 1, not '%s'", optarg);
+            break;
+        case 'r':
+            if (cli_parse_int(optarg, 1, INT16_MAX, &rf) < 0)
+                rc = cli_usage_error(cmd, "--replication-factor needs a number >= 1, not '%s'",
+                                     optarg);
+            break;
+        case 'c':
+            if (!strchr(optarg, '=') || optarg[0] == '=')
+                rc = cli_usage_error(cmd, "--config needs KEY=VALUE, not '%s'", optarg);
+            else
+                configs[n_configs++] = optarg;
+            break;
+        case '?':
+        case ':':
+            rc = cli_usage_error(cmd, "bad or incomplete option '%s'", argv[optind - 1]);
+            break;
+        default:
+            if (net_option(ctx, opt, optarg) < 0)
+                rc = cli_usage_error(cmd, "--timeout needs a number of milliseconds");
+        }
+    }
+    if (rc == CLI_OK && argc - optind != 1)
+        rc = cli_usage_error(cmd, argc - optind == 0 ? "missing topic NAME"
+                                                     : "create takes exactly one topic NAME");
+    if (rc != CLI_OK) {
+        free(configs);
+        return rc;
+    }
+    const char *name = argv[optind];
+    kclient c;
+    if (cli_connect(ctx, &c) < 0) {
+        free(configs);
+        return CLI_ERR;
+    }
+    int16_t ec = KAFKA_NONE;
+    char msg[512];
+    if (kadmin_topic_create(&c, name, (int32_t)partitions, (int16_t)rf, configs, n_configs, &ec,
+                            msg, sizeof msg) < 0) {
+        cli_error("%s", c.err);
+        rc = CLI_ERR;
+    } else if (ec != KAFKA_NONE) {
+        topic_error("create", name, ec, msg);
+        rc = CLI_ERR;
+    } else {
+        printf("created topic '%s'\n", name);
+    }
+    kclient_close(&c);
+    free(configs);
+    return rc;
+}
+
+static int cmp_topic(const void *a, const void *b) {
+    const kadmin_topic *x = a, *y = b;
+    int n = x->name.len < y->name.len ? x->name.len : y->name.len;
+    int d = memcmp(x->name.ptr, y->name.ptr, (size_t)(n > 0 ? n : 0));
+    return d ? d : x->name.len - y->name.len;
+}
+
+static int cmp_partition(const void *a, const void *b) {
+    const kadmin_partition *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+int cmd_topic_list(cli_ctx *ctx, int argc, char **argv) {
+    const cli_command *cmd = cli_command_find("topic", "list");
+    int rc = parse_net_only(ctx, cmd, argc, argv);
+    if (rc != CLI_OK)
+        return rc;
+    if (optind < argc)
+        return cli_usage_error(cmd, "list takes no arguments (got '%s')", argv[optind]);
+    kclient c;
+    if (cli_connect(ctx, &c) < 0)
+        return CLI_ERR;
+    kadmin_metadata md;
+    if (kadmin_metadata_get(&c, NULL, 0, &md) < 0) {
+        cli_error("%s", c.err);
+        kclient_close(&c);
+        return CLI_ERR;
+    }
+    qsort(md.topics, (size_t)md.n_topics, sizeof *md.topics, cmp_topic);
+    for (int32_t i = 0; i < md.n_topics; i++)
+        printf("%.*s\n", md.topics[i].name.len, md.topics[i].name.ptr);
+    kadmin_metadata_free(&md);
+    kclient_close(&c);
+    return CLI_OK;
+}
+
+static void print_ids(const int32_t *ids, int32_t n) {
+    putchar('[');
+    for (int32_t i = 0; i < n; i++)
+        printf(i ? ",%d" : "%d", ids[i]);
+    putchar(']');
+}
+
+/* Partitions, offsets and configs of one topic; returns CLI_OK or CLI_ERR. */
+static int describe_topic(kclient *c, kadmin_topic *t) {
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", t->name.len, t->name.ptr);
+    if (t->error != KAFKA_NONE) {
+        topic_error("describe", name, t->error, NULL);
+        return CLI_ERR;
+    }
+    qsort(t->partitions, (size_t)t->n_partitions, sizeof *t->partitions, cmp_partition);
+    int32_t n = t->n_partitions;
+    int32_t *ids = calloc((size_t)n + 1, sizeof *ids);
+    int64_t *start = calloc((size_t)n + 1, sizeof *start);
+    int64_t *end = calloc((size_t)n + 1, sizeof *end);
+    int16_t *es = calloc((size_t)n + 1, sizeof *es);
+    int16_t *ee = calloc((size_t)n + 1, sizeof *ee);
+    int rc = CLI_OK;
+    if (!ids || !start || !end || !es || !ee) {
+        cli_error("out of memory");
+        rc = CLI_ERR;
+        goto out;
+    }
+    for (int32_t i = 0; i < n; i++)
+        ids[i] = t->partitions[i].id;
+    if (n > 0 && (kadmin_offsets_list(c, name, ids, n, -2, start, es) < 0 ||
+                  kadmin_offsets_list(c, name, ids, n, -1, end, ee) < 0)) {
+        cli_error("%s", c->err);
+        rc = CLI_ERR;
+        goto out;
+    }
+    int rf = n > 0 ? t->partitions[0].n_replicas : 0;
+    printf("topic %s  partitions %d  replication-factor %d%s\n", name, n, rf,
+           t->internal ? "  internal" : "");
+    for (int32_t i = 0; i < n; i++) {
+        kadmin_partition *p = &t->partitions[i];
+        printf("  partition %d  leader %d  replicas ", p->id, p->leader);
+        print_ids(p->replicas, p->n_replicas);
+        printf("  isr ");
+        print_ids(p->isr, p->n_isr);
+        if (es[i] == KAFKA_NONE)
+            printf("  log-start %lld", (long long)start[i]);
+        else
+            printf("  log-start ?(%s)", kafka_error_name(es[i]));
+        if (ee[i] == KAFKA_NONE)
+            printf("  log-end %lld", (long long)end[i]);
+        else
+            printf("  log-end ?(%s)", kafka_error_name(ee[i]));
+        if (p->error != KAFKA_NONE)
+            printf("  error %s", kafka_error_name(p->error));
+        putchar('\n');
+    }
+    kadmin_configs cfg;
+    if (kadmin_topic_configs_get(c, name, &cfg) < 0) {
+        cli_error("%s", c->err);
+        rc = CLI_ERR;
+        goto out;
+    }
+    if (cfg.error != KAFKA_NONE) {
+        cli_error("cannot read the configs of topic '%s': %s%s%.*s", name,
+                  kafka_error_name(cfg.error), cfg.error_message.len > 0 ? ": " : "",
+                  cfg.error_message.len > 0 ? cfg.error_message.len : 0,
+                  cfg.error_message.ptr ? cfg.error_message.ptr : "");
+        rc = CLI_ERR;
+    } else {
+        printf("  configs:\n");
+        for (int32_t i = 0; i < cfg.n; i++) {
+            kadmin_config *e = &cfg.entries[i];
+            if (e->sensitive || e->value.len < 0)
+                printf("    %.*s = %s", e->name.len, e->name.ptr,
+                       e->sensitive ? "(sensitive)" : "(null)");
+            else
+                printf("    %.*s = %.*s", e->name.len, e->name.ptr, e->value.len, e->value.ptr);
+            printf("  (%s%s)\n", kadmin_config_source_name(e->source),
+                   e->read_only ? ", read-only" : "");
+        }
+    }
+    kadmin_configs_free(&cfg);
+out:
+    free(ids);
+    free(start);
+    free(end);
+    free(es);
+    free(ee);
+    return rc;
+}
+
+int cmd_topic_describe(cli_ctx *ctx, int argc, char **argv) {
+    const cli_command *cmd = cli_command_find("topic", "describe");
+    int rc = parse_net_only(ctx, cmd, argc, argv);
+    if (rc != CLI_OK)
+        return rc;
+    int n = argc - optind;
+    const char *const *names = n > 0 ? (const char *const *)argv + optind : NULL;
+    kclient c;
+    if (cli_connect(ctx, &c) < 0)
+        return CLI_ERR;
+    kadmin_metadata md;
+    if (kadmin_metadata_get(&c, names, n, &md) < 0) {
+        cli_error("%s", c.err);
+        kclient_close(&c);
+        return CLI_ERR;
+    }
+    /* A name the broker did not mention at all is as unknown as one it
+     * flagged; report it in the order given. */
+    for (int i = 0; i < n; i++) {
+        int seen = 0;
+        for (int32_t j = 0; j < md.n_topics && !seen; j++)
+            seen = wire_str_eq(md.topics[j].name, names[i]);
+        if (!seen) {
+            topic_error("describe", names[i], KAFKA_UNKNOWN_TOPIC_OR_PARTITION, NULL);
+            rc = CLI_ERR;
+        }
+    }
+    qsort(md.topics, (size_t)md.n_topics, sizeof *md.topics, cmp_topic);
+    for (int32_t i = 0; i < md.n_topics && c.fd >= 0; i++) {
+        if (i)
+            putchar('\n');
+        if (describe_topic(&c, &md.topics[i]) != CLI_OK)
+            rc = CLI_ERR;
+    }
+    kadmin_metadata_free(&md);
+    kclient_close(&c);
+    return rc;
+}
+
+int cmd_topic_delete(cli_ctx *ctx, int argc, char **argv) {
+    const cli_command *cmd = cli_command_find("topic", "delete");
+    int rc = parse_net_only(ctx, cmd, argc, argv);
+    if (rc != CLI_OK)
+        return rc;
+    int n = argc - optind;
+    if (n <= 0)
+        return cli_usage_error(cmd, "missing topic NAME");
+    const char *const *names = (const char *const *)argv + optind;
+    int16_t *errors = calloc((size_t)n, sizeof *errors);
+    if (!errors) {
+        cli_error("out of memory");
+        return CLI_ERR;
+    }
+    kclient c;
+    if (cli_connect(ctx, &c) < 0) {
+        free(errors);
+        return CLI_ERR;
+    }
+    if (kadmin_topics_delete(&c, names, n, errors) < 0) {
+        cli_error("%s", c.err);
+        rc = CLI_ERR;
+    } else {
+        for (int i = 0; i < n; i++) {
+            if (errors[i] == KAFKA_NONE) {
+                printf("deleted topic '%s'\n", names[i]);
+            } else {
+                topic_error("delete", names[i], errors[i], NULL);
+                rc = CLI_ERR;
+            }
+        }
+    }
+    kclient_close(&c);
+    free(errors);
+    return rc;
+}

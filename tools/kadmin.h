@@ -1,0 +1,106 @@
+/*
+ * kadmin.h - the admin requests the `strand topic` commands send:
+ * Metadata, CreateTopics, DeleteTopics, ListOffsets, DescribeConfigs.
+ *
+ * Each function picks the highest version that both this file and the
+ * broker implement (non-flexible versions only: Metadata v1-4,
+ * CreateTopics v0-4, DeleteTopics v0-3, ListOffsets v1-5,
+ * DescribeConfigs v0-3), sends it over a kclient and decodes the answer.
+ * They return 0 when a response was decoded (per-topic Kafka error codes
+ * are in the result) and -1 on a transport or decoding failure (c->err).
+ *
+ * Results own their memory: strings are slices into the kept response
+ * buffer and arrays live in an arena; release them with the matching
+ * *_free(). Not thread-safe (a kclient belongs to one thread).
+ */
+#ifndef STRAND_TOOLS_KADMIN_H
+#define STRAND_TOOLS_KADMIN_H
+
+#include <stdint.h>
+
+#include "tools/kclient.h"
+#include "wire/buf.h"
+
+typedef struct kadmin_partition {
+    int32_t id;
+    int16_t error;
+    int32_t leader;
+    int32_t n_replicas;
+    int32_t *replicas;
+    int32_t n_isr;
+    int32_t *isr;
+} kadmin_partition;
+
+typedef struct kadmin_topic {
+    wire_str name;
+    int16_t error;
+    int internal;
+    int32_t n_partitions;
+    kadmin_partition *partitions;
+} kadmin_topic;
+
+typedef struct kadmin_broker {
+    int32_t id;
+    wire_str host;
+    int32_t port;
+} kadmin_broker;
+
+typedef struct kadmin_metadata {
+    int32_t n_brokers;
+    kadmin_broker *brokers;
+    int32_t controller;
+    int32_t n_topics;
+    kadmin_topic *topics;
+    /* private */
+    uint8_t *resp;
+    wire_arena arena;
+} kadmin_metadata;
+
+/* Metadata for `names` (n of them), or for all topics when names is NULL.
+ * Never asks the broker to auto-create a topic (v4+; older brokers may). */
+int kadmin_metadata_get(kclient *c, const char *const *names, int n, kadmin_metadata *md);
+void kadmin_metadata_free(kadmin_metadata *md);
+
+/* Create one topic. partitions / replication_factor < 0 mean "broker
+ * default" (sent as -1 from v4; older versions get 1). configs are
+ * "key=value" strings. *error gets the topic's error code and msg (if the
+ * broker sent one) its message, NUL-terminated. */
+int kadmin_topic_create(kclient *c, const char *name, int32_t partitions,
+                        int16_t replication_factor, char *const *configs, int n_configs,
+                        int16_t *error, char *msg, size_t msg_cap);
+
+/* Delete topics; errors[i] gets the code for names[i] (UNKNOWN_SERVER_ERROR
+ * when the broker did not mention it). */
+int kadmin_topics_delete(kclient *c, const char *const *names, int n, int16_t *errors);
+
+/* ListOffsets for partitions 0..n-1 of `topic` at `timestamp` (-1 latest,
+ * -2 earliest): offsets[i] and errors[i] for partition parts[i]. */
+int kadmin_offsets_list(kclient *c, const char *topic, const int32_t *parts, int n,
+                        int64_t timestamp, int64_t *offsets, int16_t *errors);
+
+typedef struct kadmin_config {
+    wire_str name;
+    wire_str value; /* len -1: null (e.g. sensitive) */
+    int read_only;
+    int sensitive;
+    int source; /* Kafka ConfigSource; v0 maps is_default to 5 (DEFAULT_CONFIG) */
+} kadmin_config;
+
+typedef struct kadmin_configs {
+    int16_t error;
+    wire_str error_message;
+    int32_t n;
+    kadmin_config *entries;
+    /* private */
+    uint8_t *resp;
+    wire_arena arena;
+} kadmin_configs;
+
+/* DescribeConfigs of one topic (resource type 2), all keys. */
+int kadmin_topic_configs_get(kclient *c, const char *topic, kadmin_configs *out);
+void kadmin_configs_free(kadmin_configs *cfg);
+
+/* Name of a Kafka ConfigSource value ("default", "topic", ...). */
+const char *kadmin_config_source_name(int source);
+
+#endif

@@ -1,0 +1,258 @@
+/*
+ * main.c - entry point of `strand`, the command-line tool: global options,
+ * the command table, --help/--version, and the helpers commands share.
+ *
+ * Dispatch is table-driven: a command is found by (group, name) in
+ * `commands` below and receives the rest of the command line. Global
+ * options (-b, --timeout) come before the group; commands that talk to a
+ * broker accept -b after their name too, so both
+ * `strand -b h:p topic list` and `strand topic list -b h:p` work.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/cli.h"
+
+#ifndef STRAND_VERSION
+#define STRAND_VERSION "0.0.0"
+#endif
+
+#define BROKER_OPTS                                                                                \
+    "  -b, --bootstrap HOST:PORT  broker to talk to (also: env STRAND_BROKERS;\n"                  \
+    "                             default " CLI_DEFAULT_BROKERS ")\n"                              \
+    "      --timeout MS           give up on a request after MS milliseconds (default 10000)\n"
+
+static const cli_command commands[] = {
+    {"log", "dump", "inspect segment files offline (batches, records, index checks)",
+     "usage: strand log dump PATH... [--records] [--verify]\n"
+     "\n"
+     "Print the record batches of a segment file (NNNNNNNNNNNNNNNNNNNN.log) or of a\n"
+     "whole partition directory (all segments in offset order), one line per batch:\n"
+     "base and last offset, record count, size, codec, base and max timestamp,\n"
+     "partition leader epoch, CRC ok/BAD and position in the file. For a directory\n"
+     "(or a .log with its .index/.timeindex beside it) the index files are checked\n"
+     "against the log and summarised. Reads files directly; no broker is needed.\n"
+     "\n"
+     "options:\n"
+     "  -r, --records   also decode and print every record (offset, timestamp, key,\n"
+     "                  value, headers); compressed batches are decompressed.\n"
+     "                  Printable text is shown as is, other bytes escaped as \\xNN\n"
+     "  -v, --verify    exit 1 at any corruption and say where (file, position,\n"
+     "                  what): bad CRC, torn tail, non-monotonic offsets, index\n"
+     "                  entries that do not match the log\n"
+     "  -h, --help      this text\n",
+     cmd_log_dump},
+    {"topic", "create", "create a topic",
+     "usage: strand [-b HOST:PORT] topic create NAME [--partitions N]\n"
+     "              [--replication-factor N] [--config KEY=VALUE]...\n"
+     "\n"
+     "Create topic NAME (CreateTopics).\n"
+     "\n"
+     "options:\n"
+     "  -p, --partitions N         number of partitions (default: the broker's)\n"
+     "  -r, --replication-factor N copies of each partition (default: the broker's)\n"
+     "  -c, --config KEY=VALUE     topic config, e.g. retention.ms=60000; repeatable\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
+     cmd_topic_create},
+    {"topic", "list", "list topics",
+     "usage: strand [-b HOST:PORT] topic list\n"
+     "\n"
+     "Print the name of every topic, one a line, sorted (Metadata).\n"
+     "\n"
+     "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
+     cmd_topic_list},
+    {"topic", "describe", "show partitions, offsets and configs of topics",
+     "usage: strand [-b HOST:PORT] topic describe [NAME...]\n"
+     "\n"
+     "For each topic (all topics when no NAME is given): its partitions with\n"
+     "leader, replicas, in-sync replicas, log start offset and log end offset\n"
+     "(ListOffsets -2/-1), then the topic's configs (DescribeConfigs).\n"
+     "\n"
+     "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
+     cmd_topic_describe},
+    {"topic", "delete", "delete topics",
+     "usage: strand [-b HOST:PORT] topic delete NAME...\n"
+     "\n"
+     "Delete the named topics and all their data (DeleteTopics).\n"
+     "\n"
+     "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
+     cmd_topic_delete},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+const cli_command *cli_command_find(const char *group, const char *name) {
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].group, group) == 0 && strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+void cli_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("strand: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("strand: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "see `strand %s %s --help`\n", cmd->group, cmd->name);
+    else
+        fprintf(stderr, "see `strand --help`\n");
+    return CLI_USAGE;
+}
+
+int cli_parse_int(const char *s, long long min, long long max, long long *out) {
+    char *end;
+    errno = 0;
+    if (!s || !*s)
+        return -1;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_connect(cli_ctx *ctx, kclient *c) {
+    char *list = strdup(ctx->brokers);
+    if (!list) {
+        cli_error("out of memory");
+        return -1;
+    }
+    int rc = -1;
+    char *save = NULL;
+    for (char *b = strtok_r(list, ",", &save); b; b = strtok_r(NULL, ",", &save)) {
+        if (kclient_connect(c, b, ctx->timeout_ms) == 0) {
+            rc = 0;
+            break;
+        }
+    }
+    if (rc < 0)
+        cli_error("%s", c->err);
+    free(list);
+    return rc;
+}
+
+static void print_main_help(FILE *f) {
+    fprintf(f, "usage: strand [-b HOST:PORT] [--timeout MS] COMMAND [ARGS...]\n"
+               "       strand COMMAND --help | --help | --version\n"
+               "\n"
+               "Command-line tool of Strand, a Kafka-compatible broker.\n"
+               "\n"
+               "commands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        char both[64];
+        snprintf(both, sizeof both, "%s %s", commands[i].group, commands[i].name);
+        fprintf(f, "  %-16s %s\n", both, commands[i].summary);
+    }
+    fprintf(f, "\n"
+               "global options:\n" BROKER_OPTS "  -h, --help                 this text\n"
+               "  -V, --version              print the version and exit\n"
+               "\n"
+               "exit status: 0 success, 1 the operation failed, 2 bad command line.\n");
+}
+
+static void print_group_help(FILE *f, const char *group) {
+    fprintf(f, "usage: strand %s SUBCOMMAND [ARGS...]\n\nsubcommands:\n", group);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].group, group) == 0)
+            fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nsee `strand %s SUBCOMMAND --help` for the options of each.\n", group);
+}
+
+static int group_exists(const char *group) {
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].group, group) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_help(const char *a) {
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "help") == 0;
+}
+
+static int parse_timeout(const char *s, cli_ctx *ctx) {
+    long long v;
+    if (cli_parse_int(s, 1, 3600000, &v) < 0)
+        return -1;
+    ctx->timeout_ms = (int)v;
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    cli_ctx ctx = {.brokers = CLI_DEFAULT_BROKERS, .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
+    const char *env = getenv("STRAND_BROKERS");
+    if (env && *env)
+        ctx.brokers = env;
+
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (is_help(a)) {
+            print_main_help(stdout);
+            return CLI_OK;
+        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+            printf("strand %s\n", STRAND_VERSION);
+            return CLI_OK;
+        } else if (strcmp(a, "-b") == 0 || strcmp(a, "--bootstrap") == 0 ||
+                   strcmp(a, "--brokers") == 0) {
+            if (++i >= argc)
+                return cli_usage_error(NULL, "%s needs HOST:PORT", a);
+            ctx.brokers = argv[i];
+        } else if (strncmp(a, "--bootstrap=", 12) == 0) {
+            ctx.brokers = a + 12;
+        } else if (strcmp(a, "--timeout") == 0) {
+            if (++i >= argc || parse_timeout(argv[i], &ctx) < 0)
+                return cli_usage_error(NULL, "--timeout needs a number of milliseconds");
+        } else if (strncmp(a, "--timeout=", 10) == 0) {
+            if (parse_timeout(a + 10, &ctx) < 0)
+                return cli_usage_error(NULL, "--timeout needs a number of milliseconds");
+        } else {
+            return cli_usage_error(NULL, "unknown option '%s'", a);
+        }
+    }
+    if (i >= argc) {
+        print_main_help(stderr);
+        return CLI_USAGE;
+    }
+    const char *group = argv[i++];
+    if (strcmp(group, "help") == 0) {
+        print_main_help(stdout);
+        return CLI_OK;
+    }
+    if (!group_exists(group))
+        return cli_usage_error(NULL, "unknown command '%s'", group);
+    if (i >= argc) {
+        print_group_help(stderr, group);
+        return CLI_USAGE;
+    }
+    if (is_help(argv[i])) {
+        print_group_help(stdout, group);
+        return CLI_OK;
+    }
+    const cli_command *cmd = cli_command_find(group, argv[i]);
+    if (!cmd)
+        return cli_usage_error(NULL, "unknown command '%s %s'", group, argv[i]);
+    for (int j = i + 1; j < argc; j++) {
+        if (strcmp(argv[j], "--") == 0)
+            break;
+        if (strcmp(argv[j], "-h") == 0 || strcmp(argv[j], "--help") == 0) {
+            fputs(cmd->help, stdout);
+            return CLI_OK;
+        }
+    }
+    return cmd->run(&ctx, argc - i, argv + i);
+}
