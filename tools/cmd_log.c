@@ -26,9 +26,9 @@
 #include <unistd.h>
 
 #include "tools/cli.h"
-#include "tools/dump_codec.h"
 #include "wire/batch.h"
 #include "wire/buf.h"
+#include "wire/compress.h"
 
 #define MAX_BATCH_SIZE ((size_t)1 << 30)
 #define MAX_DECOMPRESSED ((size_t)1 << 30)
@@ -132,18 +132,19 @@ static int dump_records(dump_state *st, const char *file, int64_t at, const batc
                         const uint8_t *batch, size_t size) {
     const uint8_t *payload = batch + BATCH_HEADER_SIZE;
     size_t plen = size - BATCH_HEADER_SIZE;
-    uint8_t *inflated = NULL;
+    wire_writer inflated;
+    wire_writer_init(&inflated);
     int codec = batch_codec_of(h);
     if (codec != BATCH_CODEC_NONE) {
-        size_t out_len = 0;
-        if (dump_codec_decompress(codec, payload, plen, MAX_DECOMPRESSED, &inflated, &out_len) <
-            0) {
-            problem(st, file, at, "%s payload of the batch at offset %lld does not decompress",
-                    batch_codec_name(codec), (long long)h->base_offset);
+        int zrc = compress_decode(codec, payload, plen, MAX_DECOMPRESSED, &inflated);
+        if (zrc != COMPRESS_OK) {
+            problem(st, file, at, "%s payload of the batch at offset %lld does not decompress: %s",
+                    batch_codec_name(codec), (long long)h->base_offset, compress_strerror(zrc));
+            wire_writer_free(&inflated);
             return -1;
         }
-        payload = inflated;
-        plen = out_len;
+        payload = inflated.p;
+        plen = inflated.len;
     }
     wire_reader r;
     wire_reader_init(&r, payload ? payload : (const uint8_t *)"", plen);
@@ -204,7 +205,7 @@ static int dump_records(dump_state *st, const char *file, int64_t at, const batc
     if (rc == 0 && wire_remaining(&r) != 0)
         problem(st, file, at, "%zu bytes after the last record of the batch at offset %lld",
                 wire_remaining(&r), (long long)h->base_offset);
-    free(inflated);
+    wire_writer_free(&inflated);
     return rc;
 }
 
