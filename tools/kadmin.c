@@ -26,7 +26,7 @@ static int call(kclient *c, int16_t api, int v, wire_writer *w, uint8_t **resp, 
         snprintf(c->err, sizeof c->err, "out of memory building a request");
         return -1;
     }
-    int rc = kclient_call(c, api, (int16_t)v, 0, 0, w->p, w->len, resp, &len);
+    int rc = kclient_call(c, api, (int16_t)v, w->p, w->len, resp, &len);
     wire_writer_free(w);
     if (rc < 0)
         return -1;

@@ -24,6 +24,7 @@
 
 #include "wire/buf.h"
 #include "wire/kafka.h"
+#include "wire/protocol.h"
 
 static int64_t now_ms(void) {
     struct timespec ts;
@@ -181,9 +182,8 @@ static int recv_all(kclient *c, uint8_t *p, size_t len, int64_t deadline) {
     return 0;
 }
 
-int kclient_call(kclient *c, int16_t api_key, int16_t version, int flexible,
-                 int flexible_response_header, const uint8_t *body, size_t body_len, uint8_t **resp,
-                 size_t *resp_len) {
+int kclient_call(kclient *c, int16_t api_key, int16_t version, const uint8_t *body, size_t body_len,
+                 uint8_t **resp, size_t *resp_len) {
     if (c->fd < 0) {
         snprintf(c->err, sizeof c->err, "%s: not connected", c->addr);
         return -1;
@@ -192,19 +192,16 @@ int kclient_call(kclient *c, int16_t api_key, int16_t version, int flexible,
     int32_t corr = c->next_correlation++;
     wire_writer w;
     wire_writer_init(&w);
-    wire_write_i32(&w, 0); /* frame size, patched below */
-    wire_write_i16(&w, api_key);
-    wire_write_i16(&w, version);
-    wire_write_i32(&w, corr);
-    wire_write_cstr(&w, 0, c->client_id); /* client_id is never compact */
-    wire_write_tags_empty(&w, flexible);
+    size_t start = proto_frame_begin(&w);
+    proto_req_header hdr = {api_key, version, corr, wire_str_from(c->client_id)};
+    proto_req_header_encode(&w, &hdr);
     wire_write_raw(&w, body, body_len);
+    proto_frame_end(&w, start);
     if (w.err) {
         wire_writer_free(&w);
         snprintf(c->err, sizeof c->err, "out of memory building a request");
         return -1;
     }
-    wire_patch_i32(&w, 0, (int32_t)(w.len - 4));
     int rc = send_all(c, w.p, w.len, deadline);
     wire_writer_free(&w);
     if (rc < 0) {
@@ -238,9 +235,8 @@ int kclient_call(kclient *c, int16_t api_key, int16_t version, int flexible,
     }
     wire_reader r;
     wire_reader_init(&r, frame, size);
-    int32_t got = wire_read_i32(&r);
-    wire_skip_tags(&r, flexible_response_header);
-    if (r.err || got != corr) {
+    int32_t got = -1;
+    if (proto_resp_header_decode(&r, api_key, version, &got) != 0 || got != corr) {
         snprintf(c->err, sizeof c->err,
                  "%s: response correlation id %d does not match request %d (%s v%d)", c->addr, got,
                  corr, kafka_api_name(api_key) ? kafka_api_name(api_key) : "?", version);
@@ -259,7 +255,7 @@ int kclient_call(kclient *c, int16_t api_key, int16_t version, int flexible,
 static int fetch_versions(kclient *c) {
     uint8_t *resp;
     size_t len;
-    if (kclient_call(c, KAFKA_API_API_VERSIONS, 0, 0, 0, NULL, 0, &resp, &len) < 0)
+    if (kclient_call(c, KAFKA_API_API_VERSIONS, 0, NULL, 0, &resp, &len) < 0)
         return -1;
     wire_reader r;
     wire_reader_init(&r, resp, len);

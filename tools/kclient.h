@@ -55,14 +55,13 @@ void kclient_close(kclient *c);
 int kclient_pick_version(kclient *c, int16_t api_key, int16_t lo, int16_t hi);
 
 /*
- * Send one request (header built here: v2 when `flexible`, else v1, client
- * id c->client_id) with `body` as its body, and read the response. On
- * success *resp (malloc'ed, the caller frees it) holds the response body
- * after the response header (header v1 tags skipped when
- * `flexible_response_header`), *resp_len its size.
+ * Send one request (header v1 or v2 as the API version requires, client id
+ * c->client_id; built with wire/protocol.h) with `body` as its body, and
+ * read the response. On success *resp (malloc'ed, the caller frees it)
+ * holds the response body after the response header, *resp_len its size.
+ * Any failure closes the connection.
  */
-int kclient_call(kclient *c, int16_t api_key, int16_t version, int flexible,
-                 int flexible_response_header, const uint8_t *body, size_t body_len, uint8_t **resp,
-                 size_t *resp_len);
+int kclient_call(kclient *c, int16_t api_key, int16_t version, const uint8_t *body, size_t body_len,
+                 uint8_t **resp, size_t *resp_len);
 
 #endif
