@@ -2,5 +2,12 @@
 # file per API family; only list files that exist.
 add_library(strand_proto STATIC
   ${CMAKE_CURRENT_LIST_DIR}/proto_common.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_api_versions.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_metadata.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_produce.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_fetch.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_list_offsets.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_find_coordinator.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_admin.c
 )
 target_link_libraries(strand_proto PUBLIC strand_wire)
