@@ -6,7 +6,7 @@
  * inside the records, which is what a broker needs on the produce and fetch
  * paths (shallow handling). Every read is bounded by the caller's length
  * first, so arbitrary input cannot make these functions read out of bounds.
- * Record iteration and building live in batch_records.c and
+ * Record iteration and building live in batch_reader.c and
  * batch_builder.c.
  */
 #include "wire/batch.h"
@@ -123,6 +123,15 @@ uint32_t batch_compute_crc(const uint8_t *batch, size_t size) {
     if (size <= POS_ATTRIBUTES)
         return crc32c(NULL, 0);
     return crc32c(batch + POS_ATTRIBUTES, size - POS_ATTRIBUTES);
+}
+
+void batch_set_log_append_time(uint8_t *batch, size_t size, int64_t ts) {
+    if (size < BATCH_HEADER_SIZE)
+        return;
+    uint16_t attr = wire_be16(batch + POS_ATTRIBUTES) | BATCH_ATTR_LOG_APPEND_TIME;
+    wire_put_be16(batch + POS_ATTRIBUTES, attr);
+    wire_put_be64(batch + POS_MAX_TIMESTAMP, (uint64_t)ts);
+    wire_put_be32(batch + POS_CRC, batch_compute_crc(batch, size));
 }
 
 const char *batch_codec_name(int codec) {

@@ -5,6 +5,8 @@ add_library(strand_wire STATIC
   ${CMAKE_CURRENT_LIST_DIR}/kafka.c
   ${CMAKE_CURRENT_LIST_DIR}/crc32c.c
   ${CMAKE_CURRENT_LIST_DIR}/batch.c
+  ${CMAKE_CURRENT_LIST_DIR}/batch_reader.c
+  ${CMAKE_CURRENT_LIST_DIR}/batch_builder.c
   ${CMAKE_CURRENT_LIST_DIR}/compress.c
 )
 target_link_libraries(strand_wire PUBLIC PkgConfig::LZ4 PkgConfig::ZSTD PkgConfig::ZLIB
