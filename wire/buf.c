@@ -208,7 +208,8 @@ uint8_t *wire_writer_take(wire_writer *w, size_t *len) {
 uint8_t *wire_write_reserve(wire_writer *w, size_t n) {
     if (w->err)
         return NULL;
-    if (w->cap - w->len < n) {
+    /* Also allocate on a first zero-byte reserve, so success is never NULL. */
+    if (!w->p || w->cap - w->len < n) {
         size_t cap = w->cap ? w->cap : 256;
         while (cap - w->len < n) {
             if (cap > SIZE_MAX / 2) {
@@ -359,6 +360,8 @@ struct wire_arena_chunk {
 };
 
 void *wire_arena_alloc(wire_arena *a, size_t n) {
+    if (n > SIZE_MAX / 2)
+        return NULL; /* rounding up and the chunk header must not overflow */
     n = (n + 7) & ~(size_t)7;
     if (n == 0)
         n = 8;
