@@ -190,6 +190,12 @@ int batch_reader_open(batch_reader *br, const uint8_t *batch, size_t size, size_
 int batch_reader_next(batch_reader *br, batch_record *rec);
 void batch_reader_close(batch_reader *br);
 
+/* Read every record of the batch to check it parses (see batch_reader_*
+ * for the errors). strict additionally requires offset deltas 0, 1, 2, ...
+ * in order, as every producer writes them (BATCH_ERR_RECORD otherwise).
+ * Does not check the CRC; call batch_validate() first. */
+int batch_check_records(const uint8_t *batch, size_t size, size_t max_plain, int strict);
+
 /* Walking the headers of a record returned by batch_reader_next(): next()
  * returns 1 with a header, 0 at the end, BATCH_ERR_RECORD if malformed
  * (cannot happen for a record next() accepted). */

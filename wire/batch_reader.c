@@ -140,6 +140,21 @@ void batch_reader_close(batch_reader *br) {
     wire_reader_init(&br->r, NULL, 0);
 }
 
+int batch_check_records(const uint8_t *batch, size_t size, size_t max_plain, int strict) {
+    batch_reader br;
+    batch_record rec;
+    int rc = batch_reader_open(&br, batch, size, max_plain);
+    while (rc == BATCH_OK) {
+        rc = batch_reader_next(&br, &rec);
+        if (rc == 1)
+            rc = strict && rec.offset_delta != br.index - 1 ? BATCH_ERR_RECORD : BATCH_OK;
+        else
+            break;
+    }
+    batch_reader_close(&br);
+    return rc;
+}
+
 void batch_header_iter_init(batch_header_iter *it, const batch_record *rec) {
     wire_reader_init(&it->r, rec->headers_raw.ptr,
                      rec->headers_raw.len > 0 ? (size_t)rec->headers_raw.len : 0);

@@ -177,6 +177,21 @@ static void test_compacted_gaps(void **state) {
     assert_bytes(rec.key, "b");
     assert_int_equal(batch_reader_next(&br, &rec), 0);
     batch_reader_close(&br);
+    assert_int_equal(batch_check_records(b, n, 0, 0), BATCH_OK);
+    assert_int_equal(batch_check_records(b, n, 0, 1), BATCH_ERR_RECORD);
+}
+
+static void test_check_records(void **state) {
+    (void)state;
+    uint8_t b[256];
+    size_t n = make_batch(b, 0, 0, 1, 2, recs_a, sizeof recs_a);
+    assert_int_equal(batch_check_records(b, n, 0, 1), BATCH_OK);
+    assert_int_equal(batch_check_records(b, n, 0, 0), BATCH_OK);
+    n = make_batch(b, 0, 0, 2, 3, recs_a, sizeof recs_a);
+    assert_int_equal(batch_check_records(b, n, 0, 0), BATCH_ERR_COUNT);
+    n = make_batch(b, 0, 0, 1, 2, recs_a, sizeof recs_a - 1);
+    assert_int_equal(batch_check_records(b, n, 0, 0), BATCH_ERR_RECORD);
+    assert_int_equal(batch_check_records(b, 30, 0, 0), BATCH_ERR_SHORT);
 }
 
 /* Read all records; return the final status (0 on success). */
@@ -443,6 +458,7 @@ int main(void) {
         cmocka_unit_test(test_read_hand_laid),
         cmocka_unit_test(test_read_compressed_hand_laid),
         cmocka_unit_test(test_compacted_gaps),
+        cmocka_unit_test(test_check_records),
         cmocka_unit_test(test_malformed_records),
         cmocka_unit_test(test_random_damage),
         cmocka_unit_test(test_header_errors),
