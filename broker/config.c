@@ -1,0 +1,318 @@
+/*
+ * config.c - broker configuration: defaults, properties-file parsing and the
+ * mapping of Kafka's broker-level log.* keys onto the per-topic log_config.
+ *
+ * Kafka semantics kept on purpose: log.retention.ms beats .minutes beats
+ * .hours whatever the order in the file, same for log.roll.ms/hours; only the
+ * first directory of log.dirs is used (a warning says so); listeners accepts
+ * one PLAINTEXT listener.
+ */
+#include "broker/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/logging.h"
+
+const broker_config_key broker_config_keys[] = {
+    {"listeners", "PLAINTEXT://127.0.0.1:9092", "address to listen on (one PLAINTEXT listener)"},
+    {"advertised.listeners", "(listeners)", "address given to clients in Metadata"},
+    {"log.dirs", "./data", "data directory (only the first of a comma list is used)"},
+    {"log.dir", "./data", "same as log.dirs"},
+    {"broker.id", "0", "this broker's node id"},
+    {"num.partitions", "1", "partitions of auto-created topics"},
+    {"auto.create.topics.enable", "true", "create unknown topics on Metadata/Produce"},
+    {"socket.request.max.bytes", "104857600",
+     "largest request frame; larger closes the connection"},
+    {"message.max.bytes", "1048588", "largest record batch (topic: max.message.bytes)"},
+    {"log.segment.bytes", "1073741824", "segment size before a roll"},
+    {"log.roll.ms", "604800000", "segment age before a roll"},
+    {"log.roll.hours", "168", "segment age before a roll, hours"},
+    {"log.retention.ms", "604800000", "delete segments older than this (-1 never)"},
+    {"log.retention.minutes", "10080", "retention in minutes"},
+    {"log.retention.hours", "168", "retention in hours"},
+    {"log.retention.bytes", "-1", "max bytes per partition (-1 unlimited)"},
+    {"log.index.interval.bytes", "4096", "bytes between offset index entries"},
+    {"log.flush.interval.messages", "9223372036854775807", "fsync after this many messages"},
+    {"log.flush.interval.ms", "9223372036854775807", "fsync when data is older than this"},
+    {"log.retention.check.interval.ms", "300000", "how often retention runs"},
+    {"log.flush.offset.checkpoint.interval.ms", "60000", "how often recovery points are saved"},
+    {"log.flush.scheduler.interval.ms", "1000", "how often the flush.ms policy is checked"},
+    {NULL, NULL, NULL},
+};
+
+void broker_config_init(broker_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->listen_host, sizeof cfg->listen_host, "127.0.0.1");
+    cfg->listen_port = 9092;
+    snprintf(cfg->data_dir, sizeof cfg->data_dir, "./data");
+    cfg->broker_id = 0;
+    cfg->num_partitions = 1;
+    cfg->auto_create_topics = 1;
+    cfg->socket_request_max_bytes = 100 * 1024 * 1024;
+    cfg->retention_check_interval_ms = 300000;
+    cfg->checkpoint_interval_ms = 60000;
+    cfg->flush_scheduler_interval_ms = 1000;
+    log_config_init(&cfg->log_defaults);
+}
+
+static int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *out) {
+    if (strcmp(s, "true") == 0)
+        *out = 1;
+    else if (strcmp(s, "false") == 0)
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+int broker_config_parse_hostport(const char *s, char *host, size_t hostlen, int *port) {
+    const char *colon = strrchr(s, ':');
+    if (!colon)
+        return -1;
+    const char *h = s;
+    size_t hl = (size_t)(colon - s);
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (hl >= hostlen)
+        return -1;
+    int64_t p;
+    if (parse_i64(colon + 1, 0, 65535, &p) != 0)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+/* "PLAINTEXT://host:port" (only the first listener of a comma list). */
+static int parse_listener(const char *v, char *host, size_t hostlen, int *port, char *err,
+                          size_t errlen) {
+    char buf[BROKER_HOST_MAX + 64];
+    snprintf(buf, sizeof buf, "%s", v);
+    char *comma = strchr(buf, ',');
+    if (comma)
+        *comma = '\0';
+    const char *p = strstr(buf, "://");
+    if (p) {
+        if (strncmp(buf, "PLAINTEXT://", 12) != 0) {
+            snprintf(err, errlen, "only PLAINTEXT listeners are supported, got '%s'", buf);
+            return -1;
+        }
+        p += 3;
+    } else {
+        p = buf;
+    }
+    if (broker_config_parse_hostport(p, host, hostlen, port) != 0) {
+        snprintf(err, errlen, "expected PLAINTEXT://HOST:PORT, got '%s'", v);
+        return -1;
+    }
+    if (comma)
+        BLOG_W("only the first listener is used: %s", buf);
+    return 0;
+}
+
+/* Integer keys: where they go and their range. */
+typedef struct int_key {
+    const char *name;
+    int64_t min, max;
+    int64_t scale; /* multiply (minutes, hours to ms) */
+    int rank;      /* for retention/roll unit precedence; 0 = none */
+    int which;     /* 1 retention, 2 roll */
+} int_key;
+
+static int64_t *int_key_target(broker_config *cfg, const char *name) {
+    log_config *l = &cfg->log_defaults;
+    if (!strcmp(name, "log.segment.bytes"))
+        return &l->segment_bytes;
+    if (!strcmp(name, "log.roll.ms") || !strcmp(name, "log.roll.hours"))
+        return &l->segment_ms;
+    if (!strncmp(name, "log.retention.", 14) && strcmp(name, "log.retention.bytes") &&
+        strcmp(name, "log.retention.check.interval.ms"))
+        return &l->retention_ms;
+    if (!strcmp(name, "log.retention.bytes"))
+        return &l->retention_bytes;
+    if (!strcmp(name, "log.flush.interval.messages"))
+        return &l->flush_messages;
+    if (!strcmp(name, "log.flush.interval.ms"))
+        return &l->flush_ms;
+    if (!strcmp(name, "log.retention.check.interval.ms"))
+        return &cfg->retention_check_interval_ms;
+    if (!strcmp(name, "log.flush.offset.checkpoint.interval.ms"))
+        return &cfg->checkpoint_interval_ms;
+    if (!strcmp(name, "log.flush.scheduler.interval.ms"))
+        return &cfg->flush_scheduler_interval_ms;
+    if (!strcmp(name, "socket.request.max.bytes"))
+        return &cfg->socket_request_max_bytes;
+    return NULL;
+}
+
+static const int_key int_keys[] = {
+    {"log.segment.bytes", 14, INT32_MAX, 1, 0, 0},
+    {"log.roll.ms", 1, INT64_MAX, 1, 2, 2},
+    {"log.roll.hours", 1, INT64_MAX / 3600000, 3600000, 1, 2},
+    {"log.retention.ms", -1, INT64_MAX, 1, 3, 1},
+    {"log.retention.minutes", -1, INT64_MAX / 60000, 60000, 2, 1},
+    {"log.retention.hours", -1, INT64_MAX / 3600000, 3600000, 1, 1},
+    {"log.retention.bytes", -1, INT64_MAX, 1, 0, 0},
+    {"log.flush.interval.messages", 1, INT64_MAX, 1, 0, 0},
+    {"log.flush.interval.ms", 0, INT64_MAX, 1, 0, 0},
+    {"log.retention.check.interval.ms", 1, INT64_MAX, 1, 0, 0},
+    {"log.flush.offset.checkpoint.interval.ms", 1, INT64_MAX, 1, 0, 0},
+    {"log.flush.scheduler.interval.ms", 1, INT64_MAX, 1, 0, 0},
+    {"socket.request.max.bytes", 1, INT32_MAX, 1, 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+int broker_config_set(broker_config *cfg, const char *key, const char *value, char *err,
+                      size_t errlen) {
+    int64_t v;
+    for (const int_key *k = int_keys; k->name; k++) {
+        if (strcmp(k->name, key) != 0)
+            continue;
+        if (parse_i64(value, k->min, k->max, &v) != 0) {
+            snprintf(err, errlen, "%s: '%s' is not an integer in [%" PRId64 ", %" PRId64 "]", key,
+                     value, k->min, k->max);
+            return BROKER_CONFIG_BAD;
+        }
+        if (v > 0)
+            v *= k->scale;
+        int *rank = k->which == 1   ? &cfg->retention_unit_rank
+                    : k->which == 2 ? &cfg->roll_unit_rank
+                                    : NULL;
+        if (rank) {
+            if (k->rank < *rank)
+                return BROKER_CONFIG_OK; /* a finer unit was already given */
+            *rank = k->rank;
+        }
+        *int_key_target(cfg, key) = v;
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "listeners"))
+        return parse_listener(value, cfg->listen_host, sizeof cfg->listen_host, &cfg->listen_port,
+                              err, errlen) == 0
+                   ? BROKER_CONFIG_OK
+                   : BROKER_CONFIG_BAD;
+    if (!strcmp(key, "advertised.listeners"))
+        return parse_listener(value, cfg->advertised_host, sizeof cfg->advertised_host,
+                              &cfg->advertised_port, err, errlen) == 0
+                   ? BROKER_CONFIG_OK
+                   : BROKER_CONFIG_BAD;
+    if (!strcmp(key, "log.dirs") || !strcmp(key, "log.dir")) {
+        const char *comma = strchr(value, ',');
+        size_t n = comma ? (size_t)(comma - value) : strlen(value);
+        if (n == 0 || n >= sizeof cfg->data_dir) {
+            snprintf(err, errlen, "%s: empty or too long path", key);
+            return BROKER_CONFIG_BAD;
+        }
+        memcpy(cfg->data_dir, value, n);
+        cfg->data_dir[n] = '\0';
+        if (comma)
+            BLOG_W("log.dirs lists several directories; only the first (%s) is used",
+                   cfg->data_dir);
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "broker.id") || !strcmp(key, "node.id")) {
+        if (parse_i64(value, 0, INT32_MAX, &v) != 0) {
+            snprintf(err, errlen, "%s: '%s' is not a non-negative integer", key, value);
+            return BROKER_CONFIG_BAD;
+        }
+        cfg->broker_id = (int32_t)v;
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "num.partitions")) {
+        if (parse_i64(value, 1, 100000, &v) != 0) {
+            snprintf(err, errlen, "num.partitions: '%s' is not in [1, 100000]", value);
+            return BROKER_CONFIG_BAD;
+        }
+        cfg->num_partitions = (int32_t)v;
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "auto.create.topics.enable")) {
+        if (parse_bool(value, &cfg->auto_create_topics) != 0) {
+            snprintf(err, errlen, "auto.create.topics.enable: expected true or false");
+            return BROKER_CONFIG_BAD;
+        }
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "message.max.bytes")) {
+        if (parse_i64(value, 0, INT32_MAX, &v) != 0) {
+            snprintf(err, errlen, "message.max.bytes: '%s' is not a non-negative integer", value);
+            return BROKER_CONFIG_BAD;
+        }
+        cfg->log_defaults.max_message_bytes = (int32_t)v;
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "log.index.interval.bytes")) {
+        if (parse_i64(value, 0, INT32_MAX, &v) != 0) {
+            snprintf(err, errlen, "%s: '%s' is not a non-negative integer", key, value);
+            return BROKER_CONFIG_BAD;
+        }
+        cfg->log_defaults.index_interval_bytes = (int32_t)v;
+        return BROKER_CONFIG_OK;
+    }
+    return BROKER_CONFIG_UNKNOWN;
+}
+
+static char *trim(char *s) {
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+int broker_config_load(broker_config *cfg, const char *path,
+                       void (*warn)(void *arg, int line, const char *key), void *arg, char *err,
+                       size_t errlen) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot open config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[8192];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#' || *s == '!')
+            continue;
+        char *sep = strpbrk(s, "=:");
+        if (!sep) {
+            snprintf(err, errlen, "%s:%d: expected key=value", path, lineno);
+            fclose(f);
+            return -1;
+        }
+        *sep = '\0';
+        char *key = trim(s), *value = trim(sep + 1);
+        char msg[512];
+        int rc = broker_config_set(cfg, key, value, msg, sizeof msg);
+        if (rc == BROKER_CONFIG_UNKNOWN) {
+            if (warn)
+                warn(arg, lineno, key);
+        } else if (rc != BROKER_CONFIG_OK) {
+            snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+            fclose(f);
+            return -1;
+        }
+    }
+    fclose(f);
+    return 0;
+}

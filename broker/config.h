@@ -1,0 +1,72 @@
+/*
+ * config.h - broker settings: defaults, Kafka-style properties files and
+ * single key=value assignments (from flags).
+ *
+ * Keys use Apache Kafka's broker names (listeners, log.dirs, num.partitions,
+ * log.segment.bytes, ...). The log.* keys fill `log_defaults`, the default
+ * configuration of every topic; topics may override it (topics.h).
+ * Plain data, no globals; one owner.
+ */
+#ifndef STRAND_BROKER_CONFIG_H
+#define STRAND_BROKER_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log/log.h"
+
+#define BROKER_HOST_MAX 256
+#define BROKER_PATH_MAX 4096
+
+typedef struct broker_config {
+    char listen_host[BROKER_HOST_MAX]; /* listeners=PLAINTEXT://host:port */
+    int listen_port;
+    char advertised_host[BROKER_HOST_MAX]; /* advertised.listeners; "" = listen address */
+    int advertised_port;                   /* 0 = the bound port */
+    char data_dir[BROKER_PATH_MAX];        /* first entry of log.dirs */
+    int32_t broker_id;                     /* broker.id, 0 */
+    int32_t num_partitions;                /* num.partitions, 1 */
+    int auto_create_topics;                /* auto.create.topics.enable, true */
+    int64_t socket_request_max_bytes;      /* socket.request.max.bytes, 100 MiB */
+    int64_t retention_check_interval_ms;   /* log.retention.check.interval.ms, 5 min */
+    int64_t checkpoint_interval_ms;        /* log.flush.offset.checkpoint.interval.ms, 60 s */
+    int64_t flush_scheduler_interval_ms;   /* log.flush.scheduler.interval.ms, 1 s */
+    log_config log_defaults;               /* log.* keys and message.max.bytes */
+    /* Which retention unit was given, so that ms > minutes > hours like Kafka. */
+    int retention_unit_rank;
+    int roll_unit_rank;
+} broker_config;
+
+/* One documented key: name, default text and meaning (for --help). */
+typedef struct broker_config_key {
+    const char *name;
+    const char *default_text;
+    const char *help;
+} broker_config_key;
+
+/* NULL-terminated table of every key broker_config_set understands. */
+extern const broker_config_key broker_config_keys[];
+
+void broker_config_init(broker_config *cfg);
+
+enum broker_config_status {
+    BROKER_CONFIG_OK = 0,
+    BROKER_CONFIG_UNKNOWN = 1, /* unknown key: the caller warns and goes on */
+    BROKER_CONFIG_BAD = -1,    /* bad value: err says why */
+};
+
+/* Set one key from its text value. err (errlen bytes) receives a message. */
+int broker_config_set(broker_config *cfg, const char *key, const char *value, char *err,
+                      size_t errlen);
+
+/* Parse "host:port" (host may be empty or [v6]); 0 or -1. */
+int broker_config_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
+
+/* Read a properties file (key=value or key: value, # and ! comments).
+ * Unknown keys are reported through warn(arg, line, key) and skipped.
+ * Returns 0, or -1 with err filled (file missing, bad value, bad line). */
+int broker_config_load(broker_config *cfg, const char *path,
+                       void (*warn)(void *arg, int line, const char *key), void *arg, char *err,
+                       size_t errlen);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * dispatch.c - request header decoding, the API table and ApiVersions.
+ *
+ * The version ranges are those of the codec table (proto_api_ranges in
+ * wire/protocol.h) for the APIs that have a handler here: the dispatcher
+ * refuses anything outside them and ApiVersions advertises exactly them, so
+ * every broker built from this tree answers identically. Minimum versions
+ * are the lowest we really implement (Produce 3 / Fetch 4 need
+ * RecordBatch v2); they still overlap librdkafka's feature probes (MsgVer2:
+ * Produce 3, Fetch 4; ZSTD: Produce 7, Fetch 10; LZ4: FindCoordinator 0).
+ *
+ * Unsupported API or version: ApiVersions gets a v0-encoded
+ * UNSUPPORTED_VERSION answer listing our ApiVersions range (KIP-511) so the
+ * client retries lower; any other API is logged and the connection closed,
+ * which is what Apache Kafka does (it cannot know how to encode an error in
+ * a version it does not speak).
+ */
+#include "broker/dispatch.h"
+
+#include <stdio.h>
+
+#include "broker/logging.h"
+#include "wire/kafka.h"
+#include "wire/protocol.h"
+
+typedef struct api_entry {
+    int16_t key;
+    broker_handler fn;
+} api_entry;
+
+static int h_api_versions(broker_request *req);
+
+/* Handlers by API key. Versions come from proto_api_ranges (wire/protocol.h):
+ * every version there must work in the handler. */
+static const api_entry api_table[] = {
+    {KAFKA_API_PRODUCE, h_produce},
+    {KAFKA_API_FETCH, h_fetch},
+    {KAFKA_API_LIST_OFFSETS, h_list_offsets},
+    {KAFKA_API_METADATA, h_metadata},
+    {KAFKA_API_FIND_COORDINATOR, h_find_coordinator},
+    {KAFKA_API_API_VERSIONS, h_api_versions},
+    {KAFKA_API_CREATE_TOPICS, h_create_topics},
+    {KAFKA_API_DELETE_TOPICS, h_delete_topics},
+    {KAFKA_API_DESCRIBE_CONFIGS, h_describe_configs},
+    {KAFKA_API_CREATE_PARTITIONS, h_create_partitions},
+};
+#define API_COUNT ((int)(sizeof api_table / sizeof api_table[0]))
+
+static const api_entry *api_find(int16_t key) {
+    for (int i = 0; i < API_COUNT; i++)
+        if (api_table[i].key == key)
+            return &api_table[i];
+    return NULL;
+}
+
+/* The advertised table: the codec ranges of the APIs we have handlers for. */
+static void write_api_table(wire_writer *w, int flexible) {
+    int32_t n = 0;
+    for (size_t i = 0; i < proto_api_range_count; i++)
+        n += api_find(proto_api_ranges[i].api_key) != NULL;
+    wire_write_array_len(w, flexible, n);
+    for (size_t i = 0; i < proto_api_range_count; i++) {
+        const proto_api_range *r = &proto_api_ranges[i];
+        if (!api_find(r->api_key))
+            continue;
+        wire_write_i16(w, r->api_key);
+        wire_write_i16(w, r->min_version);
+        wire_write_i16(w, r->max_version);
+        wire_write_tags_empty(w, flexible);
+    }
+}
+
+/* KIP-511 software name/version rule: [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])? */
+static int software_token_valid(wire_str s) {
+    if (s.len <= 0)
+        return 0;
+    for (int32_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        int edge = i == 0 || i == s.len - 1;
+        if (!alnum && (edge || (c != '-' && c != '.')))
+            return 0;
+    }
+    return 1;
+}
+
+static int h_api_versions(broker_request *req) {
+    wire_writer *w = req->out;
+    int16_t error = KAFKA_NONE;
+    if (req->api_version >= 3) {
+        wire_str name = wire_read_str(&req->body, 1);
+        wire_str version = wire_read_str(&req->body, 1);
+        wire_skip_tags(&req->body, 1);
+        if (broker_decode_failed(req, &req->body, "ApiVersions v3 body"))
+            return -1;
+        if (!software_token_valid(name) || !software_token_valid(version))
+            error = KAFKA_INVALID_REQUEST;
+    }
+    wire_write_i16(w, error);
+    write_api_table(w, req->api_version >= 3);
+    if (req->api_version >= 1)
+        wire_write_i32(w, 0); /* throttle_time_ms */
+    wire_write_tags_empty(w, req->api_version >= 3);
+    return 0;
+}
+
+int dispatch_request(broker_request *req, uint8_t *frame, size_t len) {
+    wire_reader *r = &req->body;
+    wire_reader_init(r, frame, len);
+    req->api_key = wire_read_i16(r);
+    req->api_version = wire_read_i16(r);
+    req->correlation_id = wire_read_i32(r);
+    req->client_id = wire_read_str(r, 0);
+    if (r->err) {
+        BLOG_W("peer=%s: request header does not decode (%zu bytes); closing connection", req->peer,
+               len);
+        return -1;
+    }
+    const char *api_name = kafka_api_name(req->api_key);
+    if (!api_name)
+        api_name = "unknown";
+    const api_entry *api = api_find(req->api_key);
+    const proto_api_range *range = proto_api_range_find(req->api_key);
+    wire_writer *w = req->out;
+    if (!api || !range || !proto_api_supported(req->api_key, req->api_version)) {
+        if (req->api_key == KAFKA_API_API_VERSIONS) {
+            BLOG_D("peer=%s: ApiVersions v%d not supported, answering with the v0 fallback",
+                   req->peer, req->api_version);
+            proto_api_versions_unsupported_encode(w, req->correlation_id);
+            return 0;
+        }
+        if (api && range)
+            BLOG_W("peer=%s api=%s(%d) version=%d: version not supported (we implement %d..%d); "
+                   "closing connection",
+                   req->peer, api_name, req->api_key, req->api_version, range->min_version,
+                   range->max_version);
+        else
+            BLOG_W("peer=%s api=%s(%d) version=%d: API not supported by this broker; closing "
+                   "connection",
+                   req->peer, api_name, req->api_key, req->api_version);
+        return -1;
+    }
+    req->flexible = proto_is_flexible(req->api_key, req->api_version);
+    wire_skip_tags(r, req->flexible);
+    wire_write_i32(w, req->correlation_id);
+    /* ApiVersions always answers with response header v0 (no tags). */
+    if (req->flexible && req->api_key != KAFKA_API_API_VERSIONS)
+        wire_write_tags_empty(w, 1);
+    req->why = NULL;
+    if (api->fn(req) != 0 || r->err) {
+        BLOG_W("peer=%s api=%s(%d) version=%d correlation_id=%d: request does not decode (%s); "
+               "closing connection",
+               req->peer, api_name, req->api_key, req->api_version, req->correlation_id,
+               req->why ? req->why : "truncated body");
+        return -1;
+    }
+    if (w->err) {
+        BLOG_E("peer=%s api=%s(%d): out of memory encoding the response; closing connection",
+               req->peer, api_name, req->api_key);
+        return -1;
+    }
+    return 0;
+}
