@@ -539,11 +539,8 @@ int log_append(log *l, uint8_t *data, size_t len, int32_t leader_epoch, int64_t 
         batch_set_base_offset(b, next);
         if (leader_epoch >= 0)
             batch_set_leader_epoch(b, leader_epoch);
-        if (log_append_time) {
-            wire_put_be16(b + 21, (uint16_t)(h.attributes | BATCH_ATTR_LOG_APPEND_TIME));
-            wire_put_be64(b + 35, (uint64_t)now_ms);
-            wire_put_be32(b + 17, batch_compute_crc(b, (size_t)batch_total_size(&h)));
-        }
+        if (log_append_time)
+            batch_set_log_append_time(b, (size_t)batch_total_size(&h), now_ms);
         next += (int64_t)h.last_offset_delta + 1;
         pos += (size_t)batch_total_size(&h);
     }

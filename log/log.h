@@ -181,8 +181,8 @@ const char *log_dir(const log *l); /* the partition directory */
 
 /* First offset whose timestamp >= ts (ListOffsets by time): *offset and
  * *timestamp, or both -1 when no record is that late. Uses the .timeindex
- * then scans. Compressed batches are not decompressed: the answer is then
- * the batch's baseOffset (a consumer may see a few earlier records). */
+ * then scans; the one batch that holds the answer is read (and decompressed)
+ * to find the record. */
 int log_offset_for_time(log *l, int64_t ts, int64_t *offset, int64_t *timestamp);
 
 /* Largest timestamp in the log and the offset of the batch that holds it

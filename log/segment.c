@@ -312,7 +312,7 @@ int segment_find(const segment *s, int64_t offset, int64_t *pos, batch_header *h
     return rc < 0 ? rc : 1;
 }
 
-/* The first record of an uncompressed batch with timestamp >= ts. */
+/* The first record of a batch with timestamp >= ts (decompressing). */
 static int scan_records(const segment *s, int64_t pos, const batch_header *h, int64_t ts,
                         int64_t min_offset, int64_t *offset, int64_t *timestamp) {
     size_t size = (size_t)batch_total_size(h);
@@ -324,28 +324,24 @@ static int scan_records(const segment *s, int64_t pos, const batch_header *h, in
         free(b);
         return LOG_ERR_IO;
     }
-    wire_reader r;
-    wire_reader_init(&r, b + BATCH_HEADER_SIZE, size - BATCH_HEADER_SIZE);
-    for (int32_t i = 0; i < h->record_count && !r.err; i++) {
-        int32_t len = wire_read_varint(&r);
-        size_t start = r.pos;
-        wire_read_i8(&r);
-        int64_t t = h->base_timestamp + wire_read_varlong(&r);
-        int64_t o = h->base_offset + wire_read_varint(&r);
-        if (r.err || len < 0 || (size_t)len > r.len - start)
-            break;
-        r.pos = start + (size_t)len;
-        if (t >= ts && o >= min_offset) {
-            *offset = o;
-            *timestamp = t;
-            free(b);
-            return LOG_OK;
+    batch_reader br;
+    batch_record rec;
+    if (batch_reader_open(&br, b, size, 0) == BATCH_OK) {
+        while (batch_reader_next(&br, &rec) == 1) {
+            if (rec.timestamp >= ts && rec.offset >= min_offset) {
+                *offset = rec.offset;
+                *timestamp = rec.timestamp;
+                break;
+            }
         }
     }
+    batch_reader_close(&br);
     free(b);
-    /* Records do not parse: fall back to the batch as a whole. */
-    *offset = h->base_offset > min_offset ? h->base_offset : min_offset;
-    *timestamp = h->max_timestamp;
+    if (*offset < 0) {
+        /* Records do not parse (or none qualifies): the batch as a whole. */
+        *offset = h->base_offset > min_offset ? h->base_offset : min_offset;
+        *timestamp = h->max_timestamp;
+    }
     return LOG_OK;
 }
 
@@ -374,7 +370,7 @@ int segment_offset_for_time(const segment *s, int64_t ts, int64_t min_offset, in
     while ((rc = segment_walker_next(&w, &h, &pos)) == 1) {
         if (h.max_timestamp < ts || batch_last_offset(&h) < min_offset)
             continue;
-        if ((h.attributes & BATCH_ATTR_LOG_APPEND_TIME) || batch_codec_of(&h) != BATCH_CODEC_NONE) {
+        if (h.attributes & BATCH_ATTR_LOG_APPEND_TIME) {
             *offset = h.base_offset > min_offset ? h.base_offset : min_offset;
             *timestamp = h.max_timestamp;
             return LOG_OK;
