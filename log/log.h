@@ -146,8 +146,10 @@ typedef struct log_append_info {
  * with one write(), and indexes are updated. Rolls first when needed.
  * now_ms: wall clock, for segment.ms and LogAppendTime. info may be NULL.
  * Errors: LOG_ERR_CORRUPT, LOG_ERR_TOO_LARGE, LOG_ERR_INVALID_RECORD (empty
- * input, control batch), LOG_ERR_IO (the log may then hold a partial write
- * at its tail; it is not used again until reopened: further appends fail). */
+ * input, control batch, recordCount != lastOffsetDelta + 1), LOG_ERR_IO
+ * (a failed write is cut off again with ftruncate; if even that fails the log
+ * refuses every further append and flush until it is reopened, whose
+ * recovery removes the partial tail). */
 int log_append(log *l, uint8_t *data, size_t len, int32_t leader_epoch, int64_t now_ms,
                log_append_info *info);
 

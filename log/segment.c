@@ -170,9 +170,15 @@ int segment_recover(segment *s, int64_t index_bytes, int32_t interval, segment_s
                 scan->reason = "offsets out of order";
                 break;
             }
-            if (log_index_full(&s->oidx) || s->tidx.entries + 1 >= s->tidx.cap) {
-                scan->reason = "index full";
-                break;
+            /* Never cut good data for want of index room (segment.index.bytes
+             * may have shrunk since the segment was written). */
+            if ((log_index_full(&s->oidx) &&
+                 log_index_resize(&s->oidx, (s->oidx.cap * 2 + 1) * OFFSET_INDEX_ENTRY) !=
+                     LOG_OK) ||
+                (s->tidx.entries + 1 >= s->tidx.cap &&
+                 log_index_resize(&s->tidx, (s->tidx.cap * 2 + 2) * TIME_INDEX_ENTRY) != LOG_OK)) {
+                munmap((void *)m, (size_t)st.st_size);
+                return LOG_ERR_IO;
             }
             segment_note_batch(s, &h, pos, interval);
             pos += batch_total_size(&h);

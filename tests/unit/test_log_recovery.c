@@ -6,6 +6,7 @@
  * start offset moves, truncation and the flush policy.
  */
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -446,6 +447,53 @@ static void test_close_trims_active_index(void **state) {
     check_readable(f);
 }
 
+static void test_index_config_shrunk(void **state) {
+    fixture *f = *state;
+    f->cfg.segment_bytes = 1 << 20;
+    f->cfg.index_interval_bytes = 0; /* an entry for (almost) every batch */
+    open_log(f, -1, -1, NULL);
+    fill(f, 100);
+    int64_t leo = log_end_offset(f->l);
+    close_log(f);
+    f->cfg.segment_index_bytes = 64; /* far fewer entries than the segment has */
+    log_recovery_report rep;
+    open_log(f, -1, -1, &rep);
+    assert_int_equal(rep.bytes_truncated, 0);
+    assert_int_equal(log_end_offset(f->l), leo);
+    check_readable(f);
+}
+
+/* A process that dies without closing (kill -9): its appends are in the
+ * page cache, the active index is still preallocated, no checkpoint. */
+static void test_process_crash(void **state) {
+    fixture *f = *state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        log *l;
+        if (log_open(f->dir, "events", 2, &f->cfg, -1, -1, NULL, &l) != LOG_OK)
+            _exit(2);
+        for (int i = 0; i < 50; i++) {
+            size_t len;
+            uint8_t *b = tl_batch(2, 1000 + i, 1, 100, &len);
+            if (log_append(l, b, len, 0, 0, NULL) != LOG_OK)
+                _exit(3);
+            free(b);
+        }
+        _exit(0); /* no log_close: nothing trimmed, flushed or checkpointed */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    log_recovery_report rep;
+    open_log(f, -1, -1, &rep);
+    assert_int_equal(log_end_offset(f->l), 100);
+    assert_int_equal(rep.bytes_truncated, 0);
+    assert_int_equal(rep.segments_validated, rep.segments);
+    check_readable(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_truncated_tail, setup, teardown),
@@ -462,6 +510,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_advance_start_and_truncate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_trims_active_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_config_shrunk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_process_crash, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
