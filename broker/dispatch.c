@@ -26,6 +26,7 @@
 typedef struct api_entry {
     int16_t key;
     broker_handler fn;
+    int16_t min_override; /* -1: the codec table's minimum */
 } api_entry;
 
 static int h_api_versions(broker_request *req);
@@ -33,16 +34,20 @@ static int h_api_versions(broker_request *req);
 /* Handlers by API key. Versions come from proto_api_ranges (wire/protocol.h):
  * every version there must work in the handler. */
 static const api_entry api_table[] = {
-    {KAFKA_API_PRODUCE, h_produce},
-    {KAFKA_API_FETCH, h_fetch},
-    {KAFKA_API_LIST_OFFSETS, h_list_offsets},
-    {KAFKA_API_METADATA, h_metadata},
-    {KAFKA_API_FIND_COORDINATOR, h_find_coordinator},
-    {KAFKA_API_API_VERSIONS, h_api_versions},
-    {KAFKA_API_CREATE_TOPICS, h_create_topics},
-    {KAFKA_API_DELETE_TOPICS, h_delete_topics},
-    {KAFKA_API_DESCRIBE_CONFIGS, h_describe_configs},
-    {KAFKA_API_CREATE_PARTITIONS, h_create_partitions},
+    /* Produce from v0: librdkafka 2.0.2 compresses with gzip/snappy/lz4 only
+     * if the broker's Produce range overlaps 0..0 (rdkafka_msgset_writer.c
+     * compr_req); h_produce decodes v0-2 and refuses the legacy magic 0/1
+     * message sets they carry with UNSUPPORTED_FOR_MESSAGE_FORMAT. */
+    {KAFKA_API_PRODUCE, h_produce, 0},
+    {KAFKA_API_FETCH, h_fetch, -1},
+    {KAFKA_API_LIST_OFFSETS, h_list_offsets, -1},
+    {KAFKA_API_METADATA, h_metadata, -1},
+    {KAFKA_API_FIND_COORDINATOR, h_find_coordinator, -1},
+    {KAFKA_API_API_VERSIONS, h_api_versions, -1},
+    {KAFKA_API_CREATE_TOPICS, h_create_topics, -1},
+    {KAFKA_API_DELETE_TOPICS, h_delete_topics, -1},
+    {KAFKA_API_DESCRIBE_CONFIGS, h_describe_configs, -1},
+    {KAFKA_API_CREATE_PARTITIONS, h_create_partitions, -1},
 };
 #define API_COUNT ((int)(sizeof api_table / sizeof api_table[0]))
 
@@ -53,6 +58,14 @@ static const api_entry *api_find(int16_t key) {
     return NULL;
 }
 
+static int16_t api_min(const api_entry *api, const proto_api_range *r) {
+    return api->min_override >= 0 ? api->min_override : r->min_version;
+}
+
+static int api_version_ok(const api_entry *api, const proto_api_range *r, int16_t v) {
+    return v >= api_min(api, r) && v <= r->max_version;
+}
+
 /* The advertised table: the codec ranges of the APIs we have handlers for. */
 static void write_api_table(wire_writer *w, int flexible) {
     int32_t n = 0;
@@ -61,10 +74,11 @@ static void write_api_table(wire_writer *w, int flexible) {
     wire_write_array_len(w, flexible, n);
     for (size_t i = 0; i < proto_api_range_count; i++) {
         const proto_api_range *r = &proto_api_ranges[i];
-        if (!api_find(r->api_key))
+        const api_entry *api = api_find(r->api_key);
+        if (!api)
             continue;
         wire_write_i16(w, r->api_key);
-        wire_write_i16(w, r->min_version);
+        wire_write_i16(w, api_min(api, r));
         wire_write_i16(w, r->max_version);
         wire_write_tags_empty(w, flexible);
     }
@@ -122,7 +136,7 @@ int dispatch_request(broker_request *req, uint8_t *frame, size_t len) {
     const api_entry *api = api_find(req->api_key);
     const proto_api_range *range = proto_api_range_find(req->api_key);
     wire_writer *w = req->out;
-    if (!api || !range || !proto_api_supported(req->api_key, req->api_version)) {
+    if (!api || !range || !api_version_ok(api, range, req->api_version)) {
         if (req->api_key == KAFKA_API_API_VERSIONS) {
             BLOG_D("peer=%s: ApiVersions v%d not supported, answering with the v0 fallback",
                    req->peer, req->api_version);
@@ -132,7 +146,7 @@ int dispatch_request(broker_request *req, uint8_t *frame, size_t len) {
         if (api && range)
             BLOG_W("peer=%s api=%s(%d) version=%d: version not supported (we implement %d..%d); "
                    "closing connection",
-                   req->peer, api_name, req->api_key, req->api_version, range->min_version,
+                   req->peer, api_name, req->api_key, req->api_version, api_min(api, range),
                    range->max_version);
         else
             BLOG_W("peer=%s api=%s(%d) version=%d: API not supported by this broker; closing "

@@ -1,5 +1,6 @@
 /*
- * h_produce.c - Produce v3..v8: append RecordBatch v2 data to partition logs.
+ * h_produce.c - Produce v0..v8: append RecordBatch v2 data to partition logs
+ * (v0-2 decode, but their magic 0/1 message sets are refused).
  *
  * The records of a partition may hold several batches; the log validates
  * them all (size, magic, CRC, counts) and appends them in order with one
@@ -28,7 +29,8 @@ typedef struct produce_part {
 int h_produce(broker_request *req) {
     wire_reader *r = &req->body;
     int16_t v = req->api_version;
-    wire_read_str(r, 0); /* transactional_id: transactions are not supported, ignored */
+    if (v >= 3)
+        wire_read_str(r, 0); /* transactional_id: transactions are not supported, ignored */
     int16_t acks = wire_read_i16(r);
     wire_read_i32(r); /* timeout_ms: appends are synchronous */
     int32_t ntopics = wire_read_array_len(r, 0);
@@ -63,6 +65,12 @@ int h_produce(broker_request *req) {
                 pr.error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
             } else if (records.len <= 0) {
                 pr.error = KAFKA_CORRUPT_MESSAGE;
+            } else if (records.len > 16 && records.ptr[16] != 2) {
+                /* magic 0/1 message sets (Produce v0-2 clients): not stored. */
+                pr.error = KAFKA_UNSUPPORTED_FOR_MESSAGE_FORMAT;
+                BLOG_W("peer=%s topic=%.*s partition=%" PRId32 ": legacy message format (magic "
+                       "%d) refused; use a client that writes RecordBatch v2 (Produce v3+)",
+                       req->peer, (int)name.len, name.ptr, pr.index, records.ptr[16]);
             } else {
                 log_append_info info;
                 /* The frame buffer is ours: the log stamps offsets into it. */
@@ -88,7 +96,8 @@ int h_produce(broker_request *req) {
             wire_write_i32(w, pr.index);
             wire_write_i16(w, pr.error);
             wire_write_i64(w, pr.base_offset);
-            wire_write_i64(w, pr.log_append_time); /* v2+ */
+            if (v >= 2)
+                wire_write_i64(w, pr.log_append_time);
             if (v >= 5)
                 wire_write_i64(w, pr.log_start_offset);
             if (v >= 8) {
@@ -97,6 +106,7 @@ int h_produce(broker_request *req) {
             }
         }
     }
-    wire_write_i32(w, 0); /* throttle_time_ms */
+    if (v >= 1)
+        wire_write_i32(w, 0); /* throttle_time_ms */
     return 0;
 }
