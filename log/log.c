@@ -519,8 +519,8 @@ int log_append(log *l, uint8_t *data, size_t len, int32_t leader_epoch, int64_t 
         return LOG_ERR_INVALID_RECORD;
     if (len > INT32_MAX)
         return LOG_ERR_TOO_LARGE;
-    int nb;
-    int64_t records;
+    int nb = 0;
+    int64_t records = 0;
     int rc = append_validate(l, data, len, &nb, &records);
     if (rc != LOG_OK)
         return rc;
