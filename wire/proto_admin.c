@@ -58,7 +58,7 @@ void proto_create_topics_req_encode(wire_writer *w, int16_t version,
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_create_topics_req_topic *t = &in->topics[i];
-        wire_write_str(w, flex, t->name);
+        proto_write_str_nn(w, flex, t->name);
         wire_write_i32(w, t->num_partitions);
         wire_write_i16(w, t->replication_factor);
         proto_write_count(w, flex, 0, t->assignment_count);
@@ -70,7 +70,7 @@ void proto_create_topics_req_encode(wire_writer *w, int16_t version,
         }
         proto_write_count(w, flex, 0, t->config_count);
         for (int32_t j = 0; j < t->config_count; j++) {
-            wire_write_str(w, flex, t->configs[j].name);
+            proto_write_str_nn(w, flex, t->configs[j].name);
             wire_write_str(w, flex, t->configs[j].value);
             wire_write_tags_empty(w, flex);
         }
@@ -111,7 +111,7 @@ void proto_create_topics_resp_encode(wire_writer *w, int16_t version,
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_create_topics_resp_topic *t = &in->topics[i];
-        wire_write_str(w, flex, t->name);
+        proto_write_str_nn(w, flex, t->name);
         wire_write_i16(w, t->error_code);
         if (version >= 1)
             wire_write_str(w, flex, t->error_message);
@@ -169,7 +169,7 @@ void proto_delete_topics_resp_encode(wire_writer *w, int16_t version,
         wire_write_i32(w, in->throttle_time_ms);
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
-        wire_write_str(w, flex, in->topics[i].name);
+        proto_write_str_nn(w, flex, in->topics[i].name);
         wire_write_i16(w, in->topics[i].error_code);
         wire_write_tags_empty(w, flex);
     }
@@ -212,7 +212,7 @@ void proto_create_partitions_req_encode(wire_writer *w, int16_t version,
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_create_partitions_req_topic *t = &in->topics[i];
-        wire_write_str(w, flex, t->name);
+        proto_write_str_nn(w, flex, t->name);
         wire_write_i32(w, t->count);
         proto_write_count(w, flex, 1, t->assignment_count);
         for (int32_t j = 0; j < t->assignment_count; j++) {
@@ -255,7 +255,7 @@ void proto_create_partitions_resp_encode(wire_writer *w, int16_t version,
     proto_write_count(w, flex, 0, in->result_count);
     for (int32_t i = 0; i < in->result_count; i++) {
         const proto_create_partitions_resp_result *res = &in->results[i];
-        wire_write_str(w, flex, res->name);
+        proto_write_str_nn(w, flex, res->name);
         wire_write_i16(w, res->error_code);
         wire_write_str(w, flex, res->error_message);
         wire_write_tags_empty(w, flex);
@@ -293,7 +293,7 @@ void proto_describe_configs_req_encode(wire_writer *w, int16_t version,
     for (int32_t i = 0; i < in->resource_count; i++) {
         const proto_describe_configs_req_resource *res = &in->resources[i];
         wire_write_i8(w, res->resource_type);
-        wire_write_str(w, flex, res->resource_name);
+        proto_write_str_nn(w, flex, res->resource_name);
         proto_write_str_array(w, flex, 1, res->config_key_count, res->config_keys);
         wire_write_tags_empty(w, flex);
     }
@@ -361,11 +361,11 @@ void proto_describe_configs_resp_encode(wire_writer *w, int16_t version,
         wire_write_i16(w, res->error_code);
         wire_write_str(w, flex, res->error_message);
         wire_write_i8(w, res->resource_type);
-        wire_write_str(w, flex, res->resource_name);
+        proto_write_str_nn(w, flex, res->resource_name);
         proto_write_count(w, flex, 0, res->config_count);
         for (int32_t j = 0; j < res->config_count; j++) {
             const proto_describe_configs_entry *c = &res->configs[j];
-            wire_write_str(w, flex, c->name);
+            proto_write_str_nn(w, flex, c->name);
             wire_write_str(w, flex, c->value);
             wire_write_i8(w, c->read_only);
             if (version == 0)
@@ -376,7 +376,7 @@ void proto_describe_configs_resp_encode(wire_writer *w, int16_t version,
             if (version >= 1) {
                 proto_write_count(w, flex, 0, c->synonym_count);
                 for (int32_t k = 0; k < c->synonym_count; k++) {
-                    wire_write_str(w, flex, c->synonyms[k].name);
+                    proto_write_str_nn(w, flex, c->synonyms[k].name);
                     wire_write_str(w, flex, c->synonyms[k].value);
                     wire_write_i8(w, c->synonyms[k].source);
                     wire_write_tags_empty(w, flex);

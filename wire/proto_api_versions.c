@@ -34,8 +34,8 @@ void proto_api_versions_req_encode(wire_writer *w, int16_t version,
         return;
     int flex = proto_is_flexible(API, version);
     if (version >= 3) {
-        wire_write_str(w, flex, in->client_software_name);
-        wire_write_str(w, flex, in->client_software_version);
+        proto_write_str_nn(w, flex, in->client_software_name);
+        proto_write_str_nn(w, flex, in->client_software_version);
     }
     wire_write_tags_empty(w, flex);
 }

@@ -227,7 +227,7 @@ void proto_write_str_array(wire_writer *w, int flexible, int nullable, int32_t n
                            const wire_str *v) {
     proto_write_count(w, flexible, nullable, n);
     for (int32_t i = 0; i < n; i++)
-        wire_write_str(w, flexible, v[i]);
+        proto_write_str_nn(w, flexible, v[i]);
 }
 
 wire_str proto_read_str_nn(wire_reader *r, int flexible) {

@@ -77,7 +77,7 @@ void proto_fetch_req_encode(wire_writer *w, int16_t version, const proto_fetch_r
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_fetch_req_topic *t = &in->topics[i];
-        wire_write_str(w, flex, t->topic);
+        proto_write_str_nn(w, flex, t->topic);
         proto_write_count(w, flex, 0, t->partition_count);
         for (int32_t j = 0; j < t->partition_count; j++) {
             const proto_fetch_req_partition *p = &t->partitions[j];
@@ -96,15 +96,13 @@ void proto_fetch_req_encode(wire_writer *w, int16_t version, const proto_fetch_r
         proto_write_count(w, flex, 0, in->forgotten_count);
         for (int32_t i = 0; i < in->forgotten_count; i++) {
             const proto_fetch_forgotten_topic *f = &in->forgotten[i];
-            wire_write_str(w, flex, f->topic);
+            proto_write_str_nn(w, flex, f->topic);
             proto_write_i32_array(w, flex, 0, f->partition_count, f->partitions);
             wire_write_tags_empty(w, flex);
         }
     }
-    if (version >= 11) {
-        /* RackId is a non-nullable string: a null slice goes out as "". */
-        wire_write_str(w, flex, in->rack_id.len < 0 ? (wire_str){"", 0} : in->rack_id);
-    }
+    if (version >= 11)
+        proto_write_str_nn(w, flex, in->rack_id);
     wire_write_tags_empty(w, flex);
 }
 
@@ -182,7 +180,7 @@ void proto_fetch_resp_encode(wire_writer *w, int16_t version, const proto_fetch_
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_fetch_resp_topic *t = &in->topics[i];
-        wire_write_str(w, flex, t->topic);
+        proto_write_str_nn(w, flex, t->topic);
         proto_write_count(w, flex, 0, t->partition_count);
         for (int32_t j = 0; j < t->partition_count; j++) {
             const proto_fetch_resp_partition *p = &t->partitions[j];

@@ -27,7 +27,7 @@ void proto_find_coordinator_req_encode(wire_writer *w, int16_t version,
     if (!proto_check_enc(w, API, version))
         return;
     int flex = proto_is_flexible(API, version);
-    wire_write_str(w, flex, in->key);
+    proto_write_str_nn(w, flex, in->key);
     if (version >= 1)
         wire_write_i8(w, in->key_type);
     wire_write_tags_empty(w, flex);
@@ -60,7 +60,7 @@ void proto_find_coordinator_resp_encode(wire_writer *w, int16_t version,
     if (version >= 1)
         wire_write_str(w, flex, in->error_message);
     wire_write_i32(w, in->node_id);
-    wire_write_str(w, flex, in->host);
+    proto_write_str_nn(w, flex, in->host);
     wire_write_i32(w, in->port);
     wire_write_tags_empty(w, flex);
 }

@@ -20,7 +20,7 @@ int32_t proto_read_count(wire_reader *r, int flexible, int nullable);
  * sets r->err = WIRE_ERR_NOMEM and returns NULL. */
 void *proto_alloc(wire_reader *r, wire_arena *a, int32_t n, size_t size);
 
-/* Array of int32 / int64 / string elements, count in *n. */
+/* Array of int32 / int64 / (non-nullable) string elements, count in *n. */
 int32_t *proto_read_i32_array(wire_reader *r, int flexible, int nullable, wire_arena *a,
                               int32_t *n);
 int64_t *proto_read_i64_array(wire_reader *r, int flexible, wire_arena *a, int32_t *n);
@@ -34,8 +34,16 @@ void proto_write_i64_array(wire_writer *w, int flexible, int32_t n, const int64_
 void proto_write_str_array(wire_writer *w, int flexible, int nullable, int32_t n,
                            const wire_str *v);
 
-/* A non-nullable STRING must not be null on the wire. */
+/* A non-nullable STRING must not be null on the wire: reading one is
+ * WIRE_ERR_INVALID, and writing a null slice writes "" instead (Kafka
+ * clients refuse a null there). */
 wire_str proto_read_str_nn(wire_reader *r, int flexible);
+
+static inline void proto_write_str_nn(wire_writer *w, int flexible, wire_str s) {
+    if (s.len < 0)
+        s = (wire_str){"", 0};
+    wire_write_str(w, flexible, s);
+}
 
 /* Decoder prologue: WIRE_ERR_INVALID if (api, version) is not implemented. */
 static inline int proto_check_dec(int16_t api, int16_t version) {

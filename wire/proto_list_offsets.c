@@ -50,7 +50,7 @@ void proto_list_offsets_req_encode(wire_writer *w, int16_t version,
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_list_offsets_req_topic *t = &in->topics[i];
-        wire_write_str(w, flex, t->name);
+        proto_write_str_nn(w, flex, t->name);
         proto_write_count(w, flex, 0, t->partition_count);
         for (int32_t j = 0; j < t->partition_count; j++) {
             const proto_list_offsets_req_partition *p = &t->partitions[j];
@@ -113,7 +113,7 @@ void proto_list_offsets_resp_encode(wire_writer *w, int16_t version,
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_list_offsets_resp_topic *t = &in->topics[i];
-        wire_write_str(w, flex, t->name);
+        proto_write_str_nn(w, flex, t->name);
         proto_write_count(w, flex, 0, t->partition_count);
         for (int32_t j = 0; j < t->partition_count; j++) {
             const proto_list_offsets_resp_partition *p = &t->partitions[j];

@@ -104,7 +104,7 @@ void proto_metadata_resp_encode(wire_writer *w, int16_t version, const proto_met
     for (int32_t i = 0; i < in->broker_count; i++) {
         const proto_metadata_broker *b = &in->brokers[i];
         wire_write_i32(w, b->node_id);
-        wire_write_str(w, flex, b->host);
+        proto_write_str_nn(w, flex, b->host);
         wire_write_i32(w, b->port);
         if (version >= 1)
             wire_write_str(w, flex, b->rack);
@@ -118,7 +118,7 @@ void proto_metadata_resp_encode(wire_writer *w, int16_t version, const proto_met
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_metadata_topic *t = &in->topics[i];
         wire_write_i16(w, t->error_code);
-        wire_write_str(w, flex, t->name);
+        proto_write_str_nn(w, flex, t->name);
         if (version >= 1)
             wire_write_i8(w, t->is_internal);
         proto_write_count(w, flex, 0, t->partition_count);

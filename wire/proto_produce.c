@@ -46,7 +46,7 @@ void proto_produce_req_encode(wire_writer *w, int16_t version, const proto_produ
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_produce_req_topic *t = &in->topics[i];
-        wire_write_str(w, flex, t->name);
+        proto_write_str_nn(w, flex, t->name);
         proto_write_count(w, flex, 0, t->partition_count);
         for (int32_t j = 0; j < t->partition_count; j++) {
             wire_write_i32(w, t->partitions[j].index);
@@ -93,7 +93,7 @@ void proto_produce_resp_encode(wire_writer *w, int16_t version, const proto_prod
     proto_write_count(w, flex, 0, in->topic_count);
     for (int32_t i = 0; i < in->topic_count; i++) {
         const proto_produce_resp_topic *t = &in->topics[i];
-        wire_write_str(w, flex, t->name);
+        proto_write_str_nn(w, flex, t->name);
         proto_write_count(w, flex, 0, t->partition_count);
         for (int32_t j = 0; j < t->partition_count; j++) {
             const proto_produce_resp_partition *p = &t->partitions[j];

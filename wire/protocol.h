@@ -28,6 +28,9 @@
  * - Fields absent in the decoded version get Kafka's default (e.g. -1 for
  *   leader epochs and log start offsets, 0 for throttle times, null for
  *   cluster id and rack, INT32_MIN for authorized operations).
+ * - Strings the schema does not allow to be null are decoded as an error
+ *   when null, and encoded as "" when given as WIRE_STR_NULL. A zeroed
+ *   wire_str ({NULL, 0}) is the empty string.
  * - Arrays are a count plus a pointer. For nullable arrays a count of -1 is
  *   the null array (the pointer is then NULL); a non-nullable array encoded
  *   from a count of -1 is written as empty.

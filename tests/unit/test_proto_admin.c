@@ -165,6 +165,31 @@ static void test_find_coordinator_bytes(void **state) {
     };
     proto_find_coordinator_resp rin = {0, 0, WIRE_STR_NULL, 1, wire_str_from("h1"), 9092};
     assert_encodes_to(&codec_find_coordinator_resp, 1, &rin, resp_v1, sizeof(resp_v1));
+
+    /* Host is not nullable: an error answer with a null host goes out as "",
+     * the nullable error message stays null. */
+    static const uint8_t resp_err_v1[] = {
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, /* throttle, COORDINATOR_NOT_AVAILABLE */
+        0xff, 0xff,                         /* error_message null */
+        0xff, 0xff, 0xff, 0xff,             /* node -1 */
+        0x00, 0x00,                         /* host "" */
+        0xff, 0xff, 0xff, 0xff,             /* port -1 */
+    };
+    proto_find_coordinator_resp err = {
+        0, KAFKA_COORDINATOR_NOT_AVAILABLE, WIRE_STR_NULL, -1, WIRE_STR_NULL, -1};
+    assert_encodes_to(&codec_find_coordinator_resp, 1, &err, resp_err_v1, sizeof(resp_err_v1));
+    /* ...and a null host on the wire is refused. */
+    uint8_t bad[sizeof(resp_err_v1)];
+    memcpy(bad, resp_err_v1, sizeof(bad));
+    bad[12] = 0xff;
+    bad[13] = 0xff;
+    wire_arena a;
+    wire_arena_init(&a);
+    wire_reader r;
+    wire_reader_init(&r, bad, sizeof(bad));
+    proto_find_coordinator_resp out;
+    assert_int_equal(proto_find_coordinator_resp_decode(&r, 1, &a, &out), WIRE_ERR_INVALID);
+    wire_arena_free(&a);
 }
 
 /* ---- CreateTopics ---- */
