@@ -28,7 +28,6 @@
 #include "tools/cli.h"
 #include "wire/batch.h"
 #include "wire/buf.h"
-#include "wire/compress.h"
 
 #define MAX_BATCH_SIZE ((size_t)1 << 30)
 #define MAX_DECOMPRESSED ((size_t)1 << 30)
@@ -119,94 +118,46 @@ static void print_bytes(const uint8_t *p, int32_t len) {
     }
 }
 
-static wire_bytes read_varbytes(wire_reader *r) {
-    int32_t n = wire_read_varint(r);
-    if (n < 0)
-        return WIRE_BYTES_NULL;
-    const uint8_t *p = wire_read_raw(r, (size_t)n);
-    return (wire_bytes){p, r->err ? -1 : n};
-}
-
-/* Decode and print the records of one batch; 0 or -1 (and a problem). */
+/* Decode and print the records of one batch (wire/batch.h reader, which
+ * also decompresses); 0 or -1 (and a problem). */
 static int dump_records(dump_state *st, const char *file, int64_t at, const batch_header *h,
                         const uint8_t *batch, size_t size) {
-    const uint8_t *payload = batch + BATCH_HEADER_SIZE;
-    size_t plen = size - BATCH_HEADER_SIZE;
-    wire_writer inflated;
-    wire_writer_init(&inflated);
-    int codec = batch_codec_of(h);
-    if (codec != BATCH_CODEC_NONE) {
-        int zrc = compress_decode(codec, payload, plen, MAX_DECOMPRESSED, &inflated);
-        if (zrc != COMPRESS_OK) {
-            problem(st, file, at, "%s payload of the batch at offset %lld does not decompress: %s",
-                    batch_codec_name(codec), (long long)h->base_offset, compress_strerror(zrc));
-            wire_writer_free(&inflated);
-            return -1;
-        }
-        payload = inflated.p;
-        plen = inflated.len;
-    }
-    wire_reader r;
-    wire_reader_init(&r, payload ? payload : (const uint8_t *)"", plen);
-    int rc = 0;
-    for (int32_t i = 0; i < h->record_count; i++) {
-        int32_t len = wire_read_varint(&r);
-        const uint8_t *rec = len >= 0 ? wire_read_raw(&r, (size_t)len) : NULL;
-        if (r.err || !rec) {
-            problem(st, file, at, "record %d of the batch at offset %lld is truncated", i,
-                    (long long)h->base_offset);
-            rc = -1;
-            break;
-        }
-        wire_reader rr;
-        wire_reader_init(&rr, rec, (size_t)len);
-        wire_read_i8(&rr); /* attributes */
-        int64_t ts_delta = wire_read_varlong(&rr);
-        int32_t off_delta = wire_read_varint(&rr);
-        wire_bytes key = read_varbytes(&rr);
-        wire_bytes value = read_varbytes(&rr);
-        int32_t n_headers = wire_read_varint(&rr);
-        if (rr.err || n_headers < 0 || (size_t)n_headers > wire_remaining(&rr)) {
-            problem(st, file, at, "record %d of the batch at offset %lld does not parse", i,
-                    (long long)h->base_offset);
-            rc = -1;
-            break;
-        }
-        int64_t ts = (h->attributes & BATCH_ATTR_LOG_APPEND_TIME) ? h->max_timestamp
-                                                                  : h->base_timestamp + ts_delta;
-        printf("  | offset: %lld timestamp: %lld key: ", (long long)(h->base_offset + off_delta),
-               (long long)ts);
-        print_bytes(key.ptr, key.len);
+    batch_reader br;
+    batch_record rec;
+    int rc = batch_reader_open(&br, batch, size, MAX_DECOMPRESSED);
+    while (rc == BATCH_OK) {
+        rc = batch_reader_next(&br, &rec);
+        if (rc != 1)
+            break; /* 0: all records read; < 0: a batch_status */
+        printf("  | offset: %lld timestamp: %lld key: ", (long long)rec.offset,
+               (long long)rec.timestamp);
+        print_bytes(rec.key.ptr, rec.key.len);
         fputs(" value: ", stdout);
-        print_bytes(value.ptr, value.len);
-        if (n_headers > 0) {
+        print_bytes(rec.value.ptr, rec.value.len);
+        if (rec.header_count > 0) {
+            batch_header_iter hi;
+            batch_record_header hdr;
+            batch_header_iter_init(&hi, &rec);
             fputs(" headers: ", stdout);
-            for (int32_t k = 0; k < n_headers && !rr.err; k++) {
-                wire_bytes hk = read_varbytes(&rr);
-                wire_bytes hv = read_varbytes(&rr);
-                if (rr.err)
-                    break;
+            for (int k = 0; batch_header_iter_next(&hi, &hdr) == 1; k++) {
                 if (k)
                     putchar(',');
-                print_bytes(hk.ptr, hk.len);
+                print_bytes(hdr.key.ptr, hdr.key.len);
                 putchar('=');
-                print_bytes(hv.ptr, hv.len);
+                print_bytes(hdr.value.ptr, hdr.value.len);
             }
         }
         putchar('\n');
-        if (rr.err) {
-            problem(st, file, at, "headers of record %d of the batch at offset %lld do not parse",
-                    i, (long long)h->base_offset);
-            rc = -1;
-            break;
-        }
         st->n_records++;
+        rc = BATCH_OK;
     }
-    if (rc == 0 && wire_remaining(&r) != 0)
-        problem(st, file, at, "%zu bytes after the last record of the batch at offset %lld",
-                wire_remaining(&r), (long long)h->base_offset);
-    wire_writer_free(&inflated);
-    return rc;
+    batch_reader_close(&br);
+    if (rc != 0) {
+        problem(st, file, at, "records of the %s batch at offset %lld do not decode: %s",
+                batch_codec_name(batch_codec_of(h)), (long long)h->base_offset, batch_strerror(rc));
+        return -1;
+    }
+    return 0;
 }
 
 static int remember_batch(dump_state *st, int64_t pos, const batch_header *h) {
@@ -540,7 +491,7 @@ static int dump_dir(dump_state *st, const char *dir) {
     closedir(d);
     if (rc == 0 && n == 0)
         printf("directory %s: no segment files (NNNNNNNNNNNNNNNNNNNN.log)\n", dir);
-    if (rc == 0)
+    if (rc == 0 && n > 1)
         qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = dump_segment(st, names[i]);

@@ -179,7 +179,7 @@ int cmd_topic_create(cli_ctx *ctx, int argc, char **argv) {
 static int cmp_topic(const void *a, const void *b) {
     const kadmin_topic *x = a, *y = b;
     int n = x->name.len < y->name.len ? x->name.len : y->name.len;
-    int d = memcmp(x->name.ptr, y->name.ptr, (size_t)(n > 0 ? n : 0));
+    int d = n > 0 ? memcmp(x->name.ptr, y->name.ptr, (size_t)n) : 0;
     return d ? d : x->name.len - y->name.len;
 }
 
@@ -204,9 +204,11 @@ int cmd_topic_list(cli_ctx *ctx, int argc, char **argv) {
         kclient_close(&c);
         return CLI_ERR;
     }
-    qsort(md.topics, (size_t)md.n_topics, sizeof *md.topics, cmp_topic);
+    if (md.n_topics > 1)
+        qsort(md.topics, (size_t)md.n_topics, sizeof *md.topics, cmp_topic);
     for (int32_t i = 0; i < md.n_topics; i++)
-        printf("%.*s\n", md.topics[i].name.len, md.topics[i].name.ptr);
+        if (md.topics[i].name.len >= 0)
+            printf("%.*s\n", md.topics[i].name.len, md.topics[i].name.ptr);
     kadmin_metadata_free(&md);
     kclient_close(&c);
     return CLI_OK;
@@ -222,12 +224,14 @@ static void print_ids(const int32_t *ids, int32_t n) {
 /* Partitions, offsets and configs of one topic; returns CLI_OK or CLI_ERR. */
 static int describe_topic(kclient *c, kadmin_topic *t) {
     char name[256];
-    snprintf(name, sizeof name, "%.*s", t->name.len, t->name.ptr);
+    snprintf(name, sizeof name, "%.*s", t->name.len > 0 ? t->name.len : 0,
+             t->name.len > 0 ? t->name.ptr : "");
     if (t->error != KAFKA_NONE) {
         topic_error("describe", name, t->error, NULL);
         return CLI_ERR;
     }
-    qsort(t->partitions, (size_t)t->n_partitions, sizeof *t->partitions, cmp_partition);
+    if (t->n_partitions > 1)
+        qsort(t->partitions, (size_t)t->n_partitions, sizeof *t->partitions, cmp_partition);
     int32_t n = t->n_partitions;
     int32_t *ids = calloc((size_t)n + 1, sizeof *ids);
     int64_t *start = calloc((size_t)n + 1, sizeof *start);
@@ -331,7 +335,8 @@ int cmd_topic_describe(cli_ctx *ctx, int argc, char **argv) {
             rc = CLI_ERR;
         }
     }
-    qsort(md.topics, (size_t)md.n_topics, sizeof *md.topics, cmp_topic);
+    if (md.n_topics > 1)
+        qsort(md.topics, (size_t)md.n_topics, sizeof *md.topics, cmp_topic);
     for (int32_t i = 0; i < md.n_topics && c.fd >= 0; i++) {
         if (i)
             putchar('\n');

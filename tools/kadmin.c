@@ -1,12 +1,12 @@
 /*
- * kadmin.c - encoders and decoders of the admin requests used by the
- * `strand topic` commands, written on wire/buf.h.
+ * kadmin.c - the admin requests of the `strand topic` commands, built and
+ * parsed with the shared codecs of wire/protocol.h.
  *
- * Only the non-flexible versions are implemented: they are all every Kafka
- * broker since 2.x and Strand offer, and they keep this file short. Field
- * lists follow the Kafka 3.7 message schemas; each function documents the
- * versions it speaks. When wire/protocol.h grows client-side codecs for
- * these APIs, the bodies here can become calls to it.
+ * Each function picks a version both sides implement
+ * (kclient_pick_version), fills a proto_* request, encodes it, sends it
+ * through the kclient and decodes the response into the small kadmin_*
+ * result types the commands print. Arrays of decoded responses live in the
+ * result's arena; strings are slices into the kept response buffer.
  */
 #include "tools/kadmin.h"
 
@@ -15,15 +15,15 @@
 #include <string.h>
 
 #include "wire/kafka.h"
+#include "wire/protocol.h"
 
-#define RESOURCE_TYPE_TOPIC 2
-
-/* Send the built body and hand back the response reader; frees the body. */
-static int call(kclient *c, int16_t api, int v, wire_writer *w, uint8_t **resp, wire_reader *r) {
+static int send_body(kclient *c, int16_t api, int v, wire_writer *w, uint8_t **resp,
+                     wire_reader *r) {
     size_t len;
     if (w->err) {
         wire_writer_free(w);
-        snprintf(c->err, sizeof c->err, "out of memory building a request");
+        snprintf(c->err, sizeof c->err, "cannot encode %s v%d (%s)", kafka_api_name(api), v,
+                 w->err == WIRE_ERR_NOMEM ? "out of memory" : "unsupported version");
         return -1;
     }
     int rc = kclient_call(c, api, (int16_t)v, w->p, w->len, resp, &len);
@@ -41,85 +41,79 @@ static int decode_failed(kclient *c, int16_t api, int v, uint8_t *resp) {
     return -1;
 }
 
-static int32_t *read_i32_array(wire_reader *r, wire_arena *a, int32_t *n) {
-    int32_t cnt = wire_read_array_len(r, 0);
-    *n = cnt > 0 ? cnt : 0;
-    int32_t *arr = *n ? wire_arena_calloc(a, (size_t)*n, sizeof *arr) : NULL;
-    if (*n && !arr) {
-        r->err = WIRE_ERR_NOMEM;
-        *n = 0;
-        return NULL;
-    }
-    for (int32_t i = 0; i < *n; i++)
-        arr[i] = wire_read_i32(r);
-    return arr;
-}
-
-/* Metadata v1-4. */
 int kadmin_metadata_get(kclient *c, const char *const *names, int n, kadmin_metadata *md) {
     memset(md, 0, sizeof *md);
     wire_arena_init(&md->arena);
-    int v = kclient_pick_version(c, KAFKA_API_METADATA, 1, 4);
+    int v = kclient_pick_version(c, KAFKA_API_METADATA, 1, 8);
     if (v < 0)
         return -1;
+    proto_metadata_req req = {.topic_count = names ? n : -1,
+                              .allow_auto_topic_creation = 0}; /* describing never creates */
+    wire_str *topics = NULL;
+    if (names && n > 0) {
+        topics = calloc((size_t)n, sizeof *topics);
+        if (!topics) {
+            snprintf(c->err, sizeof c->err, "out of memory");
+            return -1;
+        }
+        for (int i = 0; i < n; i++)
+            topics[i] = wire_str_from(names[i]);
+    }
+    req.topics = topics;
+    wire_reader r;
     wire_writer w;
     wire_writer_init(&w);
-    if (!names) {
-        wire_write_array_len(&w, 0, -1);
-    } else {
-        wire_write_array_len(&w, 0, n);
-        for (int i = 0; i < n; i++)
-            wire_write_cstr(&w, 0, names[i]);
-    }
-    if (v >= 4)
-        wire_write_i8(&w, 0); /* allow_auto_topic_creation: a describe must not create */
-    wire_reader r;
-    if (call(c, KAFKA_API_METADATA, v, &w, &md->resp, &r) < 0)
+    proto_metadata_req_encode(&w, (int16_t)v, &req);
+    free(topics);
+    if (send_body(c, KAFKA_API_METADATA, v, &w, &md->resp, &r) < 0)
         return -1;
-    if (v >= 3)
-        wire_read_i32(&r); /* throttle_time_ms */
-    int32_t nb = wire_read_array_len(&r, 0);
-    md->n_brokers = nb > 0 ? nb : 0;
-    md->brokers = wire_arena_calloc(&md->arena, (size_t)md->n_brokers, sizeof *md->brokers);
-    for (int32_t i = 0; i < md->n_brokers && md->brokers; i++) {
-        md->brokers[i].id = wire_read_i32(&r);
-        md->brokers[i].host = wire_read_str(&r, 0);
-        md->brokers[i].port = wire_read_i32(&r);
-        wire_read_str(&r, 0); /* rack */
-    }
-    if (v >= 2)
-        wire_read_str(&r, 0); /* cluster_id */
-    md->controller = wire_read_i32(&r);
-    int32_t nt = wire_read_array_len(&r, 0);
-    md->n_topics = nt > 0 ? nt : 0;
-    md->topics = wire_arena_calloc(&md->arena, (size_t)md->n_topics, sizeof *md->topics);
-    for (int32_t i = 0; i < md->n_topics && md->topics && !r.err; i++) {
-        kadmin_topic *t = &md->topics[i];
-        t->error = wire_read_i16(&r);
-        t->name = wire_read_str(&r, 0);
-        t->internal = wire_read_i8(&r) != 0;
-        int32_t np = wire_read_array_len(&r, 0);
-        t->n_partitions = np > 0 ? np : 0;
-        t->partitions =
-            wire_arena_calloc(&md->arena, (size_t)t->n_partitions, sizeof *t->partitions);
-        for (int32_t j = 0; j < t->n_partitions && t->partitions && !r.err; j++) {
-            kadmin_partition *p = &t->partitions[j];
-            p->error = wire_read_i16(&r);
-            p->id = wire_read_i32(&r);
-            p->leader = wire_read_i32(&r);
-            p->replicas = read_i32_array(&r, &md->arena, &p->n_replicas);
-            p->isr = read_i32_array(&r, &md->arena, &p->n_isr);
-        }
-        if (t->n_partitions && !t->partitions)
-            r.err = WIRE_ERR_NOMEM;
-    }
-    if ((md->n_brokers && !md->brokers) || (md->n_topics && !md->topics))
-        r.err = WIRE_ERR_NOMEM;
-    if (r.err) {
+    proto_metadata_resp resp;
+    if (proto_metadata_resp_decode(&r, (int16_t)v, &md->arena, &resp) != 0) {
         wire_arena_free(&md->arena);
         int rc = decode_failed(c, KAFKA_API_METADATA, v, md->resp);
         md->resp = NULL;
         return rc;
+    }
+    md->controller = resp.controller_id;
+    md->n_brokers = resp.broker_count > 0 ? resp.broker_count : 0;
+    md->n_topics = resp.topic_count > 0 ? resp.topic_count : 0;
+    md->brokers = wire_arena_calloc(&md->arena, (size_t)md->n_brokers, sizeof *md->brokers);
+    md->topics = wire_arena_calloc(&md->arena, (size_t)md->n_topics, sizeof *md->topics);
+    int nomem = (md->n_brokers && !md->brokers) || (md->n_topics && !md->topics);
+    for (int32_t i = 0; i < md->n_brokers && !nomem; i++) {
+        md->brokers[i].id = resp.brokers[i].node_id;
+        md->brokers[i].host = resp.brokers[i].host;
+        md->brokers[i].port = resp.brokers[i].port;
+    }
+    for (int32_t i = 0; i < md->n_topics && !nomem; i++) {
+        const proto_metadata_topic *pt = &resp.topics[i];
+        kadmin_topic *t = &md->topics[i];
+        t->name = pt->name;
+        t->error = pt->error_code;
+        t->internal = pt->is_internal != 0;
+        t->n_partitions = pt->partition_count > 0 ? pt->partition_count : 0;
+        t->partitions =
+            wire_arena_calloc(&md->arena, (size_t)t->n_partitions, sizeof *t->partitions);
+        if (t->n_partitions && !t->partitions) {
+            nomem = 1;
+            break;
+        }
+        for (int32_t j = 0; j < t->n_partitions; j++) {
+            const proto_metadata_partition *pp = &pt->partitions[j];
+            kadmin_partition *p = &t->partitions[j];
+            p->id = pp->partition_index;
+            p->error = pp->error_code;
+            p->leader = pp->leader_id;
+            p->n_replicas = pp->replica_count > 0 ? pp->replica_count : 0;
+            p->replicas = pp->replicas;
+            p->n_isr = pp->isr_count > 0 ? pp->isr_count : 0;
+            p->isr = pp->isr;
+        }
+    }
+    if (nomem) {
+        kadmin_metadata_free(md);
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return -1;
     }
     return 0;
 }
@@ -142,7 +136,6 @@ static void copy_msg(wire_str s, char *msg, size_t cap) {
     msg[n] = '\0';
 }
 
-/* CreateTopics v0-4. */
 int kadmin_topic_create(kclient *c, const char *name, int32_t partitions,
                         int16_t replication_factor, char *const *configs, int n_configs,
                         int16_t *error, char *msg, size_t msg_cap) {
@@ -156,207 +149,194 @@ int kadmin_topic_create(kclient *c, const char *name, int32_t partitions,
         if (replication_factor < 0)
             replication_factor = 1;
     }
-    wire_writer w;
-    wire_writer_init(&w);
-    wire_write_array_len(&w, 0, 1);
-    wire_write_cstr(&w, 0, name);
-    wire_write_i32(&w, partitions);
-    wire_write_i16(&w, replication_factor);
-    wire_write_array_len(&w, 0, 0); /* assignments */
-    wire_write_array_len(&w, 0, n_configs);
+    proto_config_kv *kv = n_configs ? calloc((size_t)n_configs, sizeof *kv) : NULL;
+    if (n_configs && !kv) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return -1;
+    }
     for (int i = 0; i < n_configs; i++) {
         const char *eq = strchr(configs[i], '=');
-        size_t klen = eq ? (size_t)(eq - configs[i]) : strlen(configs[i]);
-        wire_str key = {configs[i], (int32_t)klen};
-        wire_write_str(&w, 0, key);
-        wire_write_cstr(&w, 0, eq ? eq + 1 : NULL);
+        kv[i].name.ptr = configs[i];
+        kv[i].name.len = (int32_t)(eq ? (size_t)(eq - configs[i]) : strlen(configs[i]));
+        kv[i].value = eq ? wire_str_from(eq + 1) : WIRE_STR_NULL;
     }
-    wire_write_i32(&w, c->timeout_ms);
-    if (v >= 1)
-        wire_write_i8(&w, 0); /* validate_only */
+    proto_create_topics_req_topic topic = {.name = wire_str_from(name),
+                                           .num_partitions = partitions,
+                                           .replication_factor = replication_factor,
+                                           .assignment_count = 0,
+                                           .config_count = n_configs,
+                                           .configs = kv};
+    proto_create_topics_req req = {
+        .topic_count = 1, .topics = &topic, .timeout_ms = c->timeout_ms, .validate_only = 0};
+    wire_writer w;
+    wire_writer_init(&w);
+    proto_create_topics_req_encode(&w, (int16_t)v, &req);
+    free(kv);
     uint8_t *resp;
     wire_reader r;
-    if (call(c, KAFKA_API_CREATE_TOPICS, v, &w, &resp, &r) < 0)
+    if (send_body(c, KAFKA_API_CREATE_TOPICS, v, &w, &resp, &r) < 0)
         return -1;
-    if (v >= 2)
-        wire_read_i32(&r); /* throttle_time_ms */
-    int32_t nt = wire_read_array_len(&r, 0);
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_create_topics_resp out;
     int found = 0;
-    for (int32_t i = 0; i < nt && !r.err; i++) {
-        wire_str tname = wire_read_str(&r, 0);
-        int16_t ec = wire_read_i16(&r);
-        wire_str m = v >= 1 ? wire_read_str(&r, 0) : WIRE_STR_NULL;
-        if (!r.err && wire_str_eq(tname, name)) {
-            found = 1;
-            *error = ec;
-            copy_msg(m, msg, msg_cap);
+    if (proto_create_topics_resp_decode(&r, (int16_t)v, &a, &out) == 0) {
+        for (int32_t i = 0; i < out.topic_count; i++) {
+            if (wire_str_eq(out.topics[i].name, name)) {
+                found = 1;
+                *error = out.topics[i].error_code;
+                copy_msg(out.topics[i].error_message, msg, msg_cap);
+            }
         }
     }
-    if (r.err || !found)
+    wire_arena_free(&a);
+    if (!found)
         return decode_failed(c, KAFKA_API_CREATE_TOPICS, v, resp);
     free(resp);
     return 0;
 }
 
-/* DeleteTopics v0-3. */
 int kadmin_topics_delete(kclient *c, const char *const *names, int n, int16_t *errors) {
     int v = kclient_pick_version(c, KAFKA_API_DELETE_TOPICS, 0, 3);
     if (v < 0)
         return -1;
-    wire_writer w;
-    wire_writer_init(&w);
-    wire_write_array_len(&w, 0, n);
+    wire_str *topics = calloc((size_t)n + 1, sizeof *topics);
+    if (!topics) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return -1;
+    }
     for (int i = 0; i < n; i++) {
-        wire_write_cstr(&w, 0, names[i]);
+        topics[i] = wire_str_from(names[i]);
         errors[i] = KAFKA_UNKNOWN_SERVER_ERROR;
     }
-    wire_write_i32(&w, c->timeout_ms);
+    proto_delete_topics_req req = {.topic_count = n, .topics = topics, .timeout_ms = c->timeout_ms};
+    wire_writer w;
+    wire_writer_init(&w);
+    proto_delete_topics_req_encode(&w, (int16_t)v, &req);
+    free(topics);
     uint8_t *resp;
     wire_reader r;
-    if (call(c, KAFKA_API_DELETE_TOPICS, v, &w, &resp, &r) < 0)
+    if (send_body(c, KAFKA_API_DELETE_TOPICS, v, &w, &resp, &r) < 0)
         return -1;
-    if (v >= 1)
-        wire_read_i32(&r); /* throttle_time_ms */
-    int32_t nt = wire_read_array_len(&r, 0);
-    for (int32_t i = 0; i < nt && !r.err; i++) {
-        wire_str tname = wire_read_str(&r, 0);
-        int16_t ec = wire_read_i16(&r);
-        for (int j = 0; j < n && !r.err; j++)
-            if (wire_str_eq(tname, names[j]))
-                errors[j] = ec;
-    }
-    if (r.err)
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_delete_topics_resp out;
+    int rc = proto_delete_topics_resp_decode(&r, (int16_t)v, &a, &out);
+    for (int32_t i = 0; rc == 0 && i < out.topic_count; i++)
+        for (int j = 0; j < n; j++)
+            if (wire_str_eq(out.topics[i].name, names[j]))
+                errors[j] = out.topics[i].error_code;
+    wire_arena_free(&a);
+    if (rc != 0)
         return decode_failed(c, KAFKA_API_DELETE_TOPICS, v, resp);
     free(resp);
     return 0;
 }
 
-/* ListOffsets v1-5. */
 int kadmin_offsets_list(kclient *c, const char *topic, const int32_t *parts, int n,
                         int64_t timestamp, int64_t *offsets, int16_t *errors) {
     int v = kclient_pick_version(c, KAFKA_API_LIST_OFFSETS, 1, 5);
     if (v < 0)
         return -1;
-    wire_writer w;
-    wire_writer_init(&w);
-    wire_write_i32(&w, -1); /* replica_id: a consumer */
-    if (v >= 2)
-        wire_write_i8(&w, 0); /* read_uncommitted: the log end offset */
-    wire_write_array_len(&w, 0, 1);
-    wire_write_cstr(&w, 0, topic);
-    wire_write_array_len(&w, 0, n);
+    proto_list_offsets_req_partition *ps = calloc((size_t)n + 1, sizeof *ps);
+    if (!ps) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return -1;
+    }
     for (int i = 0; i < n; i++) {
-        wire_write_i32(&w, parts[i]);
-        if (v >= 4)
-            wire_write_i32(&w, -1); /* current_leader_epoch */
-        wire_write_i64(&w, timestamp);
+        ps[i].partition_index = parts[i];
+        ps[i].current_leader_epoch = -1;
+        ps[i].timestamp = timestamp;
+        ps[i].max_num_offsets = 1;
         offsets[i] = -1;
         errors[i] = KAFKA_UNKNOWN_SERVER_ERROR;
     }
+    proto_list_offsets_req_topic t = {
+        .name = wire_str_from(topic), .partition_count = n, .partitions = ps};
+    proto_list_offsets_req req = {
+        .replica_id = -1, .isolation_level = 0, .topic_count = 1, .topics = &t};
+    wire_writer w;
+    wire_writer_init(&w);
+    proto_list_offsets_req_encode(&w, (int16_t)v, &req);
+    free(ps);
     uint8_t *resp;
     wire_reader r;
-    if (call(c, KAFKA_API_LIST_OFFSETS, v, &w, &resp, &r) < 0)
+    if (send_body(c, KAFKA_API_LIST_OFFSETS, v, &w, &resp, &r) < 0)
         return -1;
-    if (v >= 2)
-        wire_read_i32(&r); /* throttle_time_ms */
-    int32_t nt = wire_read_array_len(&r, 0);
-    for (int32_t i = 0; i < nt && !r.err; i++) {
-        wire_str tname = wire_read_str(&r, 0);
-        int32_t np = wire_read_array_len(&r, 0);
-        for (int32_t j = 0; j < np && !r.err; j++) {
-            int32_t pid = wire_read_i32(&r);
-            int16_t ec = wire_read_i16(&r);
-            wire_read_i64(&r); /* timestamp */
-            int64_t off = wire_read_i64(&r);
-            if (v >= 4)
-                wire_read_i32(&r); /* leader_epoch */
-            for (int k = 0; k < n && !r.err && wire_str_eq(tname, topic); k++) {
-                if (parts[k] == pid) {
-                    offsets[k] = off;
-                    errors[k] = ec;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_list_offsets_resp out;
+    int rc = proto_list_offsets_resp_decode(&r, (int16_t)v, &a, &out);
+    for (int32_t i = 0; rc == 0 && i < out.topic_count; i++) {
+        if (!wire_str_eq(out.topics[i].name, topic))
+            continue;
+        for (int32_t j = 0; j < out.topics[i].partition_count; j++) {
+            const proto_list_offsets_resp_partition *p = &out.topics[i].partitions[j];
+            for (int k = 0; k < n; k++) {
+                if (parts[k] == p->partition_index) {
+                    offsets[k] = p->offset;
+                    errors[k] = p->error_code;
                 }
             }
         }
     }
-    if (r.err)
+    wire_arena_free(&a);
+    if (rc != 0)
         return decode_failed(c, KAFKA_API_LIST_OFFSETS, v, resp);
     free(resp);
     return 0;
 }
 
-/* DescribeConfigs v0-3. */
 int kadmin_topic_configs_get(kclient *c, const char *topic, kadmin_configs *out) {
     memset(out, 0, sizeof *out);
     wire_arena_init(&out->arena);
     out->error = KAFKA_UNKNOWN_SERVER_ERROR;
     out->error_message = WIRE_STR_NULL;
-    int v = kclient_pick_version(c, KAFKA_API_DESCRIBE_CONFIGS, 0, 3);
+    int v = kclient_pick_version(c, KAFKA_API_DESCRIBE_CONFIGS, 0, 2);
     if (v < 0)
         return -1;
+    proto_describe_configs_req_resource res = {.resource_type = PROTO_RESOURCE_TOPIC,
+                                               .resource_name = wire_str_from(topic),
+                                               .config_key_count = -1,
+                                               .config_keys = NULL};
+    proto_describe_configs_req req = {
+        .resource_count = 1, .resources = &res, .include_synonyms = 0};
     wire_writer w;
     wire_writer_init(&w);
-    wire_write_array_len(&w, 0, 1);
-    wire_write_i8(&w, RESOURCE_TYPE_TOPIC);
-    wire_write_cstr(&w, 0, topic);
-    wire_write_array_len(&w, 0, -1); /* all configuration keys */
-    if (v >= 1)
-        wire_write_i8(&w, 0); /* include_synonyms */
-    if (v >= 3)
-        wire_write_i8(&w, 0); /* include_documentation */
+    proto_describe_configs_req_encode(&w, (int16_t)v, &req);
     wire_reader r;
-    if (call(c, KAFKA_API_DESCRIBE_CONFIGS, v, &w, &out->resp, &r) < 0)
+    if (send_body(c, KAFKA_API_DESCRIBE_CONFIGS, v, &w, &out->resp, &r) < 0)
         return -1;
-    wire_read_i32(&r); /* throttle_time_ms */
-    int32_t nres = wire_read_array_len(&r, 0);
-    for (int32_t i = 0; i < nres && !r.err; i++) {
-        int16_t ec = wire_read_i16(&r);
-        wire_str em = wire_read_str(&r, 0);
-        int8_t rtype = wire_read_i8(&r);
-        wire_str rname = wire_read_str(&r, 0);
-        int32_t n = wire_read_array_len(&r, 0);
-        int mine = rtype == RESOURCE_TYPE_TOPIC && wire_str_eq(rname, topic);
-        kadmin_config *e = NULL;
-        if (mine && n > 0) {
-            e = wire_arena_calloc(&out->arena, (size_t)n, sizeof *e);
-            if (!e)
-                r.err = WIRE_ERR_NOMEM;
-        }
-        kadmin_config tmp;
-        for (int32_t j = 0; j < n && !r.err; j++) {
-            kadmin_config *x = e ? &e[j] : &tmp;
-            x->name = wire_read_str(&r, 0);
-            x->value = wire_read_str(&r, 0);
-            x->read_only = wire_read_i8(&r) != 0;
-            if (v == 0)
-                x->source = wire_read_i8(&r) ? 5 : 1; /* is_default */
-            else
-                x->source = wire_read_i8(&r);
-            x->sensitive = wire_read_i8(&r) != 0;
-            if (v >= 1) {
-                int32_t ns = wire_read_array_len(&r, 0);
-                for (int32_t k = 0; k < ns && !r.err; k++) {
-                    wire_read_str(&r, 0);
-                    wire_read_str(&r, 0);
-                    wire_read_i8(&r);
-                }
-            }
-            if (v >= 3) {
-                wire_read_i8(&r);     /* config_type */
-                wire_read_str(&r, 0); /* documentation */
-            }
-        }
-        if (mine && !r.err) {
-            out->error = ec;
-            out->error_message = em;
-            out->n = n > 0 ? n : 0;
-            out->entries = e;
-        }
-    }
-    if (r.err) {
+    proto_describe_configs_resp dr;
+    if (proto_describe_configs_resp_decode(&r, (int16_t)v, &out->arena, &dr) != 0) {
         wire_arena_free(&out->arena);
         int rc = decode_failed(c, KAFKA_API_DESCRIBE_CONFIGS, v, out->resp);
         out->resp = NULL;
         return rc;
+    }
+    for (int32_t i = 0; i < dr.result_count; i++) {
+        const proto_describe_configs_result *res_i = &dr.results[i];
+        if (res_i->resource_type != PROTO_RESOURCE_TOPIC ||
+            !wire_str_eq(res_i->resource_name, topic))
+            continue;
+        out->error = res_i->error_code;
+        out->error_message = res_i->error_message;
+        out->n = res_i->config_count > 0 ? res_i->config_count : 0;
+        out->entries = wire_arena_calloc(&out->arena, (size_t)out->n, sizeof *out->entries);
+        if (out->n && !out->entries) {
+            kadmin_configs_free(out);
+            snprintf(c->err, sizeof c->err, "out of memory");
+            return -1;
+        }
+        for (int32_t j = 0; j < out->n; j++) {
+            const proto_describe_configs_entry *e = &res_i->configs[j];
+            kadmin_config *x = &out->entries[j];
+            x->name = e->name;
+            x->value = e->value;
+            x->read_only = e->read_only != 0;
+            x->sensitive = e->is_sensitive != 0;
+            x->source = v == 0 ? (e->is_default ? 5 : 1) : e->config_source;
+        }
     }
     return 0;
 }

@@ -2,12 +2,13 @@
  * kadmin.h - the admin requests the `strand topic` commands send:
  * Metadata, CreateTopics, DeleteTopics, ListOffsets, DescribeConfigs.
  *
- * Each function picks the highest version that both this file and the
- * broker implement (non-flexible versions only: Metadata v1-4,
- * CreateTopics v0-4, DeleteTopics v0-3, ListOffsets v1-5,
- * DescribeConfigs v0-3), sends it over a kclient and decodes the answer.
- * They return 0 when a response was decoded (per-topic Kafka error codes
- * are in the result) and -1 on a transport or decoding failure (c->err).
+ * Each function picks the highest version that wire/protocol.h implements,
+ * the caller's range allows and the broker offers (Metadata v1-8,
+ * CreateTopics v0-4, DeleteTopics v0-3, ListOffsets v1-5, DescribeConfigs
+ * v0-2), encodes the request with the shared codecs, sends it over a
+ * kclient and decodes the answer. They return 0 when a response was
+ * decoded (per-topic Kafka error codes are in the result) and -1 on a
+ * transport or decoding failure (c->err says which).
  *
  * Results own their memory: strings are slices into the kept response
  * buffer and arrays live in an arena; release them with the matching

@@ -251,29 +251,36 @@ int kclient_call(kclient *c, int16_t api_key, int16_t version, const uint8_t *bo
     return 0;
 }
 
-/* ApiVersions v0: empty body; response error_code, [api_key, min, max]. */
+/* ApiVersions v0 (every broker answers it): fills c->apis. */
 static int fetch_versions(kclient *c) {
+    wire_writer w;
+    wire_writer_init(&w);
+    proto_api_versions_req req = {WIRE_STR_NULL, WIRE_STR_NULL};
+    proto_api_versions_req_encode(&w, 0, &req);
     uint8_t *resp;
     size_t len;
-    if (kclient_call(c, KAFKA_API_API_VERSIONS, 0, NULL, 0, &resp, &len) < 0)
+    int rc = w.err ? -1 : kclient_call(c, KAFKA_API_API_VERSIONS, 0, w.p, w.len, &resp, &len);
+    wire_writer_free(&w);
+    if (rc < 0)
         return -1;
     wire_reader r;
     wire_reader_init(&r, resp, len);
-    int16_t ec = wire_read_i16(&r);
-    int32_t n = wire_read_array_len(&r, 0);
-    for (int32_t i = 0; i < n && !r.err; i++) {
-        int16_t key = wire_read_i16(&r);
-        int16_t lo = wire_read_i16(&r);
-        int16_t hi = wire_read_i16(&r);
-        if (!r.err && key >= 0 && key < KCLIENT_API_MAX && lo <= hi) {
-            c->apis[key].min = lo;
-            c->apis[key].max = hi;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_api_versions_resp out;
+    int drc = proto_api_versions_resp_decode(&r, 0, &a, &out);
+    for (int32_t i = 0; drc == 0 && i < out.api_count; i++) {
+        const proto_api_range *e = &out.apis[i];
+        if (e->api_key >= 0 && e->api_key < KCLIENT_API_MAX && e->min_version <= e->max_version) {
+            c->apis[e->api_key].min = e->min_version;
+            c->apis[e->api_key].max = e->max_version;
         }
     }
+    wire_arena_free(&a);
     free(resp);
-    if (r.err || ec != KAFKA_NONE) {
-        snprintf(c->err, sizeof c->err, "%s: ApiVersions failed: %s", c->addr,
-                 r.err ? "malformed response" : kafka_error_name(ec));
+    if (drc != 0 || out.error_code != KAFKA_NONE) {
+        snprintf(c->err, sizeof c->err, "%s: ApiVersions failed: %s - is this a Kafka broker?",
+                 c->addr, drc != 0 ? "malformed response" : kafka_error_name(out.error_code));
         kclient_close(c);
         return -1;
     }
@@ -332,7 +339,10 @@ int kclient_pick_version(kclient *c, int16_t api_key, int16_t lo, int16_t hi) {
         return -1;
     }
     int16_t blo = c->apis[api_key].min, bhi = c->apis[api_key].max;
-    int16_t v = hi < bhi ? hi : bhi;
+    /* the codecs of wire/protocol.h bound what this side can speak */
+    int16_t v = proto_api_version_pick(api_key, blo, bhi);
+    if (v > hi)
+        v = hi;
     if (v < lo || v < blo) {
         snprintf(c->err, sizeof c->err,
                  "no common %s version: the broker offers v%d-v%d, this tool speaks v%d-v%d", name,

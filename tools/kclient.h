@@ -50,8 +50,9 @@ int kclient_connect(kclient *c, const char *hostport, int timeout_ms);
 /* Close the connection (safe to call twice). */
 void kclient_close(kclient *c);
 
-/* The highest version in [lo, hi] that the broker also supports, or -1 if
- * there is none (c->err then names the API and both ranges). */
+/* The highest version in [lo, hi] that the codecs of wire/protocol.h
+ * implement and the broker offers, or -1 if there is none (c->err then
+ * names the API and both ranges). */
 int kclient_pick_version(kclient *c, int16_t api_key, int16_t lo, int16_t hi);
 
 /*

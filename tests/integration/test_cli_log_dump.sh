@@ -41,6 +41,12 @@ for t in plain packed; do
     [ $t = packed ] && dir=$packed && codec=lz4
     run_cli "dump_$t" log dump "$dir"
     expect_rc "dump_$t" 0
+    if [ $t = packed ] && ! grep -q 'codec: lz4' "$CLI_TMP/dump_$t.out"; then
+        # librdkafka 2.0.2 compresses only when the broker's advertised
+        # Produce range overlaps v0 (rdkafka_msgset_writer.c, compr_req);
+        # a broker advertising Produce 3+ gets uncompressed batches.
+        echo "note: kcat -z lz4 wrote uncompressed batches; does the broker advertise Produce v0?" >&2
+    fi
     expect_in "dump_$t" out "^baseOffset: 0 lastOffset: [0-9]+ count: [0-9]+ size: [0-9]+ codec: $codec .* crc: ok position: 0$"
     expect_not_in "dump_$t" out "crc: BAD"
     sum=$(sed -n 's/^baseOffset: .* count: \([0-9]*\) .*/\1/p' "$CLI_TMP/dump_$t.out" |
