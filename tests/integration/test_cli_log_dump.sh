@@ -20,6 +20,15 @@ for t in plain packed; do
     run_cli "create_$t" -b "$B" topic create "$t" --partitions 1
     expect_rc "create_$t" 0
 done
+# small segments and dense indexes, so that there is more than one segment
+# and the .index files have entries to check
+run_cli create_rolled topic create rolled --partitions 1 --config segment.bytes=1500 \
+    --config index.interval.bytes=100
+expect_rc create_rolled 0
+for i in 1 2 3 4 5 6 7 8; do
+    seq -f "rolled-$i-%g" 1 20 | kcat -b "$B" -P -t rolled -p 0 2>>"$CLI_TMP/kcat3.err" ||
+        fail "kcat produce (rolled) failed: $(cat "$CLI_TMP/kcat3.err")"
+done
 seq -f 'plain-value-%g' 1 50 | kcat -b "$B" -P -t plain -p 0 2>"$CLI_TMP/kcat1.err" ||
     fail "kcat produce (none) failed: $(cat "$CLI_TMP/kcat1.err")"
 seq -f 'packed-value-%g' 1 50 | kcat -b "$B" -P -t packed -p 0 -z lz4 2>"$CLI_TMP/kcat2.err" ||
@@ -29,7 +38,8 @@ broker_stop
 
 plain=$(find "$data" -type d -name plain-0 | head -n 1)
 packed=$(find "$data" -type d -name packed-0 | head -n 1)
-[ -n "$plain" ] && [ -n "$packed" ] || {
+rolled=$(find "$data" -type d -name rolled-0 | head -n 1)
+[ -n "$plain" ] && [ -n "$packed" ] && [ -n "$rolled" ] || {
     fail "no plain-0 / packed-0 partition directory under $data"
     finish
 }
@@ -66,6 +76,43 @@ for t in plain packed; do
     expect_rc "verify_$t" 0
     expect_in "verify_$t" out "^verify: ok$"
 done
+
+# several segments: walked in offset order, indexes checked, all verified
+run_cli rolled log dump --verify "$rolled"
+expect_rc rolled 0
+nseg=$(grep -c '^segment ' "$CLI_TMP/rolled.out")
+[ "$nseg" -ge 2 ] || fail "rolled: expected several segments, got $nseg"
+expect_in rolled out "summary: 8 batches, 160 records, offsets 0..159, 0 problems"
+expect_in rolled out "index .*\.index: [1-9][0-9]* entries, consistent with the log"
+sed -n 's/^baseOffset: \([0-9]*\) .*/\1/p' "$CLI_TMP/rolled.out" | sort -n -c ||
+    fail "rolled: batches not printed in offset order"
+
+# an index entry moved into the middle of a batch
+idx=$(grep -l . $(ls "$rolled"/*.index) 2>/dev/null | head -n 1)
+if [ -n "$idx" ]; then
+    bad="$CLI_TMP/badidx/rolled-0"
+    mkdir -p "$bad"
+    cp "$rolled"/* "$bad"/
+    bidx="$bad/$(basename "$idx")"
+    pos=$(od -An -tu1 -j 7 -N 1 "$bidx" | tr -d ' ')
+    printf "\\$(printf '%03o' $(((pos + 1) % 256)))" | dd of="$bidx" bs=1 seek=7 conv=notrunc status=none
+    run_cli badidx log dump --verify "$bad"
+    expect_rc badidx 1
+    expect_in badidx err "$(basename "$idx"): position 0: entry 0 .*no batch starts at that position"
+else
+    fail "rolled: no .index file has entries (index.interval.bytes=100 ignored?)"
+fi
+
+# a stale copy of the first segment under a later name: offsets go backwards
+dup="$CLI_TMP/dup/rolled-0"
+mkdir -p "$dup"
+cp "$rolled"/* "$dup"/
+first=$(ls "$rolled"/*.log | head -n 1)
+cp "$first" "$dup/00000000000000099999.log"
+run_cli dup log dump --verify "$dup"
+expect_rc dup 1
+expect_in dup err "00000000000000099999\.log: position 0: first batch starts at offset 0, below the segment's base 99999"
+expect_in dup err "00000000000000099999\.log: position 0: offsets go backwards: batch at offset 0 follows offset 159"
 
 # a single segment file works too
 seg=$(ls "$plain"/*.log | head -n 1)
