@@ -7,9 +7,10 @@
 #   ... clients against "$BROKER_ADDR" ...
 #   stop_broker                # SIGTERM, wait, require exit status 0
 #
-# Readiness is an event, not a sleep: the broker's stdout goes through a
-# FIFO and start_broker reads it with a deadline until the "listening on"
-# line, then takes the port from --port-file. Every process started through
+# Readiness is an event, not a sleep: the broker's output (stdout and
+# stderr, merged into $BROKER_OUT) goes through a FIFO and start_broker reads
+# it with a deadline until the "listening on" line, then takes the port from
+# --port-file. Every process started through
 # this file is remembered by PID and killed by the EXIT trap, which also
 # removes the temp dir (set ITEST_KEEP=1 to keep it for a post-mortem).
 #
@@ -96,7 +97,8 @@ now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 # start_process NAME CMD...: run CMD in the background with stdout into a
 # FIFO whose read end is returned in the variable NAME_FD (and the PID in
-# NAME_PID); stderr goes to $ITEST_TMP/NAME.err. Use await_line on the fd,
+# NAME_PID); stderr goes to $ITEST_TMP/NAME.err, or into the same FIFO when
+# START_MERGE_STDERR=1. Use await_line on the fd,
 # then drain_fd to keep the pipe flowing into $ITEST_TMP/NAME.out.
 start_process() {
     local name=$1
@@ -104,7 +106,11 @@ start_process() {
     local fifo="$ITEST_TMP/$name.fifo"
     rm -f "$fifo"
     mkfifo "$fifo" || fail "mkfifo $fifo"
-    "$@" >"$fifo" 2>>"$ITEST_TMP/$name.err" &
+    if [ "${START_MERGE_STDERR:-0}" = 1 ]; then
+        "$@" >"$fifo" 2>&1 &
+    else
+        "$@" >"$fifo" 2>>"$ITEST_TMP/$name.err" &
+    fi
     local pid=$!
     track_pid "$pid"
     local fd
@@ -144,7 +150,7 @@ await_line() {
 # close FD in this shell.
 drain_fd() {
     local fd=$1
-    cat <&"$fd" >>"$2" &
+    cat <&"$fd" >>"$2" 2>/dev/null &
     track_pid $!
     exec {fd}<&-
 }
@@ -163,7 +169,9 @@ start_broker() {
     BROKER_ERR="$ITEST_TMP/broker.err"
     printf -- '--- start %s (listen %s, data %s) ---\n' "$(date +%T)" "$listen" "$BROKER_DATA" \
         >>"$BROKER_OUT"
-    start_process broker "$STRAND_BROKER" --listen "$listen" --data-dir "$BROKER_DATA" \
+    # stdout and stderr share the FIFO: the "listening on" line counts on
+    # either stream, and the log keeps the broker's lines in order.
+    START_MERGE_STDERR=1 start_process broker "$STRAND_BROKER" --listen "$listen" --data-dir "$BROKER_DATA" \
         --port-file "$portfile" "$@"
     BROKER_PID=$broker_PID
     local fd=$broker_FD rc=0
@@ -193,22 +201,22 @@ start_broker() {
 # Returns 1 if it had to be killed.
 WAIT_STATUS=""
 wait_pid_deadline() {
-    local pid=$1 timeout=$2
-    (
-        # watchdog, not synchronisation: only fires when the deadline passes
-        sleep "$timeout"
-        kill -KILL "$pid" 2>/dev/null
-    ) &
+    local pid=$1 timeout=$2 done_pid=""
+    # The watchdog only fires when the deadline passes; it is no synchronisation.
+    sleep "$timeout" >/dev/null 2>&1 &
     local dog=$!
-    wait "$pid"
-    WAIT_STATUS=$?
-    if kill -0 "$dog" 2>/dev/null; then
-        kill "$dog" 2>/dev/null
-        wait "$dog" 2>/dev/null
-        return 0
+    wait -n -p done_pid "$pid" "$dog"
+    local st=$?
+    if [ "$done_pid" = "$dog" ]; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        WAIT_STATUS=""
+        return 1
     fi
+    WAIT_STATUS=$st
+    kill "$dog" 2>/dev/null
     wait "$dog" 2>/dev/null
-    return 1
+    return 0
 }
 
 # stop_broker: SIGTERM, wait (with deadline), require exit status 0.

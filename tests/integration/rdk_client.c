@@ -316,7 +316,7 @@ static int rc_produce(const rc_opts *o) {
     rc_conf_must(conf, "acks", o->acks);
     rc_conf_must(conf, "compression.codec", o->codec);
     rc_conf_must(conf, "linger.ms", "5");
-    rc_conf_must(conf, "queue.buffering.max.messages", "1000000");
+    rc_conf_must(conf, "queue.buffering.max.messages", "100000");
     rc_conf_must(conf, "enable.idempotence", "false");
     char tmo[32];
     snprintf(tmo, sizeof(tmo), "%d", o->timeout_ms);
@@ -328,7 +328,10 @@ static int rc_produce(const rc_opts *o) {
         fprintf(stderr, "rdk_client: %s\n", err);
         return 1;
     }
-    for (long long seq = o->start; seq < o->start + o->count && !rc_stop; seq++) {
+    /* Stop enqueuing at the first failed delivery: the rest would only
+     * queue up to fail the same way (e.g. the broker was killed). */
+    for (long long seq = o->start; seq < o->start + o->count && !rc_stop && !st.failed_count;
+         seq++) {
         rc_msg m;
         rc_msg_gen(o, seq, &m);
         rd_kafka_headers_t *hdrs = NULL;
@@ -341,12 +344,21 @@ static int rc_produce(const rc_opts *o) {
         }
         rd_kafka_resp_err_t e;
         for (;;) {
-            e = rd_kafka_producev(
-                rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_PARTITION(m.partition),
-                RD_KAFKA_V_KEY(m.key_null ? NULL : m.key, m.key_null ? 0 : m.key_len),
-                RD_KAFKA_V_VALUE(m.value_null ? NULL : m.value, m.value_null ? 0 : m.value_len),
-                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE((void *)(intptr_t)seq),
-                hdrs ? RD_KAFKA_V_HEADERS(hdrs) : RD_KAFKA_V_END, RD_KAFKA_V_END);
+            if (hdrs)
+                e = rd_kafka_producev(
+                    rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_PARTITION(m.partition),
+                    RD_KAFKA_V_KEY(m.key_null ? NULL : m.key, m.key_null ? 0 : m.key_len),
+                    RD_KAFKA_V_VALUE(m.value_null ? NULL : m.value, m.value_null ? 0 : m.value_len),
+                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                    RD_KAFKA_V_OPAQUE((void *)(intptr_t)seq), RD_KAFKA_V_HEADERS(hdrs),
+                    RD_KAFKA_V_END);
+            else
+                e = rd_kafka_producev(
+                    rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_PARTITION(m.partition),
+                    RD_KAFKA_V_KEY(m.key_null ? NULL : m.key, m.key_null ? 0 : m.key_len),
+                    RD_KAFKA_V_VALUE(m.value_null ? NULL : m.value, m.value_null ? 0 : m.value_len),
+                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                    RD_KAFKA_V_OPAQUE((void *)(intptr_t)seq), RD_KAFKA_V_END);
             if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 break;
             rd_kafka_poll(rk, 100);

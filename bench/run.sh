@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# bench/run.sh BUILD_DIR - Strand's benchmarks (`make bench`).
+#
+#   1. the partition log alone (bench_log_append) next to raw write()+fsync
+#      of the same bytes on the same disk, in the same run;
+#   2. end to end: a broker started here, librdkafka (rdk_perf) producing
+#      1,000,000 100-byte messages with acks=1, uncompressed and lz4, then
+#      consuming them back.
+# Prints the machine, the exact commands and the figures; also saved to
+# BUILD_DIR/bench-results.txt. Knobs: BENCH_LOG_MB (default 1024),
+# BENCH_MSGS (default 1000000), BENCH_PARTITIONS (default 4).
+set -uo pipefail
+BUILD=${1:-build}
+BUILD=$(cd "$BUILD" && pwd) || { echo "bench: no build dir $1" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+export STRAND_BROKER=$BUILD/bin/strand-broker
+LOG_MB=${BENCH_LOG_MB:-1024}
+MSGS=${BENCH_MSGS:-1000000}
+PARTS=${BENCH_PARTITIONS:-4}
+OUT=$BUILD/bench-results.txt
+
+ITEST_NAME=bench
+. "$HERE/../tests/integration/lib.sh"
+for b in "$BUILD/bin/bench_log_append" "$BUILD/bin/rdk_perf"; do
+    [ -x "$b" ] || { echo "bench: $b is missing (cmake --build $BUILD)" >&2; exit 2; }
+done
+# The scratch data lives in the build dir, on the disk the broker would use.
+export TMPDIR=$BUILD
+itest_init
+
+: >"$OUT"
+say() { printf '%s\n' "$*" | tee -a "$OUT"; }
+run() {
+    say "\$ $*"
+    "$@" 2>>"$ITEST_TMP/bench.err" | tee -a "$OUT"
+    local rc=${PIPESTATUS[0]}
+    [ "$rc" -eq 0 ] || { say "(exit status $rc)"; tail -n 5 "$ITEST_TMP/bench.err" >&2; }
+    return "$rc"
+}
+
+say "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+say "commit: $(git -C "$HERE/.." rev-parse --short HEAD 2>/dev/null || echo unknown)"
+say "cpu: $(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+say "memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+dev=$(df --output=source "$BUILD" | tail -n 1)
+say "disk: $dev, filesystem $(df --output=fstype "$BUILD" | tail -n 1) ($(lsblk -dno NAME,MODEL,ROTA,SIZE "$dev" 2>/dev/null | tr -s ' ' || echo 'no lsblk info'))"
+say "kernel: $(uname -r)"
+say ""
+
+say "## 1. log append vs raw disk ($LOG_MB MB of 100-byte records in 16 KiB batches)"
+run "$BUILD/bin/bench_log_append" -d "$ITEST_TMP" -m "$LOG_MB" -r 100 -b 16384
+say ""
+
+say "## 2. end to end, librdkafka $(pkg-config --modversion rdkafka 2>/dev/null), $MSGS x 100 B, acks=1, $PARTS partitions"
+start_broker
+say "broker: $STRAND_BROKER --listen $BROKER_ADDR --data-dir <tmp>"
+for codec in none lz4; do
+    run "$BUILD/bin/rdk_perf" produce -b "$BROKER_ADDR" -t "perf-$codec" -n "$MSGS" -s 100 -a 1 \
+        -z "$codec" -P "$PARTS"
+    run "$BUILD/bin/rdk_perf" consume -b "$BROKER_ADDR" -t "perf-$codec" -n "$MSGS"
+done
+say "data on disk: $(du -sh "$BROKER_DATA" | cut -f1)"
+stop_broker
+say ""
+say "saved to $OUT"
