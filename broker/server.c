@@ -456,14 +456,30 @@ int server_start(broker *b, const char *port_file, char *err, size_t errlen) {
     b->server = srv;
     const broker_config *cfg = &b->cfg;
     struct sockaddr_storage addr;
+    memset(&addr, 0, sizeof addr);
     const char *host = cfg->listen_host[0] ? cfg->listen_host : "0.0.0.0";
     if (uv_ip4_addr(host, cfg->listen_port, (struct sockaddr_in *)&addr) != 0 &&
         uv_ip6_addr(host, cfg->listen_port, (struct sockaddr_in6 *)&addr) != 0) {
-        snprintf(err, errlen,
-                 "cannot listen on %s:%d: '%s' is not a numeric IPv4/IPv6 address; "
-                 "use e.g. --listen 127.0.0.1:9092",
-                 host, cfg->listen_port, host);
-        return -1;
+        /* A host name (e.g. localhost): resolve it once, synchronously. */
+        uv_getaddrinfo_t gai;
+        struct addrinfo hints;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        int grc = uv_getaddrinfo(b->loop, &gai, NULL, host, NULL, &hints);
+        if (grc != 0 || !gai.addrinfo) {
+            snprintf(err, errlen,
+                     "cannot listen on %s:%d: cannot resolve '%s' (%s); use an IP "
+                     "address, e.g. --listen 127.0.0.1:9092",
+                     host, cfg->listen_port, host, uv_strerror(grc));
+            return -1;
+        }
+        memcpy(&addr, gai.addrinfo->ai_addr, gai.addrinfo->ai_addrlen);
+        uv_freeaddrinfo(gai.addrinfo);
+        if (addr.ss_family == AF_INET6)
+            ((struct sockaddr_in6 *)&addr)->sin6_port = htons((uint16_t)cfg->listen_port);
+        else
+            ((struct sockaddr_in *)&addr)->sin_port = htons((uint16_t)cfg->listen_port);
     }
     uv_tcp_init(b->loop, &srv->listener);
     srv->listener.data = srv;

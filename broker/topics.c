@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +35,7 @@ struct topics {
     int count, cap;
     logdir_open_fn user_open; /* the caller's recovery reporter */
     void *user_arg;
+    int lock_fd; /* flock on <dir>/.lock: one broker per data directory */
 };
 
 #define TOPICS_STATE_FILE "topics.state"
@@ -417,6 +419,18 @@ int topics_open(const char *data_dir, int32_t broker_id, const log_config *defau
         return -1;
     }
     t->defaults = *defaults;
+    t->lock_fd = -1;
+    char lock_path[BROKER_PATH_MAX + 16];
+    snprintf(lock_path, sizeof lock_path, "%s/.lock", data_dir);
+    t->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (t->lock_fd < 0 || flock(t->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errlen,
+                 "data directory %s is in use by another broker (lock %s: %s); stop "
+                 "that broker or pick another --data-dir",
+                 data_dir, lock_path, strerror(errno));
+        topics_free(t);
+        return -1;
+    }
     if (topics_meta_load(data_dir, broker_id, cluster_id, cluster_id_len, err, errlen) != 0 ||
         topics_load_state(t, err, errlen) != 0) {
         topics_free(t);
@@ -481,6 +495,8 @@ void topics_free(topics *t) {
         topic_free(t->list[i]);
     free(t->list);
     free(t->dir);
+    if (t->lock_fd >= 0)
+        close(t->lock_fd); /* releases the flock */
     free(t);
 }
 
@@ -543,7 +559,7 @@ int16_t topics_delete(topics *t, const char *name, int32_t len, char *msg, size_
     topic *tp = t->list[idx];
     for (int32_t i = 0; i < tp->partition_count; i++)
         delayed_list_complete_all(&tp->partitions[i]->waiting);
-    /* Waiting fetches answered above must no longer find the topic. */
+    /* Waiting fetches were answered above, while the logs still existed. */
     memmove(&t->list[idx], &t->list[idx + 1], (size_t)(t->count - idx - 1) * sizeof *t->list);
     t->count--;
     int16_t ec = KAFKA_NONE;

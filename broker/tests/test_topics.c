@@ -186,6 +186,24 @@ static void test_adopts_unknown_log_dirs(void **state) {
     close_dir(t, logs);
 }
 
+static void test_one_broker_per_dir(void **state) {
+    (void)state;
+    logdir *logs;
+    char cluster[64], err[512];
+    topics *t = open_dir(&logs, cluster, sizeof cluster);
+    log_config defaults;
+    log_config_init(&defaults);
+    topics *t2 = NULL;
+    logdir *logs2 = NULL;
+    assert_int_equal(topics_open(dir, 0, &defaults, NULL, NULL, &t2, &logs2, cluster,
+                                 sizeof cluster, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "in use by another broker"));
+    close_dir(t, logs);
+    t = open_dir(&logs, cluster, sizeof cluster); /* the lock went with the first */
+    close_dir(t, logs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_name_rule),
@@ -193,6 +211,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_configs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_adopts_unknown_log_dirs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_broker_per_dir, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
