@@ -14,7 +14,10 @@
  * rewrites only baseOffset in place, exactly what it does for a producer's
  * batch, so no per-append building cost is measured.
  *
+ * Both are run ROUNDS times, alternating, and the medians are reported.
+ *
  * Usage: bench_log_append [-d DIR] [-m MEGABYTES] [-r RECORD_BYTES] [-b BATCH_BYTES]
+ *                         [-n ROUNDS]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +31,8 @@
 #include "log/log.h"
 #include "wire/batch.h"
 #include "wire/buf.h"
+
+#define BENCH_MAX_ROUNDS 9
 
 static double bench_now(void) {
     struct timespec ts;
@@ -126,18 +131,37 @@ static int bench_log(const char *dir, uint8_t *batch, size_t batch_len, long bat
     return rc == LOG_OK ? 0 : -1;
 }
 
+static int bench_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median of each field separately. */
+static bench_result bench_median(const bench_result *runs, int n) {
+    double w[BENCH_MAX_ROUNDS], t[BENCH_MAX_ROUNDS];
+    for (int i = 0; i < n; i++) {
+        w[i] = runs[i].write_s;
+        t[i] = runs[i].total_s;
+    }
+    qsort(w, (size_t)n, sizeof(double), bench_cmp_double);
+    qsort(t, (size_t)n, sizeof(double), bench_cmp_double);
+    bench_result r = {w[n / 2], t[n / 2]};
+    return r;
+}
+
 static int usage(void) {
     fprintf(stderr, "usage: bench_log_append [-d DIR] [-m MEGABYTES] [-r RECORD_BYTES] "
-                    "[-b BATCH_BYTES]\n");
+                    "[-b BATCH_BYTES] [-n ROUNDS]\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
     const char *dir = ".";
     long megabytes = 512;
+    int rounds = 3;
     size_t record_bytes = 100, batch_bytes = 16384;
     int opt;
-    while ((opt = getopt(argc, argv, "d:m:r:b:")) != -1) {
+    while ((opt = getopt(argc, argv, "d:m:r:b:n:")) != -1) {
         switch (opt) {
         case 'd':
             dir = optarg;
@@ -151,11 +175,15 @@ int main(int argc, char **argv) {
         case 'b':
             batch_bytes = (size_t)atol(optarg);
             break;
+        case 'n':
+            rounds = atoi(optarg);
+            break;
         default:
             return usage();
         }
     }
-    if (megabytes <= 0 || record_bytes == 0 || batch_bytes < 128)
+    if (megabytes <= 0 || record_bytes == 0 || batch_bytes < 128 || rounds < 1 ||
+        rounds > BENCH_MAX_ROUNDS)
         return usage();
 
     wire_writer w;
@@ -168,16 +196,23 @@ int main(int argc, char **argv) {
     long batches = (long)((megabytes << 20) / (long)w.len);
     double mb = (double)batches * (double)w.len / 1e6;
 
-    bench_result raw, lg;
-    if (bench_raw(dir, w.p, w.len, batches, &raw) != 0) {
-        fprintf(stderr, "raw write in %s: %s\n", dir, strerror(errno));
-        return 1;
+    /* Alternate raw and log runs and keep the median of each, so that
+     * neither side profits from running first or last (page cache, the
+     * VM's disk cache, background writeback). */
+    bench_result raw_runs[BENCH_MAX_ROUNDS], log_runs[BENCH_MAX_ROUNDS];
+    for (int i = 0; i < rounds; i++) {
+        if (bench_raw(dir, w.p, w.len, batches, &raw_runs[i]) != 0) {
+            fprintf(stderr, "raw write in %s: %s\n", dir, strerror(errno));
+            return 1;
+        }
+        if (bench_log(dir, w.p, w.len, batches, &log_runs[i]) != 0)
+            return 1;
     }
-    if (bench_log(dir, w.p, w.len, batches, &lg) != 0)
-        return 1;
+    bench_result raw = bench_median(raw_runs, rounds), lg = bench_median(log_runs, rounds);
 
-    printf("batch: %d records of %zu bytes, %zu bytes per batch, %ld batches, %.1f MB\n", records,
-           record_bytes, w.len, batches, mb);
+    printf("batch: %d records of %zu bytes, %zu bytes per batch, %ld batches, %.1f MB, median of "
+           "%d rounds\n",
+           records, record_bytes, w.len, batches, mb, rounds);
     printf("raw_write   write: %8.1f MB/s   write+fsync: %8.1f MB/s\n", mb / raw.write_s,
            mb / raw.total_s);
     printf("log_append  write: %8.1f MB/s   write+fsync: %8.1f MB/s   %.0f records/s\n",

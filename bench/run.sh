@@ -62,4 +62,27 @@ done
 say "data on disk: $(du -sh "$BROKER_DATA" | cut -f1)"
 stop_broker
 say ""
+
+# Ratios to the reference measured above: the disk's raw sequential write
+# speed (without fsync, as the broker's default flush policy leaves data to
+# the OS; and with fsync), from the same run.
+say "## 3. ratios to the raw disk write speed of this run"
+awk '
+/^raw_write/       { raw = $3; rawf = $6 }
+/^log_append/      { logw = $3; logf = $6 }
+/^\$ .*rdk_perf produce .*-z none/ { nxt = "pn" } /^\$ .*rdk_perf consume .*perf-none/ { nxt = "cn" }
+/^\$ .*rdk_perf produce .*-z lz4/  { nxt = "pl" } /^\$ .*rdk_perf consume .*perf-lz4/  { nxt = "cl" }
+/^(produce|consume) msgs=/ { for (i = 2; i <= NF; i++) if ($i ~ /^MB_per_s=/) { sub("MB_per_s=", "", $i); v[nxt] = $i } }
+END {
+    if (raw == 0) exit
+    printf "log append          %8.1f MB/s  = %.2f x raw write, %.2f x raw write+fsync (with fsync: %.1f MB/s)\n", logw, logw / raw, logf / rawf, logf
+    split("pn:produce none,cn:consume none,pl:produce lz4,cl:consume lz4", names, ",")
+    for (k = 1; k <= 4; k++) {
+        split(names[k], kv, ":")
+        if (kv[1] in v) printf "%-19s %8.1f MB/s  = %.2f x raw write (payload bytes)\n", kv[2], v[kv[1]], v[kv[1]] / raw
+    }
+}' "$OUT" | tee -a "$OUT.ratios"
+cat "$OUT.ratios" >>"$OUT"
+rm -f "$OUT.ratios"
+say ""
 say "saved to $OUT"
