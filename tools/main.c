@@ -21,8 +21,9 @@
 #endif
 
 #define BROKER_OPTS                                                                                \
-    "  -b, --bootstrap HOST:PORT  broker to talk to (also: env STRAND_BROKERS;\n"                  \
-    "                             default " CLI_DEFAULT_BROKERS ")\n"                              \
+    "  -b, --bootstrap HOST:PORT  broker to talk to; a comma-separated list is tried in\n"         \
+    "                             order (also: env STRAND_BROKERS; default " CLI_DEFAULT_BROKERS   \
+    ")\n"                                                                                          \
     "      --timeout MS           give up on a request after MS milliseconds (default 10000)\n"
 
 static const cli_command commands[] = {
@@ -39,11 +40,14 @@ static const cli_command commands[] = {
      "options:\n"
      "  -r, --records   also decode and print every record (offset, timestamp, key,\n"
      "                  value, headers); compressed batches are decompressed.\n"
-     "                  Printable text is shown as is, other bytes escaped as \\xNN\n"
-     "  -v, --verify    exit 1 at any corruption and say where (file, position,\n"
-     "                  what): bad CRC, torn tail, non-monotonic offsets, index\n"
-     "                  entries that do not match the log\n"
-     "  -h, --help      this text\n",
+     "                  Text (ASCII/UTF-8) is shown as is, mostly-binary data as\n"
+     "                  0x<hex>, anything else with \\xNN escapes; null as null\n"
+     "  -v, --verify    exit 1 at any corruption: bad CRC, torn tail, offsets that\n"
+     "                  do not grow, index entries that do not match the log\n"
+     "  -h, --help      this text\n"
+     "\n"
+     "Every problem is reported on stderr as `strand: corrupt: FILE: position P:\n"
+     "WHAT`, with or without --verify; --verify only changes the exit status.\n",
      cmd_log_dump},
     {"topic", "create", "create a topic",
      "usage: strand [-b HOST:PORT] topic create NAME [--partitions N]\n"
