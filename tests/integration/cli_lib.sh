@@ -2,7 +2,8 @@
 #
 # Provides: a scratch directory removed on exit, starting a real
 # strand-broker on a free port (it picks the port: --listen 127.0.0.1:0
-# --port-file) and stopping it by PID, and small assertions that print what
+# --port-file; readiness is read from its log through a FIFO) and stopping
+# it by PID, and small assertions that print what
 # was expected and what came out. Needs STRAND_BIN_DIR (set by ctest, see
 # cli.cmake) pointing at the directory holding `strand` and `strand-broker`.
 
@@ -16,12 +17,17 @@ SKIP=77 # ctest SKIP_RETURN_CODE
 CLI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/strand-cli-test.XXXXXX")
 BROKER_PID=""
 BROKER_PORT=""
+DRAIN_PID=""
 FAILED=0
 
 cli_cleanup() {
     if [ -n "$BROKER_PID" ]; then
         kill "$BROKER_PID" 2>/dev/null
         wait "$BROKER_PID" 2>/dev/null
+    fi
+    if [ -n "$DRAIN_PID" ]; then
+        kill "$DRAIN_PID" 2>/dev/null
+        wait "$DRAIN_PID" 2>/dev/null
     fi
     rm -rf "$CLI_TMP"
 }
@@ -74,36 +80,41 @@ expect_not_in() {
     fi
 }
 
-# broker_start DATA_DIR: start a broker on a free port; sets BROKER_PID and
-# BROKER_PORT. The broker writes its port to the port file once it listens;
-# we wait for that event with a deadline, and give up early if it exits.
+# broker_start DATA_DIR: start a broker on a free port (--listen
+# 127.0.0.1:0); sets BROKER_PID and BROKER_PORT and exports STRAND_BROKERS.
+# Readiness is an event: the broker's log (stderr) goes through a FIFO and
+# we read it, with a deadline, until its "listening on" line; it writes the
+# port file (atomically) just before that line. If the broker exits first,
+# the FIFO reaches end-of-file and we stop waiting at once.
 broker_start() {
-    local data=$1 pf="$CLI_TMP/broker.port" i port=""
+    local data=$1 pf="$CLI_TMP/broker.port" fifo="$CLI_TMP/broker.fifo" line ready=0 left fd
     mkdir -p "$data"
-    rm -f "$pf"
+    rm -f "$pf" "$fifo"
+    mkfifo "$fifo"
     "$BROKER_BIN" --listen 127.0.0.1:0 --data-dir "$data" --port-file "$pf" \
-        >>"$CLI_TMP/broker.log" 2>&1 &
+        >>"$CLI_TMP/broker.log" 2>"$fifo" &
     BROKER_PID=$!
-    for i in $(seq 1 300); do # 300 x 0.05 s = 15 s deadline
-        if [ -s "$pf" ]; then
-            port=$(tr -dc '0-9:' <"$pf")
-            port=${port##*:}
-            [ -n "$port" ] && break
-        fi
-        if ! kill -0 "$BROKER_PID" 2>/dev/null; then
-            echo "broker exited during start-up; its log:" >&2
-            cat "$CLI_TMP/broker.log" >&2
-            BROKER_PID=""
-            return 1
-        fi
-        sleep 0.05
+    exec {fd}<"$fifo"
+    local deadline=$((SECONDS + 20))
+    while left=$((deadline - SECONDS)) && [ "$left" -gt 0 ] &&
+        IFS= read -r -t "$left" -u "$fd" line; do
+        printf '%s\n' "$line" >>"$CLI_TMP/broker.log"
+        case $line in *"listening on "*)
+            ready=1
+            break
+            ;;
+        esac
     done
-    if [ -z "$port" ]; then
-        echo "broker did not write its port file within 15 s; its log:" >&2
+    # keep draining the log so the broker never blocks on a full pipe
+    cat <&"$fd" >>"$CLI_TMP/broker.log" &
+    DRAIN_PID=$!
+    exec {fd}<&-
+    if [ "$ready" -ne 1 ] || [ ! -s "$pf" ]; then
+        echo "broker did not start (no 'listening on' line within 20 s); its log:" >&2
         cat "$CLI_TMP/broker.log" >&2
         return 1
     fi
-    BROKER_PORT=$port
+    BROKER_PORT=$(tr -dc '0-9' <"$pf")
     export STRAND_BROKERS="127.0.0.1:$BROKER_PORT"
 }
 
@@ -113,6 +124,10 @@ broker_stop() {
         kill -TERM "$BROKER_PID" 2>/dev/null
         wait "$BROKER_PID" 2>/dev/null
         BROKER_PID=""
+    fi
+    if [ -n "$DRAIN_PID" ]; then
+        wait "$DRAIN_PID" 2>/dev/null # ends at the broker's end-of-file
+        DRAIN_PID=""
     fi
 }
 
