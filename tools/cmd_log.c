@@ -503,6 +503,25 @@ static int dump_dir(dump_state *st, const char *dir) {
     return rc;
 }
 
+/* For an .index or .timeindex path, the .log of the same segment
+ * (malloc'ed), so that `log dump X.index` checks that index; else NULL. */
+static char *index_to_log(const char *path) {
+    static const char *const suffixes[] = {".timeindex", ".index"};
+    size_t n = strlen(path);
+    for (size_t i = 0; i < 2; i++) {
+        size_t k = strlen(suffixes[i]);
+        if (n > k && strcmp(path + n - k, suffixes[i]) == 0) {
+            char *log = malloc(n - k + 5);
+            if (log) {
+                memcpy(log, path, n - k);
+                strcpy(log + n - k, ".log");
+            }
+            return log;
+        }
+    }
+    return NULL;
+}
+
 int cmd_log_dump(cli_ctx *ctx, int argc, char **argv) {
     (void)ctx;
     const cli_command *cmd = cli_command_find("log", "dump");
@@ -534,7 +553,13 @@ int cmd_log_dump(cli_ctx *ctx, int argc, char **argv) {
             continue;
         }
         st.prev_last = -1;
-        int r = S_ISDIR(sb.st_mode) ? dump_dir(&st, argv[i]) : dump_segment(&st, argv[i]);
+        int r;
+        char *seg = index_to_log(argv[i]);
+        if (S_ISDIR(sb.st_mode))
+            r = dump_dir(&st, argv[i]);
+        else
+            r = dump_segment(&st, seg ? seg : argv[i]);
+        free(seg);
         if (r < 0)
             rc = CLI_ERR;
     }

@@ -154,6 +154,12 @@ expect_rc order 1
 expect_in order err "position 73: offsets go backwards"
 expect_in order out "timeindex .*: missing"
 
+# naming an index file dumps its segment and checks that index
+run_cli byindex log dump --verify "$i/$seg.index"
+expect_rc byindex 1
+expect_in byindex out "^segment .*$seg\.log: 279 bytes$"
+expect_in byindex err "no batch starts"
+
 run_cli missing log dump --verify "$CLI_TMP/nonexistent"
 expect_rc missing 1
 expect_in missing err "cannot open"
