@@ -1,11 +1,12 @@
 /*
  * h_fetch.c - Fetch v4..v11 with long polling.
  *
- * The request is decoded into a small owned structure (names copied into an
- * arena) so it can outlive the received frame. The response is built from
+ * The request is decoded with the protocol.h codec, its topic names copied
+ * into the request's arena so it can outlive the received frame. The response is built from
  * the logs: for each partition the log gives a byte range of whole batches
- * in one segment file, and those bytes are pread() straight into space
- * reserved in the response writer (one copy, no re-encoding). If fewer than
+ * in one segment file, and the encoder's records_fill callback pread()s
+ * those bytes straight into the space it reserved in the response writer
+ * (one copy, no re-encoding). If fewer than
  * min_bytes are available and max_wait_ms > 0, the request waits as a
  * delayed operation watching its partitions (delayed.h): an append on any of
  * them, or the timer, completes it and the response is rebuilt then.
@@ -26,29 +27,14 @@
 #include "broker/server.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
-
-typedef struct fetch_part {
-    int32_t partition;
-    int64_t offset;
-    int32_t max_bytes;
-} fetch_part;
-
-typedef struct fetch_topic {
-    char *name;
-    int32_t nparts;
-    fetch_part *parts;
-} fetch_topic;
+#include "wire/protocol.h"
 
 typedef struct fetch_req {
     broker *b;
     server_conn *conn;
     server_slot *slot;
-    char peer[80];
     int16_t version;
-    int32_t max_wait_ms, min_bytes, max_bytes;
-    int32_t session_id;
-    int32_t ntopics;
-    fetch_topic *topics;
+    proto_fetch_req in; /* names copied into the arena: outlives the frame */
     wire_arena arena;
     delayed_op *op;
 } fetch_req;
@@ -58,104 +44,141 @@ static void fetch_req_free(fetch_req *f) {
     free(f);
 }
 
-/* pread exactly n bytes; 0 or -1. */
-static int pread_full(int fd, uint8_t *p, size_t n, int64_t pos) {
-    while (n > 0) {
-        ssize_t k = pread(fd, p, n, (off_t)pos);
+/* Where a partition's records come from: the encoder calls fill_records
+ * with the space it reserved in the response. */
+typedef struct records_src {
+    int fd;
+    int64_t position;
+    int failed;
+    int saved_errno;
+} records_src;
+
+/* pread exactly len bytes into the response buffer: the one copy. */
+static int fill_records(void *ctx, uint8_t *dst, size_t len) {
+    records_src *src = ctx;
+    int64_t pos = src->position;
+    while (len > 0) {
+        ssize_t k = pread(src->fd, dst, len, (off_t)pos);
         if (k < 0 && errno == EINTR)
             continue;
-        if (k <= 0)
+        if (k <= 0) {
+            src->failed = 1;
+            src->saved_errno = k < 0 ? errno : EIO;
             return -1;
-        p += k;
-        n -= (size_t)k;
+        }
+        dst += k;
+        len -= (size_t)k;
         pos += k;
     }
     return 0;
 }
 
-/* Encode the whole response body from the logs' current state. *bytes gets
- * the record bytes included; *errors whether a partition had an error. */
-static void fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors) {
-    int16_t v = f->version;
+/* Look up every partition and encode the response body into w from the
+ * logs' current state. *bytes gets the record bytes included, *errors
+ * whether a partition had an error. */
+static int fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors) {
+    const proto_fetch_req *in = &f->in;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_fetch_resp out;
+    memset(&out, 0, sizeof out);
     *bytes = 0;
     *errors = 0;
-    int64_t budget = f->max_bytes > 0 ? f->max_bytes : INT32_MAX;
-    wire_write_i32(w, 0); /* throttle_time_ms */
-    if (v >= 7) {
-        wire_write_i16(w, f->session_id != 0 ? KAFKA_FETCH_SESSION_ID_NOT_FOUND : KAFKA_NONE);
-        wire_write_i32(w, 0); /* session id: sessions are not supported */
-    }
-    if (v >= 7 && f->session_id != 0) {
-        wire_write_array_len(w, 0, 0);
+    if (in->session_id != 0) {
+        out.error_code = KAFKA_FETCH_SESSION_ID_NOT_FOUND;
         *errors = 1;
-        return;
+    } else {
+        out.topic_count = in->topic_count < 0 ? 0 : in->topic_count;
+        if (out.topic_count > 0 &&
+            !(out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics)))
+            goto nomem;
     }
-    wire_write_array_len(w, 0, f->ntopics);
-    for (int32_t t = 0; t < f->ntopics; t++) {
-        fetch_topic *ft = &f->topics[t];
-        wire_write_cstr(w, 0, ft->name);
-        wire_write_array_len(w, 0, ft->nparts);
-        for (int32_t i = 0; i < ft->nparts; i++) {
-            fetch_part *fp = &ft->parts[i];
+    int64_t budget = in->max_bytes > 0 ? in->max_bytes : INT32_MAX;
+    for (int32_t t = 0; t < out.topic_count; t++) {
+        const proto_fetch_req_topic *it = &in->topics[t];
+        proto_fetch_resp_topic *ot = &out.topics[t];
+        ot->topic = it->topic;
+        ot->partition_count = it->partition_count < 0 ? 0 : it->partition_count;
+        if (ot->partition_count > 0 &&
+            !(ot->partitions =
+                  wire_arena_calloc(&a, (size_t)ot->partition_count, sizeof *ot->partitions)))
+            goto nomem;
+        for (int32_t i = 0; i < ot->partition_count; i++) {
+            const proto_fetch_req_partition *ip = &it->partitions[i];
+            proto_fetch_resp_partition *op = &ot->partitions[i];
             topic_partition *tp =
-                topics_partition(f->b->topics, ft->name, (int32_t)strlen(ft->name), fp->partition);
-            int16_t error = KAFKA_NONE;
-            int64_t hw = -1, start = -1;
-            log_region region = {-1, 0, 0, -1};
+                topics_partition(f->b->topics, it->topic.ptr, it->topic.len, ip->partition);
+            op->partition_index = ip->partition;
+            op->high_watermark = op->last_stable_offset = op->log_start_offset = -1;
+            op->aborted_count = 0; /* no transactions: an empty list */
+            op->preferred_read_replica = -1;
+            /* Empty, never null: librdkafka rejects a null records field. */
+            op->records = (wire_bytes){NULL, 0};
             if (!tp || !tp->lg) {
-                error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-            } else {
-                hw = log_end_offset(tp->lg);
-                start = log_start_offset(tp->lg);
-                int64_t limit = fp->max_bytes < budget ? fp->max_bytes : budget;
-                if (limit > 0 || *bytes == 0) {
-                    int rc = log_read(tp->lg, fp->offset, limit > 0 ? limit : 1, -1, &region);
-                    if (rc != LOG_OK) {
-                        error = log_status_to_kafka(rc);
-                        region.length = 0;
-                        if (rc != LOG_ERR_OUT_OF_RANGE)
-                            BLOG_E("topic=%s partition=%" PRId32 " offset=%" PRId64
-                                   ": read failed: %s",
-                                   ft->name, fp->partition, fp->offset, log_strerror(rc));
-                    }
-                }
-            }
-            if (error != KAFKA_NONE)
-                *errors = 1;
-            wire_write_i32(w, fp->partition);
-            size_t error_pos = w->len;
-            wire_write_i16(w, error);
-            wire_write_i64(w, hw);
-            wire_write_i64(w, hw); /* last_stable_offset: no transactions */
-            if (v >= 5)
-                wire_write_i64(w, start);
-            wire_write_array_len(w, 0, 0); /* aborted_transactions */
-            if (v >= 11)
-                wire_write_i32(w, -1); /* preferred_read_replica */
-            if (region.length <= 0 || region.length > INT32_MAX) {
-                wire_write_i32(w, error == KAFKA_NONE ? 0 : -1);
-                continue;
-            }
-            size_t len_pos = w->len;
-            wire_write_i32(w, (int32_t)region.length);
-            uint8_t *dst = wire_write_reserve(w, (size_t)region.length);
-            if (!dst || pread_full(region.fd, dst, (size_t)region.length, region.position) != 0) {
-                BLOG_E("topic=%s partition=%" PRId32 " offset=%" PRId64 ": reading %" PRId64
-                       " bytes from the segment failed: %s",
-                       ft->name, fp->partition, fp->offset, region.length,
-                       dst ? strerror(errno) : "out of memory");
-                if (w->err)
-                    return;
-                w->len = len_pos;
-                wire_write_i32(w, -1);
-                wire_put_be16(w->p + error_pos, (uint16_t)KAFKA_KAFKA_STORAGE_ERROR);
+                op->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
                 *errors = 1;
                 continue;
             }
+            op->high_watermark = log_end_offset(tp->lg);
+            op->last_stable_offset = op->high_watermark;
+            op->log_start_offset = log_start_offset(tp->lg);
+            int64_t limit = ip->partition_max_bytes < budget ? ip->partition_max_bytes : budget;
+            if (limit <= 0 && *bytes > 0)
+                continue; /* response full; the first batch is always whole (KIP-74) */
+            log_region region;
+            int rc = log_read(tp->lg, ip->fetch_offset, limit > 0 ? limit : 1, -1, &region);
+            if (rc != LOG_OK) {
+                op->error_code = log_status_to_kafka(rc);
+                *errors = 1;
+                if (rc != LOG_ERR_OUT_OF_RANGE)
+                    BLOG_E("topic=%.*s partition=%" PRId32 " offset=%" PRId64 ": read failed: %s",
+                           (int)it->topic.len, it->topic.ptr, ip->partition, ip->fetch_offset,
+                           log_strerror(rc));
+                continue;
+            }
+            if (region.length <= 0 || region.length > INT32_MAX)
+                continue;
+            records_src *src = wire_arena_alloc(&a, sizeof *src);
+            if (!src)
+                goto nomem;
+            src->fd = region.fd;
+            src->position = region.position;
+            op->records_len = (int32_t)region.length;
+            op->records_fill = fill_records;
+            op->records_ctx = src;
             *bytes += region.length;
             budget -= region.length;
         }
     }
+    size_t mark = w->len;
+    proto_fetch_resp_encode(w, f->version, &out);
+    if (w->err == WIRE_ERR_INVALID) {
+        /* A segment read failed: report it on that partition and re-encode. */
+        w->err = WIRE_OK;
+        w->len = mark;
+        for (int32_t t = 0; t < out.topic_count; t++)
+            for (int32_t i = 0; i < out.topics[t].partition_count; i++) {
+                proto_fetch_resp_partition *op = &out.topics[t].partitions[i];
+                records_src *src = op->records_ctx;
+                if (!op->records_fill || !src || !src->failed)
+                    continue;
+                BLOG_E("topic=%.*s partition=%" PRId32 ": reading %" PRId32
+                       " bytes from the segment failed: %s",
+                       (int)out.topics[t].topic.len, out.topics[t].topic.ptr, op->partition_index,
+                       op->records_len, strerror(src->saved_errno));
+                op->records_fill = NULL;
+                op->records = (wire_bytes){NULL, 0};
+                op->error_code = KAFKA_KAFKA_STORAGE_ERROR;
+                *bytes -= op->records_len;
+                *errors = 1;
+            }
+        proto_fetch_resp_encode(w, f->version, &out);
+    }
+    wire_arena_free(&a);
+    return w->err ? -1 : 0;
+nomem:
+    wire_arena_free(&a);
+    return -1;
 }
 
 static void fetch_complete(delayed_op *op, void *arg, int reason) {
@@ -165,7 +188,8 @@ static void fetch_complete(delayed_op *op, void *arg, int reason) {
     wire_writer *w = server_slot_writer(f->slot);
     int64_t bytes;
     int errors;
-    fetch_build(f, w, &bytes, &errors);
+    if (fetch_build(f, w, &bytes, &errors) != 0)
+        BLOG_E("out of memory answering a waiting fetch; the connection will be closed");
     server_response_complete(f->conn, f->slot);
     fetch_req_free(f);
 }
@@ -176,9 +200,25 @@ static void fetch_cancel(void *arg) {
     fetch_req_free(f);
 }
 
+/* Copy the topic names out of the received frame (which is reused). */
+static int fetch_req_own_names(fetch_req *f) {
+    for (int32_t t = 0; t < f->in.topic_count; t++) {
+        wire_str *name = &f->in.topics[t].topic;
+        if (name->len < 0)
+            return -1;
+        char *copy = wire_arena_alloc(&f->arena, (size_t)name->len + 1);
+        if (!copy)
+            return -1;
+        memcpy(copy, name->ptr, (size_t)name->len);
+        name->ptr = copy;
+    }
+    f->in.forgotten_count = 0; /* not used: no fetch sessions */
+    f->in.forgotten = NULL;
+    f->in.rack_id = WIRE_STR_NULL;
+    return 0;
+}
+
 int h_fetch(broker_request *req) {
-    wire_reader *r = &req->body;
-    int16_t v = req->api_version;
     fetch_req *f = calloc(1, sizeof *f);
     if (!f) {
         req->why = "out of memory";
@@ -188,86 +228,39 @@ int h_fetch(broker_request *req) {
     f->b = req->b;
     f->conn = req->conn;
     f->slot = req->slot;
-    f->version = v;
-    snprintf(f->peer, sizeof f->peer, "%s", req->peer);
-    wire_read_i32(r); /* replica_id */
-    f->max_wait_ms = wire_read_i32(r);
-    f->min_bytes = wire_read_i32(r);
-    f->max_bytes = wire_read_i32(r);
-    wire_read_i8(r); /* isolation_level: read_committed == read_uncommitted without txns */
-    if (v >= 7) {
-        f->session_id = wire_read_i32(r);
-        wire_read_i32(r); /* session_epoch */
-    }
-    f->ntopics = wire_read_array_len(r, 0);
-    if (f->ntopics > 0)
-        f->topics = wire_arena_calloc(&f->arena, (size_t)f->ntopics, sizeof *f->topics);
-    if (f->ntopics < 0)
-        f->ntopics = 0;
-    for (int32_t t = 0; !r->err && t < f->ntopics; t++) {
-        fetch_topic *ft = &f->topics[t];
-        wire_str name = wire_read_str(r, 0);
-        ft->nparts = wire_read_array_len(r, 0);
-        if (r->err || name.len < 0 || ft->nparts < 0)
-            break;
-        ft->name = wire_arena_alloc(&f->arena, (size_t)name.len + 1);
-        if (ft->nparts > 0)
-            ft->parts = wire_arena_calloc(&f->arena, (size_t)ft->nparts, sizeof *ft->parts);
-        if (!ft->name || (ft->nparts > 0 && !ft->parts)) {
-            r->err = WIRE_ERR_NOMEM;
-            break;
-        }
-        memcpy(ft->name, name.ptr, (size_t)name.len);
-        for (int32_t i = 0; i < ft->nparts; i++) {
-            fetch_part *fp = &ft->parts[i];
-            fp->partition = wire_read_i32(r);
-            if (v >= 9)
-                wire_read_i32(r); /* current_leader_epoch */
-            fp->offset = wire_read_i64(r);
-            if (v >= 5)
-                wire_read_i64(r); /* log_start_offset (followers only) */
-            fp->max_bytes = wire_read_i32(r);
-        }
-    }
-    if (v >= 7) {
-        int32_t nforgotten = wire_read_array_len(r, 0);
-        for (int32_t i = 0; !r->err && i < nforgotten; i++) {
-            wire_read_str(r, 0);
-            int32_t n = wire_read_array_len(r, 0);
-            for (int32_t k = 0; !r->err && k < n; k++)
-                wire_read_i32(r);
-        }
-    }
-    if (v >= 11)
-        wire_read_str(r, 0); /* rack_id */
-    if (r->err || (f->ntopics > 0 && !f->topics)) {
+    f->version = req->api_version;
+    if (proto_fetch_req_decode(&req->body, f->version, &f->arena, &f->in) != 0 ||
+        fetch_req_own_names(f) != 0) {
         req->why = "Fetch body";
         fetch_req_free(f);
         return -1;
     }
-
+    const proto_fetch_req *in = &f->in;
     size_t mark = req->out->len;
     int64_t bytes;
     int errors;
-    fetch_build(f, req->out, &bytes, &errors);
-    if (errors || bytes >= f->min_bytes || f->max_wait_ms <= 0 || req->b->stopping) {
+    if (fetch_build(f, req->out, &bytes, &errors) != 0) {
+        req->why = "out of memory building the Fetch response";
+        fetch_req_free(f);
+        return -1;
+    }
+    if (errors || bytes >= in->min_bytes || in->max_wait_ms <= 0 || req->b->stopping) {
         fetch_req_free(f);
         return 0;
     }
     /* Not enough yet: wait for appends on these partitions or the timer. */
-    req->out->len = mark;
-    f->op = delayed_op_start(req->b->delayed, f->max_wait_ms, (int64_t)f->min_bytes - bytes,
+    f->op = delayed_op_start(req->b->delayed, in->max_wait_ms, (int64_t)in->min_bytes - bytes,
                              fetch_complete, f);
     if (!f->op) {
-        fetch_build(f, req->out, &bytes, &errors);
-        fetch_req_free(f);
+        fetch_req_free(f); /* answer with what we have */
         return 0;
     }
-    for (int32_t t = 0; t < f->ntopics; t++)
-        for (int32_t i = 0; i < f->topics[t].nparts; i++) {
-            topic_partition *tp = topics_partition(req->b->topics, f->topics[t].name,
-                                                   (int32_t)strlen(f->topics[t].name),
-                                                   f->topics[t].parts[i].partition);
+    req->out->len = mark;
+    for (int32_t t = 0; t < in->topic_count; t++)
+        for (int32_t i = 0; i < in->topics[t].partition_count; i++) {
+            topic_partition *tp =
+                topics_partition(req->b->topics, in->topics[t].topic.ptr, in->topics[t].topic.len,
+                                 in->topics[t].partitions[i].partition);
             if (tp)
                 delayed_op_watch(f->op, &tp->waiting);
         }

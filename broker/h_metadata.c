@@ -1,6 +1,6 @@
 /*
  * h_metadata.c - Metadata v0..v8 (with auto topic creation) and
- * FindCoordinator v0..v2.
+ * FindCoordinator v0..v2, over the codecs of wire/protocol.h.
  *
  * Standalone broker: one broker (this one, at its advertised address), the
  * controller is itself, every partition's leader, replica set and ISR is
@@ -18,139 +18,134 @@
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
+#include "wire/protocol.h"
 
-#define AUTHORIZED_OPS_OMITTED INT32_MIN
-
-static void write_topic(broker_request *req, topic *tp, int16_t error, wire_str name) {
-    wire_writer *w = req->out;
-    int16_t v = req->api_version;
-    int32_t id = req->b->cfg.broker_id;
-    wire_write_i16(w, error);
-    wire_write_str(w, 0, name);
-    if (v >= 1)
-        wire_write_i8(w, 0); /* is_internal */
-    int32_t n = tp ? tp->partition_count : 0;
-    wire_write_array_len(w, 0, n);
-    for (int32_t p = 0; p < n; p++) {
-        wire_write_i16(w, tp->partitions[p]->lg ? KAFKA_NONE : KAFKA_LEADER_NOT_AVAILABLE);
-        wire_write_i32(w, p);
-        wire_write_i32(w, id); /* leader */
-        if (v >= 7)
-            wire_write_i32(w, 0); /* leader_epoch */
-        wire_write_array_len(w, 0, 1);
-        wire_write_i32(w, id); /* replicas */
-        wire_write_array_len(w, 0, 1);
-        wire_write_i32(w, id); /* isr */
-        if (v >= 5)
-            wire_write_array_len(w, 0, 0); /* offline replicas */
-    }
-    if (v >= 8)
-        wire_write_i32(w, AUTHORIZED_OPS_OMITTED);
-}
-
-int h_metadata(broker_request *req) {
-    wire_reader *r = &req->body;
-    int16_t v = req->api_version;
-    broker *b = req->b;
-    int32_t ntopics = wire_read_array_len(r, 0);
-    /* Names are read twice: collect the slices first, the flags follow them. */
-    wire_str names_small[64];
-    wire_str *names = names_small;
-    wire_arena arena;
-    wire_arena_init(&arena);
-    if (ntopics > 64)
-        names = wire_arena_calloc(&arena, (size_t)ntopics, sizeof *names);
-    if (ntopics > 0 && !names) {
-        req->why = "out of memory";
+/* Fill one topic entry; -1 on allocation failure. */
+static int fill_topic(broker *b, wire_arena *a, proto_metadata_topic *out, topic *tp, int16_t error,
+                      wire_str name) {
+    out->error_code = error;
+    out->name = name;
+    out->is_internal = 0;
+    out->topic_authorized_operations = INT32_MIN;
+    out->partition_count = tp ? tp->partition_count : 0;
+    if (out->partition_count == 0)
+        return 0;
+    out->partitions = wire_arena_calloc(a, (size_t)out->partition_count, sizeof *out->partitions);
+    int32_t *self = wire_arena_alloc(a, sizeof *self);
+    if (!out->partitions || !self)
         return -1;
+    *self = b->cfg.broker_id;
+    for (int32_t p = 0; p < out->partition_count; p++) {
+        proto_metadata_partition *mp = &out->partitions[p];
+        mp->error_code = tp->partitions[p]->lg ? KAFKA_NONE : KAFKA_LEADER_NOT_AVAILABLE;
+        mp->partition_index = p;
+        mp->leader_id = b->cfg.broker_id;
+        mp->leader_epoch = 0;
+        mp->replica_count = 1;
+        mp->replicas = self;
+        mp->isr_count = 1;
+        mp->isr = self;
+        mp->offline_replica_count = 0;
+        mp->offline_replicas = NULL;
     }
-    for (int32_t i = 0; i < ntopics && !r->err; i++)
-        names[i] = wire_read_str(r, 0);
-    int allow_auto = 1;
-    if (v >= 4)
-        allow_auto = wire_read_i8(r) != 0;
-    if (v >= 8) {
-        wire_read_i8(r); /* include_cluster_authorized_operations */
-        wire_read_i8(r); /* include_topic_authorized_operations */
-    }
-    if (broker_decode_failed(req, r, "Metadata body")) {
-        wire_arena_free(&arena);
-        return -1;
-    }
-    int all = ntopics < 0 || (v == 0 && ntopics == 0);
-
-    wire_writer *w = req->out;
-    if (v >= 3)
-        wire_write_i32(w, 0); /* throttle_time_ms */
-    wire_write_array_len(w, 0, 1);
-    wire_write_i32(w, b->cfg.broker_id);
-    wire_write_cstr(w, 0, b->advertised_host);
-    wire_write_i32(w, b->advertised_port);
-    if (v >= 1)
-        wire_write_str(w, 0, WIRE_STR_NULL); /* rack */
-    if (v >= 2)
-        wire_write_cstr(w, 0, b->cluster_id);
-    if (v >= 1)
-        wire_write_i32(w, b->cfg.broker_id); /* controller */
-
-    if (all) {
-        int n = topics_count(b->topics);
-        wire_write_array_len(w, 0, n);
-        for (int i = 0; i < n; i++) {
-            topic *tp = topics_at(b->topics, i);
-            write_topic(req, tp, KAFKA_NONE, wire_str_from(tp->name));
-        }
-    } else {
-        wire_write_array_len(w, 0, ntopics);
-        for (int32_t i = 0; i < ntopics; i++) {
-            wire_str name = names[i];
-            topic *tp = topics_find(b->topics, name.ptr, name.len);
-            int16_t error = KAFKA_NONE;
-            if (!tp && !topics_name_valid(name.ptr, name.len)) {
-                error = KAFKA_INVALID_TOPIC_EXCEPTION;
-            } else if (!tp && b->cfg.auto_create_topics && allow_auto && !b->stopping) {
-                char cname[256], msg[256];
-                snprintf(cname, sizeof cname, "%.*s", (int)name.len, name.ptr);
-                error = topics_create(b->topics, cname, b->cfg.num_partitions, NULL, 0, 0, msg,
-                                      sizeof msg);
-                if (error == KAFKA_NONE) {
-                    BLOG_I("peer=%s: auto-created topic %s (%" PRId32 " partition(s))", req->peer,
-                           cname, b->cfg.num_partitions);
-                    tp = topics_find(b->topics, name.ptr, name.len);
-                } else {
-                    BLOG_W("peer=%s: auto-creating topic %s failed: %s", req->peer, cname, msg);
-                    error = KAFKA_LEADER_NOT_AVAILABLE;
-                }
-            } else if (!tp) {
-                error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-            }
-            write_topic(req, tp, error, name);
-        }
-    }
-    if (v >= 8)
-        wire_write_i32(w, AUTHORIZED_OPS_OMITTED); /* cluster_authorized_operations */
-    wire_arena_free(&arena);
     return 0;
 }
 
-int h_find_coordinator(broker_request *req) {
-    wire_reader *r = &req->body;
+int h_metadata(broker_request *req) {
+    broker *b = req->b;
     int16_t v = req->api_version;
-    wire_read_str(r, 0); /* key */
-    int8_t key_type = 0;
-    if (v >= 1)
-        key_type = wire_read_i8(r);
-    if (broker_decode_failed(req, r, "FindCoordinator body"))
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_metadata_req in;
+    if (proto_metadata_req_decode(&req->body, v, &a, &in) != 0) {
+        wire_arena_free(&a);
+        req->why = "Metadata body";
         return -1;
-    wire_writer *w = req->out;
-    int16_t error = key_type == 0 || key_type == 1 ? KAFKA_NONE : KAFKA_INVALID_REQUEST;
-    if (v >= 1)
-        wire_write_i32(w, 0); /* throttle_time_ms */
-    wire_write_i16(w, error);
-    if (v >= 1)
-        wire_write_str(w, 0, error ? wire_str_from("unknown key type") : WIRE_STR_NULL);
-    wire_write_i32(w, error ? -1 : req->b->cfg.broker_id);
-    wire_write_cstr(w, 0, error ? "" : req->b->advertised_host);
-    wire_write_i32(w, error ? -1 : req->b->advertised_port);
+    }
+    int all = in.topic_count < 0 || (v == 0 && in.topic_count == 0);
+    int allow_auto = v >= 4 ? in.allow_auto_topic_creation != 0 : 1;
+
+    proto_metadata_broker self = {b->cfg.broker_id, wire_str_from(b->advertised_host),
+                                  b->advertised_port, WIRE_STR_NULL};
+    proto_metadata_resp out;
+    memset(&out, 0, sizeof out);
+    out.broker_count = 1;
+    out.brokers = &self;
+    out.cluster_id = wire_str_from(b->cluster_id);
+    out.controller_id = b->cfg.broker_id;
+    out.cluster_authorized_operations = INT32_MIN;
+    out.topic_count = all ? topics_count(b->topics) : in.topic_count;
+    if (out.topic_count > 0) {
+        out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics);
+        if (!out.topics)
+            goto nomem;
+    }
+    for (int32_t i = 0; i < out.topic_count; i++) {
+        if (all) {
+            topic *tp = topics_at(b->topics, i);
+            if (fill_topic(b, &a, &out.topics[i], tp, KAFKA_NONE, wire_str_from(tp->name)) != 0)
+                goto nomem;
+            continue;
+        }
+        wire_str name = in.topics[i];
+        topic *tp = topics_find(b->topics, name.ptr, name.len);
+        int16_t error = KAFKA_NONE;
+        if (!tp && !topics_name_valid(name.ptr, name.len)) {
+            error = KAFKA_INVALID_TOPIC_EXCEPTION;
+        } else if (!tp && b->cfg.auto_create_topics && allow_auto && !b->stopping) {
+            char cname[256], msg[256];
+            snprintf(cname, sizeof cname, "%.*s", (int)name.len, name.ptr);
+            error =
+                topics_create(b->topics, cname, b->cfg.num_partitions, NULL, 0, 0, msg, sizeof msg);
+            if (error == KAFKA_NONE) {
+                BLOG_I("peer=%s: auto-created topic %s (%" PRId32 " partition(s))", req->peer,
+                       cname, b->cfg.num_partitions);
+                tp = topics_find(b->topics, name.ptr, name.len);
+            } else {
+                BLOG_W("peer=%s: auto-creating topic %s failed: %s", req->peer, cname, msg);
+                error = KAFKA_LEADER_NOT_AVAILABLE;
+            }
+        } else if (!tp) {
+            error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        if (fill_topic(b, &a, &out.topics[i], tp, error, name) != 0)
+            goto nomem;
+    }
+    proto_metadata_resp_encode(req->out, v, &out);
+    wire_arena_free(&a);
+    return 0;
+nomem:
+    wire_arena_free(&a);
+    req->why = "out of memory";
+    return -1;
+}
+
+int h_find_coordinator(broker_request *req) {
+    int16_t v = req->api_version;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_find_coordinator_req in;
+    int rc = proto_find_coordinator_req_decode(&req->body, v, &a, &in);
+    wire_arena_free(&a);
+    if (rc != 0) {
+        req->why = "FindCoordinator body";
+        return -1;
+    }
+    proto_find_coordinator_resp out;
+    memset(&out, 0, sizeof out);
+    if (in.key_type == PROTO_COORDINATOR_GROUP || in.key_type == PROTO_COORDINATOR_TRANSACTION) {
+        out.error_code = KAFKA_NONE;
+        out.error_message = WIRE_STR_NULL;
+        out.node_id = req->b->cfg.broker_id;
+        out.host = wire_str_from(req->b->advertised_host);
+        out.port = req->b->advertised_port;
+    } else {
+        out.error_code = KAFKA_INVALID_REQUEST;
+        out.error_message = wire_str_from("unknown key type");
+        out.node_id = -1;
+        out.host = wire_str_from("");
+        out.port = -1;
+    }
+    proto_find_coordinator_resp_encode(req->out, v, &out);
     return 0;
 }

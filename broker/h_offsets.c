@@ -15,71 +15,81 @@
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
+#include "wire/protocol.h"
 
-#define LIST_OFFSETS_LATEST (-1)
-#define LIST_OFFSETS_EARLIEST (-2)
-
-int h_list_offsets(broker_request *req) {
-    wire_reader *r = &req->body;
-    int16_t v = req->api_version;
-    wire_read_i32(r); /* replica_id */
-    if (v >= 2)
-        wire_read_i8(r); /* isolation_level */
-    int32_t ntopics = wire_read_array_len(r, 0);
-    if (broker_decode_failed(req, r, "ListOffsets header"))
-        return -1;
-    wire_writer *w = req->out;
-    if (v >= 2)
-        wire_write_i32(w, 0); /* throttle_time_ms */
-    wire_write_array_len(w, 0, ntopics < 0 ? 0 : ntopics);
-    for (int32_t t = 0; t < ntopics; t++) {
-        wire_str name = wire_read_str(r, 0);
-        int32_t nparts = wire_read_array_len(r, 0);
-        if (broker_decode_failed(req, r, "ListOffsets topic"))
-            return -1;
-        wire_write_str(w, 0, name);
-        wire_write_array_len(w, 0, nparts < 0 ? 0 : nparts);
-        for (int32_t p = 0; p < nparts; p++) {
-            int32_t index = wire_read_i32(r);
-            if (v >= 4)
-                wire_read_i32(r); /* current_leader_epoch */
-            int64_t ts = wire_read_i64(r);
-            int32_t max_num = v == 0 ? wire_read_i32(r) : 1;
-            if (broker_decode_failed(req, r, "ListOffsets partition"))
-                return -1;
-            topic_partition *tp = topics_partition(req->b->topics, name.ptr, name.len, index);
-            int16_t error = KAFKA_NONE;
-            int64_t offset = -1, found_ts = -1;
-            if (!tp || !tp->lg) {
-                error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-            } else if (ts == LIST_OFFSETS_LATEST) {
-                offset = log_end_offset(tp->lg);
-            } else if (ts == LIST_OFFSETS_EARLIEST) {
-                offset = log_start_offset(tp->lg);
-            } else if (ts < 0) {
-                error = KAFKA_INVALID_REQUEST; /* -3 (max timestamp) needs v7 */
-            } else {
-                int rc = log_offset_for_time(tp->lg, ts, &offset, &found_ts);
-                if (rc != LOG_OK) {
-                    error = log_status_to_kafka(rc);
-                    BLOG_E("topic=%.*s partition=%" PRId32 ": time lookup failed: %s",
-                           (int)name.len, name.ptr, index, log_strerror(rc));
-                }
-            }
-            wire_write_i32(w, index);
-            wire_write_i16(w, error);
-            if (v == 0) {
-                int n = error == KAFKA_NONE && offset >= 0 && max_num > 0 ? 1 : 0;
-                wire_write_array_len(w, 0, n);
-                if (n)
-                    wire_write_i64(w, offset);
-            } else {
-                wire_write_i64(w, found_ts);
-                wire_write_i64(w, offset);
-                if (v >= 4)
-                    wire_write_i32(w, error == KAFKA_NONE ? 0 : -1); /* leader_epoch */
-            }
+static void lookup(broker_request *req, wire_str name, const proto_list_offsets_req_partition *in,
+                   proto_list_offsets_resp_partition *out, wire_arena *a) {
+    topic_partition *tp = topics_partition(req->b->topics, name.ptr, name.len, in->partition_index);
+    int16_t error = KAFKA_NONE;
+    int64_t offset = -1, ts = -1;
+    if (!tp || !tp->lg) {
+        error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+    } else if (in->timestamp == PROTO_LIST_OFFSETS_LATEST) {
+        offset = log_end_offset(tp->lg);
+    } else if (in->timestamp == PROTO_LIST_OFFSETS_EARLIEST) {
+        offset = log_start_offset(tp->lg);
+    } else if (in->timestamp < 0) {
+        error = KAFKA_INVALID_REQUEST; /* -3 (max timestamp) needs v7 */
+    } else {
+        int rc = log_offset_for_time(tp->lg, in->timestamp, &offset, &ts);
+        if (rc != LOG_OK) {
+            error = log_status_to_kafka(rc);
+            BLOG_E("topic=%.*s partition=%" PRId32 ": time lookup failed: %s", (int)name.len,
+                   name.ptr, in->partition_index, log_strerror(rc));
         }
     }
+    out->partition_index = in->partition_index;
+    out->error_code = error;
+    out->timestamp = error == KAFKA_NONE ? ts : -1;
+    out->offset = error == KAFKA_NONE ? offset : -1;
+    out->leader_epoch = error == KAFKA_NONE ? 0 : -1;
+    out->old_style_offset_count = 0;
+    if (error == KAFKA_NONE && offset >= 0 && in->max_num_offsets > 0) {
+        out->old_style_offsets = wire_arena_alloc(a, sizeof(int64_t));
+        if (out->old_style_offsets) {
+            out->old_style_offsets[0] = offset;
+            out->old_style_offset_count = 1;
+        }
+    }
+}
+
+int h_list_offsets(broker_request *req) {
+    int16_t v = req->api_version;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_list_offsets_req in;
+    if (proto_list_offsets_req_decode(&req->body, v, &a, &in) != 0) {
+        wire_arena_free(&a);
+        req->why = "ListOffsets body";
+        return -1;
+    }
+    proto_list_offsets_resp out;
+    memset(&out, 0, sizeof out);
+    out.topic_count = in.topic_count < 0 ? 0 : in.topic_count;
+    if (out.topic_count > 0)
+        out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics);
+    for (int32_t t = 0; out.topics && t < out.topic_count; t++) {
+        const proto_list_offsets_req_topic *it = &in.topics[t];
+        proto_list_offsets_resp_topic *ot = &out.topics[t];
+        ot->name = it->name;
+        ot->partition_count = it->partition_count < 0 ? 0 : it->partition_count;
+        if (ot->partition_count > 0) {
+            ot->partitions =
+                wire_arena_calloc(&a, (size_t)ot->partition_count, sizeof *ot->partitions);
+            if (!ot->partitions) {
+                out.topics = NULL;
+                break;
+            }
+        }
+        for (int32_t p = 0; p < ot->partition_count; p++)
+            lookup(req, it->name, &it->partitions[p], &ot->partitions[p], &a);
+    }
+    if (out.topic_count > 0 && !out.topics) {
+        wire_arena_free(&a);
+        req->why = "out of memory";
+        return -1;
+    }
+    proto_list_offsets_resp_encode(req->out, v, &out);
+    wire_arena_free(&a);
     return 0;
 }

@@ -171,6 +171,11 @@ static void slot_finish_frame(server_slot *s) {
 }
 
 void server_response_complete(server_conn *c, server_slot *s) {
+    if (s->out.err) {
+        BLOG_E("peer=%s: a deferred response could not be encoded; closing connection", c->peer);
+        conn_close(c);
+        return;
+    }
     slot_finish_frame(s);
     conn_flush(c);
 }
