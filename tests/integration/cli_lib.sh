@@ -12,7 +12,6 @@ set -u
 : "${STRAND_BIN_DIR:?set STRAND_BIN_DIR to the bin directory of a build}"
 STRAND="$STRAND_BIN_DIR/strand"
 BROKER_BIN="$STRAND_BIN_DIR/strand-broker"
-SKIP=77 # ctest SKIP_RETURN_CODE
 
 CLI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/strand-cli-test.XXXXXX")
 BROKER_PID=""
@@ -38,11 +37,12 @@ fail() {
     FAILED=1
 }
 
-# need_bin PATH: skip the test (exit 77) when a binary is not built yet.
+# need_bin PATH: fail the test when a binary it needs is not there. A
+# missing part is a failure, never a skip: a skipped test proves nothing.
 need_bin() {
     if [ ! -x "$1" ]; then
-        echo "SKIP: $1 is not built" >&2
-        exit "$SKIP"
+        echo "FAIL: $1 is missing (build it, or install it with scripts/install-deps.sh)" >&2
+        exit 1
     fi
 }
 

@@ -7,10 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/cli_lib.sh"
 need_bin "$STRAND"
 need_bin "$BROKER_BIN"
-command -v kcat >/dev/null || {
-    echo "SKIP: kcat is not installed" >&2
-    exit "$SKIP"
-}
+need_bin "$(command -v kcat || echo kcat)"
 
 data="$CLI_TMP/data"
 broker_start "$data" || exit 1
