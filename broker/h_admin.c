@@ -1,11 +1,12 @@
 /*
- * h_admin.c - topic administration: CreateTopics v0..v4, DeleteTopics
- * v0..v3, CreatePartitions v0..v1.
+ * h_admin.c - topic administration over the protocol.h codecs:
+ * CreateTopics v0..v4, DeleteTopics v0..v3, CreatePartitions v0..v1.
  *
  * Standalone rules: replication factor must be 1 or -1 (default), replica
- * assignments may only name this broker. Topic configs are validated by the
- * log layer's config parser (unknown key or bad value: INVALID_CONFIG;
- * cleanup.policy=compact: INVALID_CONFIG "not supported yet").
+ * assignments may only name this broker, once per partition. Topic configs
+ * are validated by the log layer's config parser (unknown key or bad value:
+ * INVALID_CONFIG; cleanup.policy=compact: INVALID_CONFIG "not supported
+ * yet"). Every refusal carries a message saying why (v1+).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,217 +17,188 @@
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
+#include "wire/protocol.h"
 
-#define MAX_TOPIC_CONFIGS 128
+#define ADMIN_MSG_MAX 512
+
+/* A NUL-terminated arena copy of a slice (NULL for null or on ENOMEM). */
+static char *arena_cstr(wire_arena *a, wire_str s) {
+    if (s.len < 0)
+        return NULL;
+    char *c = wire_arena_alloc(a, (size_t)s.len + 1);
+    if (c)
+        memcpy(c, s.ptr, (size_t)s.len);
+    return c;
+}
+
+static int16_t create_one(broker_request *req, wire_arena *a,
+                          const proto_create_topics_req_topic *t, int validate_only, char *msg) {
+    broker *b = req->b;
+    int32_t partitions = t->num_partitions;
+    if (t->assignment_count > 0 && partitions == -1)
+        partitions = t->assignment_count;
+    if (partitions == -1)
+        partitions = b->cfg.num_partitions;
+    if (t->name.len <= 0 || t->name.len > 249 || memchr(t->name.ptr, 0, (size_t)t->name.len)) {
+        snprintf(msg, ADMIN_MSG_MAX, "topic name must be 1-249 of [a-zA-Z0-9._-]");
+        return KAFKA_INVALID_TOPIC_EXCEPTION;
+    }
+    if (t->assignment_count <= 0 && t->replication_factor != 1 && t->replication_factor != -1) {
+        snprintf(msg, ADMIN_MSG_MAX,
+                 "replication factor %d is not possible on a standalone broker; use 1 or -1",
+                 t->replication_factor);
+        return KAFKA_INVALID_REPLICATION_FACTOR;
+    }
+    if (t->assignment_count > 0) {
+        int ok = t->assignment_count == partitions;
+        for (int32_t i = 0; ok && i < t->assignment_count; i++) {
+            const proto_create_topics_assignment *as = &t->assignments[i];
+            ok = as->partition_index >= 0 && as->partition_index < partitions &&
+                 as->broker_id_count == 1 && as->broker_ids[0] == b->cfg.broker_id;
+        }
+        if (!ok) {
+            snprintf(msg, ADMIN_MSG_MAX,
+                     "replica assignments must cover every partition with broker %" PRId32 " alone",
+                     b->cfg.broker_id);
+            return KAFKA_INVALID_REPLICA_ASSIGNMENT;
+        }
+    }
+    topic_override *ov = NULL;
+    if (t->config_count > 0) {
+        ov = wire_arena_calloc(a, (size_t)t->config_count, sizeof *ov);
+        if (!ov) {
+            snprintf(msg, ADMIN_MSG_MAX, "out of memory");
+            return KAFKA_UNKNOWN_SERVER_ERROR;
+        }
+        for (int32_t i = 0; i < t->config_count; i++) {
+            ov[i].key = arena_cstr(a, t->configs[i].name);
+            ov[i].value = arena_cstr(a, t->configs[i].value);
+            if (!ov[i].key) {
+                snprintf(msg, ADMIN_MSG_MAX, "config names may not be null");
+                return KAFKA_INVALID_CONFIG;
+            }
+        }
+    }
+    char *name = arena_cstr(a, t->name);
+    if (!name) {
+        snprintf(msg, ADMIN_MSG_MAX, "out of memory");
+        return KAFKA_UNKNOWN_SERVER_ERROR;
+    }
+    return topics_create(b->topics, name, partitions, ov, t->config_count > 0 ? t->config_count : 0,
+                         validate_only, msg, ADMIN_MSG_MAX);
+}
 
 int h_create_topics(broker_request *req) {
-    wire_reader *r = &req->body;
     int16_t v = req->api_version;
-    broker *b = req->b;
-    int32_t ntopics = wire_read_array_len(r, 0);
-    if (broker_decode_failed(req, r, "CreateTopics header"))
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_create_topics_req in;
+    if (proto_create_topics_req_decode(&req->body, v, &a, &in) != 0) {
+        wire_arena_free(&a);
+        req->why = "CreateTopics body";
         return -1;
-    /* Results are written after validate_only, which follows the array:
-     * decode everything first. */
-    typedef struct ct {
-        wire_str name;
-        int32_t partitions;
-        int16_t rf;
-        int32_t assignments;
-        int bad_assignment;
-        int nconfigs;
-        topic_override configs[MAX_TOPIC_CONFIGS];
-        int too_many;
-    } ct;
-    ct *list = ntopics > 0 ? calloc((size_t)ntopics, sizeof *list) : NULL;
-    if (ntopics > 0 && !list) {
+    }
+    proto_create_topics_resp out;
+    memset(&out, 0, sizeof out);
+    out.topic_count = in.topic_count < 0 ? 0 : in.topic_count;
+    if (out.topic_count > 0 &&
+        !(out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics))) {
+        wire_arena_free(&a);
         req->why = "out of memory";
         return -1;
     }
-    wire_arena arena;
-    wire_arena_init(&arena);
-    for (int32_t i = 0; i < ntopics && !r->err; i++) {
-        ct *c = &list[i];
-        c->name = wire_read_str(r, 0);
-        c->partitions = wire_read_i32(r);
-        c->rf = wire_read_i16(r);
-        c->assignments = wire_read_array_len(r, 0);
-        for (int32_t a = 0; a < c->assignments && !r->err; a++) {
-            wire_read_i32(r); /* partition index */
-            int32_t nb = wire_read_array_len(r, 0);
-            if (nb != 1)
-                c->bad_assignment = 1;
-            for (int32_t k = 0; k < nb && !r->err; k++)
-                if (wire_read_i32(r) != b->cfg.broker_id)
-                    c->bad_assignment = 1;
-        }
-        int32_t ncfg = wire_read_array_len(r, 0);
-        for (int32_t k = 0; k < ncfg && !r->err; k++) {
-            wire_str key = wire_read_str(r, 0);
-            wire_str value = wire_read_str(r, 0);
-            if (r->err)
-                break;
-            if (c->nconfigs == MAX_TOPIC_CONFIGS) {
-                c->too_many = 1;
-                continue;
-            }
-            topic_override *o = &c->configs[c->nconfigs++];
-            o->key = wire_arena_alloc(&arena, key.len > 0 ? (size_t)key.len + 1 : 1);
-            o->value = value.len >= 0 ? wire_arena_alloc(&arena, (size_t)value.len + 1) : NULL;
-            if (!o->key || (value.len >= 0 && !o->value)) {
-                r->err = WIRE_ERR_NOMEM;
-                break;
-            }
-            if (key.len > 0)
-                memcpy(o->key, key.ptr, (size_t)key.len);
-            if (value.len > 0)
-                memcpy(o->value, value.ptr, (size_t)value.len);
-        }
-    }
-    wire_read_i32(r); /* timeout_ms */
-    int validate_only = v >= 1 ? wire_read_i8(r) != 0 : 0;
-    if (broker_decode_failed(req, r, "CreateTopics body")) {
-        free(list);
-        wire_arena_free(&arena);
-        return -1;
-    }
-    wire_writer *w = req->out;
-    if (v >= 2)
-        wire_write_i32(w, 0); /* throttle_time_ms */
-    wire_write_array_len(w, 0, ntopics < 0 ? 0 : ntopics);
-    for (int32_t i = 0; i < ntopics; i++) {
-        ct *c = &list[i];
-        char name[256], msg[512] = "";
-        int16_t error = KAFKA_NONE;
-        int32_t partitions = c->partitions;
-        if (c->assignments > 0 && partitions == -1)
-            partitions = c->assignments;
-        if (partitions == -1)
-            partitions = b->cfg.num_partitions;
-        if (c->name.len < 0 || c->name.len > 249) {
-            error = KAFKA_INVALID_TOPIC_EXCEPTION;
-            snprintf(msg, sizeof msg, "topic name is null or longer than 249 characters");
-        } else if (c->assignments <= 0 && c->rf != 1 && c->rf != -1) {
-            error = KAFKA_INVALID_REPLICATION_FACTOR;
-            snprintf(msg, sizeof msg,
-                     "replication factor %d is not possible on a standalone "
-                     "broker; use 1 or -1",
-                     c->rf);
-        } else if (c->bad_assignment || (c->assignments > 0 && c->assignments != partitions)) {
-            error = KAFKA_INVALID_REPLICA_ASSIGNMENT;
-            snprintf(msg, sizeof msg,
-                     "replica assignments may only name broker %" PRId32 ", once per partition",
-                     b->cfg.broker_id);
-        } else if (c->too_many) {
-            error = KAFKA_INVALID_CONFIG;
-            snprintf(msg, sizeof msg, "more than %d configs", MAX_TOPIC_CONFIGS);
-        } else {
-            snprintf(name, sizeof name, "%.*s", (int)c->name.len, c->name.ptr);
-            if ((int32_t)strlen(name) != c->name.len) {
-                error = KAFKA_INVALID_TOPIC_EXCEPTION;
-                snprintf(msg, sizeof msg, "topic name holds a NUL byte");
-            } else {
-                error = topics_create(b->topics, name, partitions, c->configs, c->nconfigs,
-                                      validate_only, msg, sizeof msg);
-            }
+    for (int32_t i = 0; i < out.topic_count; i++) {
+        char *msg = wire_arena_alloc(&a, ADMIN_MSG_MAX);
+        int16_t error = KAFKA_UNKNOWN_SERVER_ERROR;
+        if (msg) {
+            msg[0] = '\0';
+            error = create_one(req, &a, &in.topics[i], in.validate_only, msg);
         }
         if (error != KAFKA_NONE)
             BLOG_I("peer=%s: CreateTopics %.*s refused: %s (%s)", req->peer,
-                   (int)(c->name.len < 0 ? 0 : c->name.len), c->name.ptr, kafka_error_name(error),
-                   msg);
-        wire_write_str(w, 0, c->name);
-        wire_write_i16(w, error);
-        if (v >= 1)
-            wire_write_str(w, 0, error != KAFKA_NONE ? wire_str_from(msg) : WIRE_STR_NULL);
+                   (int)(in.topics[i].name.len < 0 ? 0 : in.topics[i].name.len),
+                   in.topics[i].name.ptr, kafka_error_name(error), msg ? msg : "out of memory");
+        out.topics[i].name = in.topics[i].name;
+        out.topics[i].error_code = error;
+        out.topics[i].error_message =
+            error != KAFKA_NONE && msg ? wire_str_from(msg) : WIRE_STR_NULL;
     }
-    free(list);
-    wire_arena_free(&arena);
+    proto_create_topics_resp_encode(req->out, v, &out);
+    wire_arena_free(&a);
     return 0;
 }
 
 int h_delete_topics(broker_request *req) {
-    wire_reader *r = &req->body;
     int16_t v = req->api_version;
-    int32_t n = wire_read_array_len(r, 0);
-    wire_str small[64];
-    wire_str *names = small;
-    if (n > 64)
-        names = calloc((size_t)n, sizeof *names);
-    if (n > 64 && !names) {
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_delete_topics_req in;
+    if (proto_delete_topics_req_decode(&req->body, v, &a, &in) != 0) {
+        wire_arena_free(&a);
+        req->why = "DeleteTopics body";
+        return -1;
+    }
+    proto_delete_topics_resp out;
+    memset(&out, 0, sizeof out);
+    out.topic_count = in.topic_count < 0 ? 0 : in.topic_count;
+    if (out.topic_count > 0 &&
+        !(out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics))) {
+        wire_arena_free(&a);
         req->why = "out of memory";
         return -1;
     }
-    for (int32_t i = 0; i < n && !r->err; i++)
-        names[i] = wire_read_str(r, 0);
-    wire_read_i32(r); /* timeout_ms */
-    if (broker_decode_failed(req, r, "DeleteTopics body")) {
-        if (names != small)
-            free(names);
-        return -1;
-    }
-    wire_writer *w = req->out;
-    if (v >= 1)
-        wire_write_i32(w, 0); /* throttle_time_ms */
-    wire_write_array_len(w, 0, n < 0 ? 0 : n);
-    for (int32_t i = 0; i < n; i++) {
+    for (int32_t i = 0; i < out.topic_count; i++) {
         char msg[256];
-        int16_t error = topics_delete(req->b->topics, names[i].ptr, names[i].len, msg, sizeof msg);
-        wire_write_str(w, 0, names[i]);
-        wire_write_i16(w, error);
+        out.topics[i].name = in.topics[i];
+        out.topics[i].error_code =
+            topics_delete(req->b->topics, in.topics[i].ptr, in.topics[i].len, msg, sizeof msg);
     }
-    if (names != small)
-        free(names);
+    proto_delete_topics_resp_encode(req->out, v, &out);
+    wire_arena_free(&a);
     return 0;
 }
 
 int h_create_partitions(broker_request *req) {
-    wire_reader *r = &req->body;
-    int32_t n = wire_read_array_len(r, 0);
-    typedef struct cp {
-        wire_str name;
-        int32_t count;
-        int bad_assignment;
-    } cp;
-    cp *list = n > 0 ? calloc((size_t)n, sizeof *list) : NULL;
-    if (n > 0 && !list) {
+    int16_t v = req->api_version;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_create_partitions_req in;
+    if (proto_create_partitions_req_decode(&req->body, v, &a, &in) != 0) {
+        wire_arena_free(&a);
+        req->why = "CreatePartitions body";
+        return -1;
+    }
+    proto_create_partitions_resp out;
+    memset(&out, 0, sizeof out);
+    out.result_count = in.topic_count < 0 ? 0 : in.topic_count;
+    if (out.result_count > 0 &&
+        !(out.results = wire_arena_calloc(&a, (size_t)out.result_count, sizeof *out.results))) {
+        wire_arena_free(&a);
         req->why = "out of memory";
         return -1;
     }
-    for (int32_t i = 0; i < n && !r->err; i++) {
-        list[i].name = wire_read_str(r, 0);
-        list[i].count = wire_read_i32(r);
-        int32_t na = wire_read_array_len(r, 0);
-        for (int32_t a = 0; a < na && !r->err; a++) {
-            int32_t nb = wire_read_array_len(r, 0);
-            for (int32_t k = 0; k < nb && !r->err; k++)
-                if (wire_read_i32(r) != req->b->cfg.broker_id)
-                    list[i].bad_assignment = 1;
-        }
-    }
-    wire_read_i32(r); /* timeout_ms */
-    int validate_only = wire_read_i8(r) != 0;
-    if (broker_decode_failed(req, r, "CreatePartitions body")) {
-        free(list);
-        return -1;
-    }
-    wire_writer *w = req->out;
-    wire_write_i32(w, 0); /* throttle_time_ms */
-    wire_write_array_len(w, 0, n < 0 ? 0 : n);
-    for (int32_t i = 0; i < n; i++) {
-        char msg[256] = "";
-        int16_t error;
-        if (list[i].bad_assignment) {
+    for (int32_t i = 0; i < out.result_count; i++) {
+        const proto_create_partitions_req_topic *t = &in.topics[i];
+        char *msg = wire_arena_alloc(&a, ADMIN_MSG_MAX);
+        int16_t error = KAFKA_UNKNOWN_SERVER_ERROR;
+        int bad = 0;
+        for (int32_t k = 0; k < t->assignment_count; k++)
+            for (int32_t j = 0; j < t->assignments[k].broker_id_count; j++)
+                bad |= t->assignments[k].broker_ids[j] != req->b->cfg.broker_id;
+        if (msg && bad) {
             error = KAFKA_INVALID_REPLICA_ASSIGNMENT;
-            snprintf(msg, sizeof msg, "assignments may only name broker %" PRId32,
+            snprintf(msg, ADMIN_MSG_MAX, "assignments may only name broker %" PRId32,
                      req->b->cfg.broker_id);
-        } else {
-            error = topics_add_partitions(req->b->topics, list[i].name.ptr, list[i].name.len,
-                                          list[i].count, validate_only, msg, sizeof msg);
+        } else if (msg) {
+            error = topics_add_partitions(req->b->topics, t->name.ptr, t->name.len, t->count,
+                                          in.validate_only, msg, ADMIN_MSG_MAX);
         }
-        wire_write_str(w, 0, list[i].name);
-        wire_write_i16(w, error);
-        wire_write_str(w, 0, error != KAFKA_NONE ? wire_str_from(msg) : WIRE_STR_NULL);
+        out.results[i].name = t->name;
+        out.results[i].error_code = error;
+        out.results[i].error_message =
+            error != KAFKA_NONE && msg ? wire_str_from(msg) : WIRE_STR_NULL;
     }
-    free(list);
+    proto_create_partitions_resp_encode(req->out, v, &out);
+    wire_arena_free(&a);
     return 0;
 }

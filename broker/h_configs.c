@@ -1,5 +1,6 @@
 /*
- * h_configs.c - DescribeConfigs v0..v3 for topic and broker resources.
+ * h_configs.c - DescribeConfigs v0..v2 for topic and broker resources, over the
+ * protocol.h codec.
  *
  * Topic resources list every topic config with its effective value and its
  * source: DYNAMIC_TOPIC_CONFIG when the topic overrides it, DEFAULT_CONFIG
@@ -15,8 +16,8 @@
 #include "broker/broker.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
+#include "wire/protocol.h"
 
-enum { RESOURCE_TOPIC = 2, RESOURCE_BROKER = 4 };
 enum { SOURCE_DYNAMIC_TOPIC = 1, SOURCE_STATIC_BROKER = 4, SOURCE_DEFAULT = 5 };
 enum { TYPE_BOOLEAN = 1, TYPE_STRING = 2, TYPE_INT = 3, TYPE_LONG = 5, TYPE_LIST = 7 };
 
@@ -119,99 +120,98 @@ static void broker_entries(const broker *b, config_entry *e, int *n) {
 #undef SRC
 }
 
-int h_describe_configs(broker_request *req) {
-    wire_reader *r = &req->body;
-    int16_t v = req->api_version;
-    int32_t n = wire_read_array_len(r, 0);
-    if (broker_decode_failed(req, r, "DescribeConfigs header"))
-        return -1;
-    /* The flags follow the resources: remember where the array starts. */
-    wire_reader again = *r;
-    for (int32_t i = 0; i < n && !r->err; i++) {
-        wire_read_i8(r);
-        wire_read_str(r, 0);
-        int32_t nk = wire_read_array_len(r, 0);
-        for (int32_t k = 0; k < nk && !r->err; k++)
-            wire_read_str(r, 0);
+static int wanted(const proto_describe_configs_req_resource *res, const char *name) {
+    if (res->config_key_count < 0)
+        return 1;
+    for (int32_t k = 0; k < res->config_key_count; k++)
+        if (wire_str_eq(res->config_keys[k], name))
+            return 1;
+    return 0;
+}
+
+/* Fill one result; -1 on ENOMEM. */
+static int describe_one(broker_request *req, wire_arena *a,
+                        const proto_describe_configs_req_resource *res,
+                        proto_describe_configs_result *out, config_entry *entries) {
+    int count = 0;
+    char idbuf[16];
+    snprintf(idbuf, sizeof idbuf, "%" PRId32, req->b->cfg.broker_id);
+    out->error_code = KAFKA_NONE;
+    out->error_message = WIRE_STR_NULL;
+    out->resource_type = res->resource_type;
+    out->resource_name = res->resource_name;
+    if (res->resource_type == PROTO_RESOURCE_TOPIC) {
+        topic *tp = topics_find(req->b->topics, res->resource_name.ptr, res->resource_name.len);
+        if (tp) {
+            topic_entries(tp, entries, &count);
+        } else {
+            out->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+            out->error_message = wire_str_from("unknown topic");
+        }
+    } else if (res->resource_type == PROTO_RESOURCE_BROKER) {
+        if (res->resource_name.len == 0 || wire_str_eq(res->resource_name, idbuf)) {
+            broker_entries(req->b, entries, &count);
+        } else {
+            out->error_code = KAFKA_INVALID_REQUEST;
+            out->error_message = wire_str_from("unknown broker id");
+        }
+    } else {
+        out->error_code = KAFKA_INVALID_REQUEST;
+        out->error_message = wire_str_from("only topic (2) and broker (4) resources are supported");
     }
-    int synonyms = v >= 1 ? wire_read_i8(r) != 0 : 0;
-    if (v >= 3)
-        wire_read_i8(r); /* include_documentation: no documentation strings */
-    (void)synonyms;      /* synonyms are always returned empty */
-    if (broker_decode_failed(req, r, "DescribeConfigs body"))
+    out->config_count = 0;
+    if (count == 0)
+        return 0;
+    out->configs = wire_arena_calloc(a, (size_t)count, sizeof *out->configs);
+    if (!out->configs)
         return -1;
-    wire_writer *w = req->out;
-    wire_write_i32(w, 0); /* throttle_time_ms */
-    wire_write_array_len(w, 0, n < 0 ? 0 : n);
+    for (int e = 0; e < count; e++) {
+        if (!wanted(res, entries[e].name))
+            continue;
+        char *value = wire_arena_alloc(a, strlen(entries[e].value) + 1);
+        if (!value)
+            return -1;
+        strcpy(value, entries[e].value);
+        proto_describe_configs_entry *c = &out->configs[out->config_count++];
+        c->name = wire_str_from(entries[e].name);
+        c->value = wire_str_from(value);
+        c->read_only = 0;
+        c->is_default = entries[e].source == SOURCE_DEFAULT;
+        c->config_source = (int8_t)entries[e].source;
+        c->is_sensitive = 0;
+        c->synonym_count = 0; /* synonyms are not reported */
+        c->synonyms = NULL;
+    }
+    return 0;
+}
+
+int h_describe_configs(broker_request *req) {
+    int16_t v = req->api_version;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_describe_configs_req in;
+    if (proto_describe_configs_req_decode(&req->body, v, &a, &in) != 0) {
+        wire_arena_free(&a);
+        req->why = "DescribeConfigs body";
+        return -1;
+    }
+    proto_describe_configs_resp out;
+    memset(&out, 0, sizeof out);
+    out.result_count = in.resource_count < 0 ? 0 : in.resource_count;
     config_entry *entries = malloc(MAX_ENTRIES * sizeof *entries);
-    if (!entries) {
+    int failed = !entries;
+    if (!failed && out.result_count > 0 &&
+        !(out.results = wire_arena_calloc(&a, (size_t)out.result_count, sizeof *out.results)))
+        failed = 1;
+    for (int32_t i = 0; !failed && i < out.result_count; i++)
+        failed = describe_one(req, &a, &in.resources[i], &out.results[i], entries) != 0;
+    if (!failed)
+        proto_describe_configs_resp_encode(req->out, v, &out);
+    free(entries);
+    wire_arena_free(&a);
+    if (failed) {
         req->why = "out of memory";
         return -1;
     }
-    for (int32_t i = 0; i < n; i++) {
-        int8_t type = wire_read_i8(&again);
-        wire_str name = wire_read_str(&again, 0);
-        int32_t nk = wire_read_array_len(&again, 0);
-        wire_reader keys = again;
-        for (int32_t k = 0; k < nk; k++)
-            wire_read_str(&again, 0);
-        int count = 0;
-        int16_t error = KAFKA_NONE;
-        const char *msg = NULL;
-        char idbuf[16];
-        snprintf(idbuf, sizeof idbuf, "%" PRId32, req->b->cfg.broker_id);
-        if (type == RESOURCE_TOPIC) {
-            topic *tp = topics_find(req->b->topics, name.ptr, name.len);
-            if (tp)
-                topic_entries(tp, entries, &count);
-            else {
-                error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-                msg = "unknown topic";
-            }
-        } else if (type == RESOURCE_BROKER) {
-            if (name.len == 0 || wire_str_eq(name, idbuf))
-                broker_entries(req->b, entries, &count);
-            else {
-                error = KAFKA_INVALID_REQUEST;
-                msg = "unknown broker id";
-            }
-        } else {
-            error = KAFKA_INVALID_REQUEST;
-            msg = "only topic (2) and broker (4) resources are supported";
-        }
-        wire_write_i16(w, error);
-        wire_write_str(w, 0, msg ? wire_str_from(msg) : WIRE_STR_NULL);
-        wire_write_i8(w, type);
-        wire_write_str(w, 0, name);
-        /* Keep only the requested keys when a list was given. */
-        int keep[MAX_ENTRIES], nkeep = 0;
-        for (int e = 0; e < count; e++) {
-            int wanted = nk < 0;
-            wire_reader kr = keys;
-            for (int32_t k = 0; !wanted && k < nk; k++)
-                wanted = wire_str_eq(wire_read_str(&kr, 0), entries[e].name);
-            if (wanted)
-                keep[nkeep++] = e;
-        }
-        wire_write_array_len(w, 0, nkeep);
-        for (int j = 0; j < nkeep; j++) {
-            config_entry *c = &entries[keep[j]];
-            wire_write_cstr(w, 0, c->name);
-            wire_write_cstr(w, 0, c->value);
-            wire_write_i8(w, 0); /* read_only */
-            if (v == 0)
-                wire_write_i8(w, c->source == SOURCE_DEFAULT);
-            else
-                wire_write_i8(w, (int8_t)c->source);
-            wire_write_i8(w, 0); /* is_sensitive */
-            if (v >= 1)
-                wire_write_array_len(w, 0, 0); /* synonyms */
-            if (v >= 3) {
-                wire_write_i8(w, (int8_t)c->type);
-                wire_write_str(w, 0, WIRE_STR_NULL); /* documentation */
-            }
-        }
-    }
-    free(entries);
     return 0;
 }
