@@ -66,21 +66,24 @@ static int api_version_ok(const api_entry *api, const proto_api_range *r, int16_
     return v >= api_min(api, r) && v <= r->max_version;
 }
 
-/* The advertised table: the codec ranges of the APIs we have handlers for. */
-static void write_api_table(wire_writer *w, int flexible) {
-    int32_t n = 0;
-    for (size_t i = 0; i < proto_api_range_count; i++)
-        n += api_find(proto_api_ranges[i].api_key) != NULL;
-    wire_write_array_len(w, flexible, n);
-    for (size_t i = 0; i < proto_api_range_count; i++) {
+/* The advertised table: the codec ranges of the APIs we have handlers for
+ * (with our minimum where it differs). Built once; constant afterwards. */
+static proto_api_range advertised[32];
+static int32_t advertised_count = -1;
+
+static void advertised_build(void) {
+    if (advertised_count >= 0)
+        return;
+    advertised_count = 0;
+    for (size_t i = 0; i < proto_api_range_count && advertised_count < 32; i++) {
         const proto_api_range *r = &proto_api_ranges[i];
         const api_entry *api = api_find(r->api_key);
         if (!api)
             continue;
-        wire_write_i16(w, r->api_key);
-        wire_write_i16(w, api_min(api, r));
-        wire_write_i16(w, r->max_version);
-        wire_write_tags_empty(w, flexible);
+        advertised[advertised_count].api_key = r->api_key;
+        advertised[advertised_count].min_version = api_min(api, r);
+        advertised[advertised_count].max_version = r->max_version;
+        advertised_count++;
     }
 }
 
@@ -99,37 +102,49 @@ static int software_token_valid(wire_str s) {
 }
 
 static int h_api_versions(broker_request *req) {
-    wire_writer *w = req->out;
-    int16_t error = KAFKA_NONE;
-    if (req->api_version >= 3) {
-        wire_str name = wire_read_str(&req->body, 1);
-        wire_str version = wire_read_str(&req->body, 1);
-        wire_skip_tags(&req->body, 1);
-        if (broker_decode_failed(req, &req->body, "ApiVersions v3 body"))
-            return -1;
-        if (!software_token_valid(name) || !software_token_valid(version))
-            error = KAFKA_INVALID_REQUEST;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_api_versions_req in;
+    int rc = proto_api_versions_req_decode(&req->body, req->api_version, &a, &in);
+    wire_arena_free(&a);
+    if (rc != 0) {
+        req->why = "ApiVersions body";
+        return -1;
     }
-    wire_write_i16(w, error);
-    write_api_table(w, req->api_version >= 3);
-    if (req->api_version >= 1)
-        wire_write_i32(w, 0); /* throttle_time_ms */
-    wire_write_tags_empty(w, req->api_version >= 3);
+    advertised_build();
+    proto_api_versions_resp out;
+    out.error_code = KAFKA_NONE;
+    if (req->api_version >= 3 && (!software_token_valid(in.client_software_name) ||
+                                  !software_token_valid(in.client_software_version)))
+        out.error_code = KAFKA_INVALID_REQUEST; /* KIP-511: the client retries with v0 */
+    out.api_count = advertised_count;
+    out.apis = advertised;
+    out.throttle_time_ms = 0;
+    proto_api_versions_resp_encode(req->out, req->api_version, &out);
     return 0;
 }
 
 int dispatch_request(broker_request *req, uint8_t *frame, size_t len) {
     wire_reader *r = &req->body;
     wire_reader_init(r, frame, len);
-    req->api_key = wire_read_i16(r);
-    req->api_version = wire_read_i16(r);
-    req->correlation_id = wire_read_i32(r);
-    req->client_id = wire_read_str(r, 0);
-    if (r->err) {
+    proto_req_header h;
+    if (proto_req_header_decode(r, &h) != 0) {
+        /* An ApiVersions request of a version we do not speak still gets the
+         * fallback answer as long as key, version and correlation id are there
+         * (its header layout is that version's business). */
+        if (len >= 8 && (int16_t)wire_be16(frame) == KAFKA_API_API_VERSIONS &&
+            !proto_api_supported(KAFKA_API_API_VERSIONS, (int16_t)wire_be16(frame + 2))) {
+            proto_api_versions_unsupported_encode(req->out, (int32_t)wire_be32(frame + 4));
+            return 0;
+        }
         BLOG_W("peer=%s: request header does not decode (%zu bytes); closing connection", req->peer,
                len);
         return -1;
     }
+    req->api_key = h.api_key;
+    req->api_version = h.api_version;
+    req->correlation_id = h.correlation_id;
+    req->client_id = h.client_id;
     const char *api_name = kafka_api_name(req->api_key);
     if (!api_name)
         api_name = "unknown";
@@ -155,11 +170,7 @@ int dispatch_request(broker_request *req, uint8_t *frame, size_t len) {
         return -1;
     }
     req->flexible = proto_is_flexible(req->api_key, req->api_version);
-    wire_skip_tags(r, req->flexible);
-    wire_write_i32(w, req->correlation_id);
-    /* ApiVersions always answers with response header v0 (no tags). */
-    if (req->flexible && req->api_key != KAFKA_API_API_VERSIONS)
-        wire_write_tags_empty(w, 1);
+    proto_resp_header_encode(w, req->api_key, req->api_version, req->correlation_id);
     req->why = NULL;
     if (api->fn(req) != 0 || r->err) {
         BLOG_W("peer=%s api=%s(%d) version=%d correlation_id=%d: request does not decode (%s); "
