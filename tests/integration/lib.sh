@@ -24,6 +24,7 @@
 ITEST_NAME=${ITEST_NAME:-$(basename "${0%.sh}")}
 ITEST_PIDS=()
 ITEST_TMP=""
+ITEST_MAIN_PID=""
 BROKER_PID=""
 BROKER_PORT=""
 BROKER_ADDR=""
@@ -59,6 +60,10 @@ track_pid() { ITEST_PIDS+=("$1"); }
 
 itest_cleanup() {
     local rc=$? pid
+    # Only the test's own shell cleans up. Seen in practice: bash ran this
+    # EXIT trap in a $(...) subshell, which then removed the temp dir under
+    # the running test.
+    [ "$BASHPID" = "$ITEST_MAIN_PID" ] || return "$rc"
     trap - EXIT INT TERM
     for pid in "${ITEST_PIDS[@]}"; do
         if kill -0 "$pid" 2>/dev/null; then
@@ -78,6 +83,7 @@ itest_cleanup() {
 
 # itest_init: temp dir, trap, and checks that the binaries we need exist.
 itest_init() {
+    ITEST_MAIN_PID=$BASHPID
     ITEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/strand-itest-$ITEST_NAME.XXXXXX") ||
         { echo "FAIL: mktemp" >&2; exit 1; }
     trap itest_cleanup EXIT
