@@ -38,6 +38,7 @@
 
 static const char *raw_host;
 static const char *raw_port;
+static int raw_api_version; /* of the ApiVersions request sent, for decoding */
 
 static int raw_connect(void) {
     struct addrinfo hints = {0}, *res = NULL;
@@ -211,8 +212,21 @@ static void raw_print_response(const char *kase, const uint8_t *p, size_t len) {
     int32_t corr = wire_read_i32(&r);
     printf("corr=%d\n", corr);
     if (strncmp(kase, "apiversions", 11) == 0) {
-        /* Always response header v0; the body is v0-shaped on error 35. */
-        printf("error_code=%d\n", wire_read_i16(&r));
+        /* Always response header v0; the body is v0-shaped on error 35
+         * (KIP-511: it still lists ApiVersions' own range, which clients
+         * use to pick the version to retry with). */
+        int16_t ec = wire_read_i16(&r);
+        printf("error_code=%d\n", ec);
+        int flexible = raw_api_version >= 3 && ec != KAFKA_UNSUPPORTED_VERSION;
+        int32_t n = wire_read_array_len(&r, flexible);
+        for (int32_t i = 0; i < n && !r.err; i++) {
+            int16_t key = wire_read_i16(&r);
+            int16_t min = wire_read_i16(&r);
+            int16_t max = wire_read_i16(&r);
+            wire_skip_tags(&r, flexible);
+            if (key == KAFKA_API_API_VERSIONS && !r.err)
+                printf("api_versions_range=%d-%d\n", min, max);
+        }
     } else if (strcmp(kase, "badcrc") == 0 || strcmp(kase, "goodcrc") == 0) {
         int32_t topics = wire_read_array_len(&r, 0);
         for (int32_t t = 0; t < topics && !r.err; t++) {
@@ -296,7 +310,8 @@ int main(int argc, char **argv) {
         wire_write_i32(&w, -2);
         raw_write_header(&w, KAFKA_API_API_VERSIONS, 0, 0);
     } else if (strcmp(kase, "apiversions") == 0 && argc > 3) {
-        raw_build_api_versions(&w, (int16_t)atoi(argv[3]));
+        raw_api_version = atoi(argv[3]);
+        raw_build_api_versions(&w, (int16_t)raw_api_version);
     } else if ((strcmp(kase, "badcrc") == 0 || strcmp(kase, "goodcrc") == 0) && argc > 3) {
         raw_build_produce(&w, argv[3], strcmp(kase, "badcrc") == 0);
     } else {
