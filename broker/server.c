@@ -48,6 +48,8 @@ struct server_conn {
     size_t rlen, rcap;
     server_slot *head, *tail;
     int writes_pending;
+    size_t write_bytes; /* queued in libuv, not yet written */
+    int paused;         /* reading stopped until the peer reads its responses */
     int closing;
     int draining; /* shutdown: close once the queue is empty */
 };
@@ -65,8 +67,18 @@ struct server {
 typedef struct write_req {
     uv_write_t req;
     uint8_t *data;
+    size_t len;
     server_conn *conn;
 } write_req;
+
+/* A peer that does not read its responses stops being read (like Kafka's
+ * muted channels) instead of growing the broker's memory. */
+#define CONN_WRITE_HIGH (64u << 20)
+#define CONN_WRITE_LOW (16u << 20)
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+static void conn_process(server_conn *c);
 
 int64_t broker_now_ms(void) {
     struct timespec ts;
@@ -117,9 +129,17 @@ static void conn_close(server_conn *c) {
 static void write_cb(uv_write_t *req, int status) {
     write_req *wr = (write_req *)req;
     server_conn *c = wr->conn;
+    c->write_bytes -= wr->len;
     free(wr->data);
     free(wr);
     c->writes_pending--;
+    if (c->paused && !c->closing && !c->draining && c->write_bytes < CONN_WRITE_LOW) {
+        c->paused = 0;
+        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb);
+        conn_process(c); /* frames that arrived before the pause */
+        if (c->closing)
+            return;
+    }
     if (status < 0 && status != UV_ECANCELED) {
         BLOG_D("peer=%s: write failed: %s", c->peer, uv_strerror(status));
         conn_close(c);
@@ -145,6 +165,7 @@ static void conn_flush(server_conn *c) {
             }
             size_t len;
             wr->data = wire_writer_take(&s->out, &len);
+            wr->len = len;
             wr->conn = c;
             uv_buf_t buf = uv_buf_init((char *)wr->data, (unsigned)len);
             int rc = uv_write(&wr->req, (uv_stream_t *)&c->tcp, &buf, 1, write_cb);
@@ -157,6 +178,13 @@ static void conn_flush(server_conn *c) {
                 return;
             }
             c->writes_pending++;
+            c->write_bytes += len;
+            if (!c->paused && c->write_bytes > CONN_WRITE_HIGH) {
+                c->paused = 1;
+                uv_read_stop((uv_stream_t *)&c->tcp);
+                BLOG_D("peer=%s: %zu response bytes unread; pausing reads", c->peer,
+                       c->write_bytes);
+            }
         }
         slot_free(s);
     }
@@ -251,24 +279,12 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
     buf->len = c->rcap - c->rlen;
 }
 
-static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
-    server_conn *c = (server_conn *)stream;
-    (void)buf;
-    if (nread == UV_ENOBUFS) {
-        BLOG_E("peer=%s: out of memory for the receive buffer; closing connection", c->peer);
-        conn_close(c);
-        return;
-    }
-    if (nread < 0) {
-        if (nread != UV_EOF)
-            BLOG_D("peer=%s: read failed: %s", c->peer, uv_strerror((int)nread));
-        conn_close(c);
-        return;
-    }
-    c->rlen += (size_t)nread;
+/* Dispatch every complete frame in the receive buffer, in order, unless
+ * the connection is paused (its peer is not reading responses). */
+static void conn_process(server_conn *c) {
     size_t pos = 0;
     int64_t max = c->srv->b->cfg.socket_request_max_bytes;
-    while (c->rlen - pos >= 4) {
+    while (!c->paused && c->rlen - pos >= 4) {
         int32_t size = (int32_t)wire_be32(c->rbuf + pos);
         if (size < 0 || (int64_t)size > max) {
             BLOG_W("peer=%s: request size %" PRId32 " is %s (socket.request.max.bytes=%" PRId64
@@ -292,6 +308,24 @@ static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
         c->rbuf = NULL;
         c->rcap = 0;
     }
+}
+
+static void read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
+    server_conn *c = (server_conn *)stream;
+    (void)buf;
+    if (nread == UV_ENOBUFS) {
+        BLOG_E("peer=%s: out of memory for the receive buffer; closing connection", c->peer);
+        conn_close(c);
+        return;
+    }
+    if (nread < 0) {
+        if (nread != UV_EOF)
+            BLOG_D("peer=%s: read failed: %s", c->peer, uv_strerror((int)nread));
+        conn_close(c);
+        return;
+    }
+    c->rlen += (size_t)nread;
+    conn_process(c);
 }
 
 static void peer_name(uv_tcp_t *tcp, char *out, size_t len) {
