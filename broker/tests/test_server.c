@@ -32,6 +32,7 @@
 #include "broker/topics.h"
 #include "wire/batch.h"
 #include "wire/kafka.h"
+#include "wire/protocol.h"
 
 static broker b;
 static uv_loop_t loop;
@@ -413,12 +414,138 @@ static void test_bad_frames_close_only_their_connection(void **state) {
     close(fd);
 }
 
+/* Send one request (body encoded by `enc`) and return the response body
+ * reader over *resp (caller frees). */
+static wire_reader roundtrip(int fd, int16_t key, int16_t version, int32_t corr,
+                             void (*enc)(wire_writer *, int16_t, const void *), const void *in,
+                             uint8_t **resp) {
+    wire_writer w;
+    wire_writer_init(&w);
+    size_t s = w.len;
+    req_begin(&w, key, version, corr);
+    enc(&w, version, in);
+    req_end(&w, s);
+    send_all(fd, w.p, w.len);
+    wire_writer_free(&w);
+    ssize_t n = recv_frame(fd, resp);
+    assert_true(n >= 4);
+    assert_int_equal(corr_of(*resp), corr);
+    wire_reader r;
+    wire_reader_init(&r, *resp + 4, (size_t)n - 4);
+    return r;
+}
+
+static void enc_create(wire_writer *w, int16_t v, const void *in) {
+    proto_create_topics_req_encode(w, v, in);
+}
+static void enc_describe(wire_writer *w, int16_t v, const void *in) {
+    proto_describe_configs_req_encode(w, v, in);
+}
+static void enc_partitions(wire_writer *w, int16_t v, const void *in) {
+    proto_create_partitions_req_encode(w, v, in);
+}
+static void enc_delete(wire_writer *w, int16_t v, const void *in) {
+    proto_delete_topics_req_encode(w, v, in);
+}
+
+static void test_admin_errors(void **state) {
+    (void)state;
+    int fd = connect_broker();
+    proto_config_kv retention = {wire_str_from("retention.ms"), wire_str_from("60000")};
+    proto_config_kv compact = {wire_str_from("cleanup.policy"), wire_str_from("compact")};
+    proto_config_kv unknown = {wire_str_from("no.such.key"), wire_str_from("1")};
+    proto_create_topics_req_topic topics[] = {
+        {wire_str_from("adm"), 2, 1, 0, NULL, 1, &retention},
+        {wire_str_from("rf3"), 1, 3, 0, NULL, 0, NULL},
+        {wire_str_from("cmp"), 1, -1, 0, NULL, 1, &compact},
+        {wire_str_from("unk"), 1, -1, 0, NULL, 1, &unknown},
+        {wire_str_from("bad/name"), 1, 1, 0, NULL, 0, NULL},
+        {wire_str_from("adm"), 1, 1, 0, NULL, 0, NULL},
+    };
+    proto_create_topics_req creq = {6, topics, 1000, 0};
+    int16_t expect[] = {
+        KAFKA_NONE,           KAFKA_INVALID_REPLICATION_FACTOR, KAFKA_INVALID_CONFIG,
+        KAFKA_INVALID_CONFIG, KAFKA_INVALID_TOPIC_EXCEPTION,    KAFKA_TOPIC_ALREADY_EXISTS};
+    uint8_t *resp;
+    wire_arena a;
+    wire_arena_init(&a);
+    wire_reader r = roundtrip(fd, KAFKA_API_CREATE_TOPICS, 4, 40, enc_create, &creq, &resp);
+    proto_create_topics_resp cres;
+    assert_int_equal(proto_create_topics_resp_decode(&r, 4, &a, &cres), 0);
+    assert_int_equal(cres.topic_count, 6);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(cres.topics[i].error_code, expect[i]);
+    assert_non_null(memmem(cres.topics[2].error_message.ptr,
+                           (size_t)cres.topics[2].error_message.len, "not supported yet", 17));
+    free(resp);
+
+    /* validate_only creates nothing. */
+    proto_create_topics_req_topic dry = {wire_str_from("dry"), 1, 1, 0, NULL, 0, NULL};
+    proto_create_topics_req dreq = {1, &dry, 1000, 1};
+    r = roundtrip(fd, KAFKA_API_CREATE_TOPICS, 4, 41, enc_create, &dreq, &resp);
+    assert_int_equal(proto_create_topics_resp_decode(&r, 4, &a, &cres), 0);
+    assert_int_equal(cres.topics[0].error_code, KAFKA_NONE);
+    free(resp);
+
+    /* DescribeConfigs: the override and its source, a default, an unknown topic. */
+    wire_str keys[] = {wire_str_from("retention.ms"), wire_str_from("segment.bytes")};
+    proto_describe_configs_req_resource res[] = {
+        {PROTO_RESOURCE_TOPIC, wire_str_from("adm"), 2, keys},
+        {PROTO_RESOURCE_TOPIC, wire_str_from("dry"), -1, NULL},
+        {PROTO_RESOURCE_BROKER, wire_str_from("0"), -1, NULL},
+    };
+    proto_describe_configs_req dcreq = {3, res, 0};
+    r = roundtrip(fd, KAFKA_API_DESCRIBE_CONFIGS, 1, 42, enc_describe, &dcreq, &resp);
+    proto_describe_configs_resp dres;
+    assert_int_equal(proto_describe_configs_resp_decode(&r, 1, &a, &dres), 0);
+    assert_int_equal(dres.result_count, 3);
+    assert_int_equal(dres.results[0].error_code, KAFKA_NONE);
+    assert_int_equal(dres.results[0].config_count, 2);
+    assert_true(wire_str_eq(dres.results[0].configs[0].name, "retention.ms"));
+    assert_true(wire_str_eq(dres.results[0].configs[0].value, "60000"));
+    assert_int_equal(dres.results[0].configs[0].config_source, 1); /* DYNAMIC_TOPIC_CONFIG */
+    assert_int_equal(dres.results[0].configs[1].config_source, 5); /* DEFAULT_CONFIG */
+    assert_int_equal(dres.results[1].error_code, KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    assert_int_equal(dres.results[2].error_code, KAFKA_NONE);
+    int found = 0;
+    for (int32_t i = 0; i < dres.results[2].config_count; i++)
+        found |= wire_str_eq(dres.results[2].configs[i].name, "num.partitions");
+    assert_true(found);
+    free(resp);
+
+    /* CreatePartitions: only increases. */
+    proto_create_partitions_req_topic grow[] = {
+        {wire_str_from("adm"), 1, -1, NULL},
+        {wire_str_from("adm"), 4, -1, NULL},
+    };
+    proto_create_partitions_req preq = {2, grow, 1000, 0};
+    r = roundtrip(fd, KAFKA_API_CREATE_PARTITIONS, 1, 43, enc_partitions, &preq, &resp);
+    proto_create_partitions_resp pres;
+    assert_int_equal(proto_create_partitions_resp_decode(&r, 1, &a, &pres), 0);
+    assert_int_equal(pres.results[0].error_code, KAFKA_INVALID_PARTITIONS);
+    assert_int_equal(pres.results[1].error_code, KAFKA_NONE);
+    free(resp);
+
+    /* DeleteTopics: the topic, then again (unknown). */
+    wire_str del[] = {wire_str_from("adm"), wire_str_from("adm")};
+    proto_delete_topics_req dtreq = {2, del, 1000};
+    r = roundtrip(fd, KAFKA_API_DELETE_TOPICS, 1, 44, enc_delete, &dtreq, &resp);
+    proto_delete_topics_resp dtres;
+    assert_int_equal(proto_delete_topics_resp_decode(&r, 1, &a, &dtres), 0);
+    assert_int_equal(dtres.topics[0].error_code, KAFKA_NONE);
+    assert_int_equal(dtres.topics[1].error_code, KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    free(resp);
+    wire_arena_free(&a);
+    close(fd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order_behind_long_poll),
         cmocka_unit_test(test_append_wakes_fetch),
         cmocka_unit_test(test_acks0_silent),
         cmocka_unit_test(test_bad_frames_close_only_their_connection),
+        cmocka_unit_test(test_admin_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
