@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,8 @@ int main(int argc, char **argv) {
         blog_level_set(l);
     }
 
+    /* A peer that closes while we write must cost an EPIPE, not the process. */
+    signal(SIGPIPE, SIG_IGN);
     static broker b;
     broker_config_init(&b.cfg);
     char err[1024];

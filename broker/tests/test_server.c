@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ static void *run_loop(void *arg) {
 static int setup(void **state) {
     (void)state;
     blog_level_set(BLOG_ERROR);
+    signal(SIGPIPE, SIG_IGN);
     snprintf(dir, sizeof dir, "/tmp/strand-server-XXXXXX");
     if (!mkdtemp(dir))
         return -1;
