@@ -541,6 +541,52 @@ static void test_admin_errors(void **state) {
     close(fd);
 }
 
+/* Produce one partition's records and return (error, base offset). */
+static void produce_expect(int fd, int32_t corr, const char *topic, int16_t acks,
+                           const wire_writer *records, int16_t error, int64_t base) {
+    wire_writer w;
+    wire_writer_init(&w);
+    add_produce(&w, corr, topic, acks, records);
+    send_all(fd, w.p, w.len);
+    wire_writer_free(&w);
+    uint8_t *resp;
+    ssize_t n = recv_frame(fd, &resp);
+    assert_true(n > 0);
+    assert_int_equal(corr_of(resp), corr);
+    wire_reader r;
+    wire_reader_init(&r, resp + 4, (size_t)n - 4);
+    wire_read_array_len(&r, 0);
+    wire_read_str(&r, 0);
+    wire_read_array_len(&r, 0);
+    wire_read_i32(&r);
+    assert_int_equal(wire_read_i16(&r), error);
+    assert_int_equal(wire_read_i64(&r), base);
+    assert_int_equal(r.err, 0);
+    free(resp);
+}
+
+static void test_produce_validation(void **state) {
+    (void)state;
+    int fd = connect_broker();
+    create_topic(fd, "multi");
+    /* Two batches in one partition's records: both appended, in order. */
+    wire_writer two;
+    wire_writer_init(&two);
+    make_batch(&two, "first");
+    make_batch(&two, "second");
+    produce_expect(fd, 50, "multi", 1, &two, KAFKA_NONE, 0);
+    produce_expect(fd, 51, "multi", -1, &two, KAFKA_NONE, 2);
+    produce_expect(fd, 52, "multi", 2, &two, KAFKA_INVALID_REQUIRED_ACKS, -1);
+    produce_expect(fd, 53, "nowhere", 1, &two, KAFKA_UNKNOWN_TOPIC_OR_PARTITION, -1);
+    /* A flipped byte inside the CRC-covered part: nothing is appended. */
+    two.p[two.len - 1] ^= 0xff;
+    produce_expect(fd, 54, "multi", 1, &two, KAFKA_CORRUPT_MESSAGE, -1);
+    two.p[two.len - 1] ^= 0xff;
+    produce_expect(fd, 55, "multi", 1, &two, KAFKA_NONE, 4);
+    wire_writer_free(&two);
+    close(fd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order_behind_long_poll),
@@ -548,6 +594,7 @@ int main(void) {
         cmocka_unit_test(test_acks0_silent),
         cmocka_unit_test(test_bad_frames_close_only_their_connection),
         cmocka_unit_test(test_admin_errors),
+        cmocka_unit_test(test_produce_validation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
