@@ -1,0 +1,216 @@
+/*
+ * records.c - the Fetch records parser of the consumer.
+ *
+ * One pass over the batches of a partition. Each batch's messages live in
+ * one consumer_block sized by the batch's recordCount; records are sliced,
+ * never copied: uncompressed values point into the response frame, and a
+ * compressed batch's decompressed buffer is taken over by its block (the
+ * batch_reader's writer is detached with wire_writer_take, which keeps the
+ * pointers the records already hold).
+ */
+#include "consumer/records.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire/batch.h"
+
+static void result_append(consumer_parse_result *res, strand_message *m) {
+    m->next = NULL;
+    if (res->tail)
+        res->tail->next = m;
+    else
+        res->head = m;
+    res->tail = m;
+    res->count++;
+    res->bytes += m->charge;
+}
+
+void consumer_parse_result_free(consumer_parse_result *res) {
+    strand_message *m = res->head;
+    while (m) {
+        strand_message *next = m->next;
+        consumer_item_free(m);
+        m = next;
+    }
+    res->head = res->tail = NULL;
+    res->count = 0;
+    res->bytes = 0;
+}
+
+static uint32_t message_charge(const strand_message *m) {
+    size_t n = sizeof *m + (size_t)m->headers_len;
+    if (m->key_len > 0)
+        n += (size_t)m->key_len;
+    if (m->value_len > 0)
+        n += (size_t)m->value_len;
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/* Records of one data batch at or above the fetch offset. */
+static int parse_batch(const consumer_parse_opts *o, consumer_frame *frame, const uint8_t *batch,
+                       size_t size, const batch_header *h, int64_t min_offset,
+                       consumer_parse_result *res) {
+    batch_reader br;
+    int rc = batch_reader_open(&br, batch, size, o->max_plain);
+    if (rc != BATCH_OK) {
+        batch_reader_close(&br);
+        return rc;
+    }
+    uint32_t cap = h->record_count > 0 ? (uint32_t)h->record_count : 1;
+    consumer_block *blk = consumer_block_new(o->topic, o->partition, frame, cap);
+    if (!blk) {
+        batch_reader_close(&br);
+        return BATCH_ERR_NOMEM;
+    }
+    int8_t tstype = (h->attributes & BATCH_ATTR_LOG_APPEND_TIME) ? CONSUMER_TSTYPE_LOG_APPEND
+                                                                 : CONSUMER_TSTYPE_CREATE;
+    /* Items are collected locally so a bad record drops the whole batch. */
+    consumer_parse_result local = {0};
+    batch_record rec;
+    while ((rc = batch_reader_next(&br, &rec)) == 1) {
+        if (rec.offset < min_offset)
+            continue;
+        strand_message *m = consumer_block_take(blk);
+        if (!m) { /* more records than recordCount: the reader reports it */
+            rc = BATCH_ERR_COUNT;
+            break;
+        }
+        m->kind = CONSUMER_ITEM_MESSAGE;
+        m->offset = rec.offset;
+        m->timestamp = rec.timestamp;
+        m->timestamp_type = tstype;
+        m->key = rec.key.ptr;
+        m->key_len = rec.key.len;
+        m->value = rec.value.ptr;
+        m->value_len = rec.value.len;
+        m->header_count = rec.header_count;
+        m->headers_raw = rec.headers_raw.ptr;
+        m->headers_len = rec.headers_raw.len > 0 ? rec.headers_raw.len : 0;
+        m->high_watermark = o->high_watermark;
+        m->version = o->version;
+        m->charge = message_charge(m);
+        result_append(&local, m);
+    }
+    if (rc == 0 && br.plain.p) {
+        size_t plain_len;
+        blk->owned = wire_writer_take(&br.plain, &plain_len);
+    }
+    batch_reader_close(&br);
+    if (rc != 0) {
+        consumer_parse_result_free(&local);
+        consumer_block_release(blk);
+        return rc;
+    }
+    if (local.head) {
+        if (res->tail)
+            res->tail->next = local.head;
+        else
+            res->head = local.head;
+        res->tail = local.tail;
+        res->count += local.count;
+        res->bytes += local.bytes;
+    }
+    consumer_block_release(blk);
+    return BATCH_OK;
+}
+
+/* Errors of a walk: stop there, remember where. */
+static void parse_fail(consumer_parse_result *res, int status, int64_t offset) {
+    res->status = status;
+    res->err_offset = offset;
+}
+
+static int emit_raw(const consumer_parse_opts *o, consumer_frame *frame, const uint8_t *start,
+                    size_t len, int64_t base, int64_t last, int32_t nbatches,
+                    consumer_parse_result *res) {
+    consumer_block *blk = consumer_block_new(o->topic, o->partition, frame, 1);
+    if (!blk)
+        return BATCH_ERR_NOMEM;
+    strand_message *m = consumer_block_take(blk);
+    consumer_block_release(blk);
+    m->kind = CONSUMER_ITEM_BATCH;
+    m->offset = base;
+    m->last_offset = last;
+    m->value = start;
+    m->value_len = (int32_t)len;
+    m->header_count = nbatches;
+    m->high_watermark = o->high_watermark;
+    m->version = o->version;
+    m->charge = (uint32_t)(sizeof *m + len);
+    result_append(res, m);
+    return BATCH_OK;
+}
+
+int consumer_records_parse(const consumer_parse_opts *o, consumer_frame *frame,
+                           const uint8_t *records, size_t len, consumer_parse_result *out) {
+    memset(out, 0, sizeof *out);
+    out->next_offset = o->fetch_offset;
+    out->err_offset = -1;
+    if (!records || len == 0)
+        return 0;
+    /* Raw mode: the range of complete batches at or after the fetch offset. */
+    const uint8_t *raw_start = NULL;
+    size_t raw_len = 0;
+    int64_t raw_base = -1;
+    int32_t raw_count = 0;
+
+    batch_iter it;
+    batch_iter_init(&it, records, len);
+    batch_header h;
+    const uint8_t *batch;
+    size_t size;
+    for (;;) {
+        int n = batch_iter_next(&it, &h, &batch, &size);
+        if (n == 0)
+            break;
+        if (n == BATCH_ERR_MAGIC) {
+            int64_t off = size >= 8 ? (int64_t)wire_be64(batch) : -1;
+            parse_fail(out, BATCH_ERR_MAGIC, off);
+            break;
+        }
+        if (n < 0) {
+            parse_fail(out, n, -1);
+            break;
+        }
+        if (batch_last_offset(&h) < out->next_offset)
+            continue; /* wholly before the wanted offset */
+        if (o->check_crcs) {
+            batch_header vh;
+            int v = batch_validate(batch, size, 0, 0, &vh);
+            if (v != BATCH_OK) {
+                parse_fail(out, v, h.base_offset);
+                break;
+            }
+        }
+        if (o->raw) {
+            if (!raw_start) {
+                raw_start = batch;
+                raw_base = h.base_offset;
+            }
+            raw_len = (size_t)(batch + size - raw_start);
+            raw_count++;
+        } else if (!(h.attributes & BATCH_ATTR_CONTROL)) {
+            int prc = parse_batch(o, frame, batch, size, &h, out->next_offset, out);
+            if (prc == BATCH_ERR_NOMEM) {
+                consumer_parse_result_free(out);
+                return BATCH_ERR_NOMEM;
+            }
+            if (prc != BATCH_OK) {
+                parse_fail(out, prc, h.base_offset);
+                break;
+            }
+        }
+        out->next_offset = batch_last_offset(&h) + 1;
+    }
+    if (raw_start && emit_raw(o, frame, raw_start, raw_len, raw_base, out->next_offset - 1,
+                              raw_count, out) != BATCH_OK) {
+        consumer_parse_result_free(out);
+        return BATCH_ERR_NOMEM;
+    }
+    if (out->tail)
+        out->tail->chunk_end = 1;
+    if (out->next_offset == o->fetch_offset && it.partial && out->status == 0)
+        out->partial_only = 1;
+    return 0;
+}
