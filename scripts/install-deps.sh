@@ -10,6 +10,12 @@ packages=(
   libcmocka-dev librdkafka-dev kcat
 )
 
+# node and npm run the kafkajs interoperability test. They are checked as
+# commands, not packages: a node from another source (e.g. NodeSource's
+# nodejs, which bundles npm) must not be replaced by Debian's.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,0 +1,319 @@
+'use strict'
+// interop.js - the kafkajs 2.2.4 side of Strand's kafkajs interoperability
+// test (driven by ../test_kafkajs.sh, which starts the broker and checks
+// the results with kcat).
+//
+//   node interop.js produce BROKER OUTDIR [COUNT]
+//     Admin: createTopics (kj-plain, kj-gzip, kc-keys; 3 partitions each), createTopics again (must report
+//     "already exists"), listTopics, describeCluster, fetchTopicMetadata,
+//     fetchTopicOffsets before and after producing. Producer: COUNT messages
+//     per topic (keys incl. binary and null, values incl. binary, empty and
+//     null, headers incl. repeated names and empty values, explicit
+//     timestamps), topic kj-plain uncompressed with acks -1 and topic kj-gzip
+//     gzip-compressed with acks 1, DefaultPartitioner (Java murmur2). Every
+//     send must succeed and report the base offset this script predicts.
+//     Writes OUTDIR/<topic>.exp (canonical lines, see below, in partition
+//     then offset order) and OUTDIR/keys.in (one `KEY\tINDEX` line per
+//     distinct key, input for `kcat -P -K '\t'`).
+//
+//   node interop.js canon < KCAT_OUTPUT
+//     Converts kcat output made with
+//       -f '%p\t%o\t%T\t%K\t%k\t%S\t%s\t%h\n'
+//     to canonical lines (binary-safe thanks to the lengths).
+//
+// Canonical line: PARTITION OFFSET TIMESTAMP KEY VALUE HEADERS where KEY
+// and VALUE are `N` for null or `x` + hex bytes, HEADERS is `-` for none or
+// `name=x<hex>` / `name=N` joined by ','.
+//
+// Not tested here: the kafkajs consumer. It needs consumer groups
+// (JoinGroup/SyncGroup/Heartbeat/OffsetCommit), which the broker does not
+// implement yet; kcat reads the data back instead.
+
+const fs = require('fs')
+const path = require('path')
+
+const TOPICS = [
+  { topic: 'kj-plain', acks: -1, gzip: false },
+  { topic: 'kj-gzip', acks: 1, gzip: true },
+]
+// Created here with 3 partitions, filled by kcat with keys.in.
+const KCAT_KEYS_TOPIC = 'kc-keys'
+const PARTITIONS = 3
+const PER_SEND = 250
+const BASE_TS = 1700000000000
+
+function die(msg) {
+  process.stderr.write(`interop.js: ${msg}\n`)
+  process.exit(1)
+}
+
+function check(cond, msg) {
+  if (!cond) throw new Error(`check failed: ${msg}`)
+}
+
+// Deterministic PRNG (mulberry32) so a failing run can be reproduced.
+function rng(seed) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function hex(b) {
+  return b === null ? 'N' : 'x' + Buffer.from(b).toString('hex')
+}
+
+function randBytes(r, n, avoid) {
+  const b = Buffer.alloc(n)
+  for (let i = 0; i < n; i++) {
+    let v
+    do v = Math.floor(r() * 256)
+    while (avoid && avoid.includes(v))
+    b[i] = v
+  }
+  return b
+}
+
+const PRINTABLE = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/ '
+function randText(r, n) {
+  let s = ''
+  for (let i = 0; i < n; i++) s += PRINTABLE[Math.floor(r() * PRINTABLE.length)]
+  return s
+}
+
+// Message i of a topic. Keys never contain '\t' or '\n' (they are fed to
+// kcat -K '\t'); header values never contain NUL, ',' or '=' and are
+// never the text "NULL" (kcat's %h prints name=value,... as C strings, and
+// NULL for a null value).
+function makeMessage(r, i) {
+  const m = { timestamp: String(BASE_TS + i * 7 + Math.floor(r() * 5)) }
+  const k = r()
+  if (k < 0.1) m.key = null
+  else if (k < 0.3) m.key = randBytes(r, 1 + Math.floor(r() * 40), [0x09, 0x0a])
+  else if (k < 0.6) m.key = `user-${Math.floor(r() * 300)}` // repeated keys
+  else m.key = `k${i}-${randText(r, Math.floor(r() * 20))}`
+  const v = r()
+  if (v < 0.1) m.value = null
+  else if (v < 0.15) m.value = Buffer.alloc(0)
+  else if (v < 0.6) m.value = randBytes(r, 1 + Math.floor(r() * 200))
+  else m.value = `value ${i} ${randText(r, Math.floor(r() * 100))}`
+  const h = r()
+  if (h < 0.3) {
+    // no headers
+  } else if (h < 0.7) {
+    m.headers = { trace: `t-${i}` }
+  } else if (h < 0.9) {
+    m.headers = { a: ['1', randText(r, 5).replace(/ /g, '_')], bin: randBytes(r, 6, [0x00, 0x2c, 0x3d, 0x0a, 0x09]) }
+  } else {
+    // No null header values: kafkajs 2.2.4 cannot encode them (its
+    // sizeOfHeaders calls Buffer.byteLength(null) and throws).
+    m.headers = { e: '', trace: `t-${i}` }
+  }
+  return m
+}
+
+function canonHeaders(headers) {
+  if (!headers) return '-'
+  const out = []
+  for (const name of Object.keys(headers)) {
+    const vals = Array.isArray(headers[name]) ? headers[name] : [headers[name]]
+    for (const v of vals) out.push(`${name}=${v === null ? 'N' : hex(Buffer.from(v))}`)
+  }
+  return out.length ? out.join(',') : '-'
+}
+
+function toBuf(x) {
+  return x === null ? null : Buffer.from(x)
+}
+
+// kafkajs logs to stdout as JSON; send it to stderr, minus the ERROR line
+// it prints for the TOPIC_ALREADY_EXISTS this script provokes on purpose
+// (createTopics still has to return false for it, checked below).
+const quietLog = () => ({ namespace, label, log }) => {
+  if (namespace === 'Connection' && String(log.message).startsWith('Response CreateTopics') && log.error === 'Topic creation errors')
+    return
+  process.stderr.write(`kafkajs ${label} [${namespace}]: ${JSON.stringify(log)}\n`)
+}
+
+async function produce(broker, outdir, count) {
+  // Required lazily: `canon` mode must not need node_modules.
+  const { Kafka, CompressionTypes, Partitioners, logLevel } = require('kafkajs')
+  const kafka = new Kafka({
+    clientId: 'strand-kafkajs-interop',
+    brokers: [broker],
+    logLevel: logLevel.WARN,
+    logCreator: quietLog,
+    connectionTimeout: 5000,
+    requestTimeout: 15000,
+    retry: { retries: 2 },
+  })
+  const [host, port] = broker.split(':')
+
+  const admin = kafka.admin()
+  await admin.connect()
+  const topics = [...TOPICS.map(t => t.topic), KCAT_KEYS_TOPIC]
+  const created = await admin.createTopics({
+    topics: topics.map(topic => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+    waitForLeaders: true,
+    timeout: 10000,
+  })
+  check(created === true, `createTopics returned ${created}, expected true`)
+  const again = await admin.createTopics({
+    topics: [{ topic: topics[0], numPartitions: PARTITIONS }],
+    timeout: 10000,
+  })
+  check(again === false, `createTopics of an existing topic returned ${again}, expected false`)
+
+  const listed = await admin.listTopics()
+  for (const t of topics) check(listed.includes(t), `listTopics ${JSON.stringify(listed)} lacks ${t}`)
+
+  const cluster = await admin.describeCluster()
+  check(cluster.brokers.length === 1, `describeCluster: ${JSON.stringify(cluster.brokers)}`)
+  const self = cluster.brokers[0]
+  check(self.host === host && String(self.port) === port, `describeCluster: broker ${JSON.stringify(self)} is not ${broker}`)
+  check(cluster.controller === self.nodeId, `describeCluster: controller ${cluster.controller} is not ${self.nodeId}`)
+
+  const meta = await admin.fetchTopicMetadata({ topics })
+  check(meta.topics.length === topics.length, `fetchTopicMetadata returned ${meta.topics.length} topics`)
+  for (const t of meta.topics) {
+    check(topics.includes(t.name), `fetchTopicMetadata: unexpected topic ${t.name}`)
+    const ids = t.partitions.map(p => p.partitionId).sort()
+    check(JSON.stringify(ids) === JSON.stringify([0, 1, 2]), `${t.name}: partitions ${JSON.stringify(ids)}`)
+    for (const p of t.partitions) {
+      check(p.partitionErrorCode === 0, `${t.name}[${p.partitionId}]: error ${p.partitionErrorCode}`)
+      check(p.leader === self.nodeId, `${t.name}[${p.partitionId}]: leader ${p.leader}, broker is ${self.nodeId}`)
+      check(JSON.stringify(p.replicas) === JSON.stringify([self.nodeId]), `${t.name}[${p.partitionId}]: replicas ${p.replicas}`)
+      check(JSON.stringify(p.isr) === JSON.stringify([self.nodeId]), `${t.name}[${p.partitionId}]: isr ${p.isr}`)
+    }
+  }
+
+  for (const t of topics) {
+    const offs = await admin.fetchTopicOffsets(t)
+    check(offs.length === PARTITIONS, `${t}: fetchTopicOffsets returned ${offs.length} partitions`)
+    for (const o of offs)
+      check(o.low === '0' && o.high === '0' && o.offset === '0', `${t}[${o.partition}] before producing: ${JSON.stringify(o)}`)
+  }
+
+  // The DefaultPartitioner, observed: remember where each message went.
+  const placed = new Map()
+  const createPartitioner = () => {
+    const inner = Partitioners.DefaultPartitioner()
+    return args => {
+      const p = inner(args)
+      placed.set(args.message, p)
+      return p
+    }
+  }
+  const producer = kafka.producer({ createPartitioner, allowAutoTopicCreation: false })
+  await producer.connect()
+
+  const keys = new Map() // hex -> raw key
+  for (const [ti, spec] of TOPICS.entries()) {
+    const r = rng(0x5eed + ti)
+    const next = new Array(PARTITIONS).fill(0) // next offset per partition
+    const lines = []
+    for (let start = 0; start < count; start += PER_SEND) {
+      const batch = []
+      for (let i = start; i < Math.min(count, start + PER_SEND); i++) batch.push(makeMessage(r, i))
+      const meta = await producer.send({
+        topic: spec.topic,
+        messages: batch,
+        acks: spec.acks,
+        timeout: 10000,
+        compression: spec.gzip ? CompressionTypes.GZIP : CompressionTypes.None,
+      })
+      const perPart = new Array(PARTITIONS).fill(0)
+      for (const m of batch) {
+        const p = placed.get(m)
+        check(p !== undefined, 'a message did not go through the partitioner')
+        const key = toBuf(m.key)
+        if (key !== null) keys.set(hex(key), key)
+        lines.push({ p, o: next[p] + perPart[p], line: `${m.timestamp} ${hex(key)} ${hex(toBuf(m.value))} ${canonHeaders(m.headers)}` })
+        perPart[p]++
+      }
+      const used = perPart.filter(n => n > 0).length
+      check(meta.length === used, `${spec.topic}: send answered for ${meta.length} partitions, used ${used}`)
+      for (const rm of meta) {
+        check(rm.topicName === spec.topic && rm.errorCode === 0, `${spec.topic}: send result ${JSON.stringify(rm)}`)
+        check(rm.baseOffset === String(next[rm.partition]), `${spec.topic}[${rm.partition}]: base offset ${rm.baseOffset}, expected ${next[rm.partition]}`)
+      }
+      for (let p = 0; p < PARTITIONS; p++) next[p] += perPart[p]
+    }
+    check(next.every(n => n > 0), `${spec.topic}: some partition got no messages: ${next}`)
+    lines.sort((a, b) => a.p - b.p || a.o - b.o)
+    fs.writeFileSync(path.join(outdir, `${spec.topic}.exp`), lines.map(l => `${l.p} ${l.o} ${l.line}\n`).join(''))
+
+    const offs = await admin.fetchTopicOffsets(spec.topic)
+    for (const o of offs)
+      check(o.low === '0' && o.high === String(next[o.partition]), `${spec.topic}[${o.partition}] after producing: ${JSON.stringify(o)}, expected high ${next[o.partition]}`)
+    process.stderr.write(`interop.js: ${spec.topic}: ${count} messages produced (acks ${spec.acks}, ${spec.gzip ? 'gzip' : 'uncompressed'}), per partition ${next.join('/')}\n`)
+  }
+  await producer.disconnect()
+  await admin.disconnect()
+
+  const input = []
+  let i = 0
+  for (const key of keys.values()) input.push(Buffer.concat([key, Buffer.from(`\t${i++}\n`)]))
+  fs.writeFileSync(path.join(outdir, 'keys.in'), Buffer.concat(input))
+}
+
+// Parse kcat -f '%p\t%o\t%T\t%K\t%k\t%S\t%s\t%h\n' from stdin.
+function canon() {
+  const buf = fs.readFileSync(0)
+  let pos = 0
+  const out = []
+  const field = delim => {
+    const end = buf.indexOf(delim, pos)
+    if (end < 0) throw new Error(`kcat output: missing delimiter after byte ${pos}`)
+    const s = buf.toString('latin1', pos, end)
+    pos = end + 1
+    return s
+  }
+  const sized = () => {
+    const len = Number(field(0x09))
+    if (!Number.isInteger(len)) throw new Error(`kcat output: bad length at byte ${pos}`)
+    if (len < 0) {
+      if (buf[pos++] !== 0x09) throw new Error(`kcat output: expected tab at byte ${pos - 1}`)
+      return 'N'
+    }
+    const b = buf.subarray(pos, pos + len)
+    pos += len
+    if (b.length !== len || buf[pos++] !== 0x09) throw new Error(`kcat output: short field at byte ${pos}`)
+    return hex(b)
+  }
+  while (pos < buf.length) {
+    const p = field(0x09)
+    const o = field(0x09)
+    const t = field(0x09)
+    const k = sized()
+    const v = sized()
+    const h = field(0x0a)
+    const hs = h === '' ? '-' : h.split(',').map(x => {
+      const eq = x.indexOf('=')
+      if (eq < 0) throw new Error(`kcat output: bad header ${JSON.stringify(x)}`)
+      const val = x.slice(eq + 1)
+      return `${x.slice(0, eq)}=${val === 'NULL' ? 'N' : hex(Buffer.from(val, 'latin1'))}`
+    }).join(',')
+    out.push(`${p} ${o} ${t} ${k} ${v} ${hs}\n`)
+  }
+  process.stdout.write(out.join(''))
+}
+
+async function main() {
+  const [mode, ...args] = process.argv.slice(2)
+  if (mode === 'produce' && (args.length === 2 || args.length === 3)) {
+    const count = args.length === 3 ? Number(args[2]) : 5000
+    if (!Number.isInteger(count) || count <= 0) die(`bad COUNT ${args[2]}`)
+    await produce(args[0], args[1], count)
+  } else if (mode === 'canon' && args.length === 0) {
+    canon()
+  } else {
+    die('usage: interop.js produce BROKER OUTDIR [COUNT] | interop.js canon < KCAT_OUTPUT')
+  }
+}
+
+main().catch(e => die(e && e.stack ? e.stack : String(e)))
