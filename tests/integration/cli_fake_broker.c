@@ -2,17 +2,20 @@
  * cli_fake_broker.c - a misbehaving "broker" for the CLI's client tests.
  *
  * Listens on 127.0.0.1 (port chosen by the kernel, written to a port file
- * once listening), accepts one connection and then misbehaves in one of
- * several ways, so the tests can check that `strand` reports each failure
- * clearly instead of hanging or trusting the peer:
+ * once listening, then announced on stdout as "listening on 127.0.0.1:PORT"
+ * so a test can wait for that line instead of polling), accepts a
+ * connection and then misbehaves in one of several ways, so the tests can
+ * check that `strand` reports each failure clearly instead of hanging or
+ * trusting the peer:
  *
  *   silent   read requests, never answer (the client must time out)
  *   huge     answer with a frame size of 2 GiB (the client must refuse it)
  *   badcorr  answer with a correlation id nobody asked for
  *   close    close the connection as soon as a request arrives
  *
- * Usage: cli_fake_broker MODE PORT_FILE. Exits when the client hangs up
- * (or after 30 s of silence). Test helper only; not installed.
+ * Usage: cli_fake_broker MODE PORT_FILE. Serves one connection after
+ * another the same way and exits after 30 s without one (the tests stop it
+ * with SIGTERM). Test helper only; not installed.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -60,6 +63,8 @@ int main(int argc, char **argv) {
         perror("port file");
         return 1;
     }
+    printf("listening on 127.0.0.1:%d\n", ntohs(a.sin_port));
+    fflush(stdout);
     for (;;) {
         struct pollfd pl = {.fd = ls, .events = POLLIN};
         if (poll(&pl, 1, 30000) <= 0)

@@ -19,16 +19,66 @@ BROKER_PORT=""
 DRAIN_PID=""
 FAILED=0
 
+CLI_MAIN_PID=$BASHPID
+
+# wait_pid PID SECONDS: wait for a child at most SECONDS, then SIGKILL it.
+# The exit status is left in STOP_STATUS ("" when it had to be killed;
+# returns 1 then). `wait PID` is used, never `wait -n`: bash 5.2's `wait -n`
+# can miss a child that was reaped while the shell forked something else,
+# and then blocks until the watchdog fires. The watchdog is a subshell
+# blocked in `read -t SECONDS` on a FIFO: closing our end wakes it at once
+# (no signal races, no orphaned sleep); only a timeout makes it kill PID.
+STOP_STATUS=""
+WAIT_SEQ=0
+wait_pid() {
+    local pid=$1 timeout=$2 dog st dst w fifo="$CLI_TMP/wait.$((WAIT_SEQ += 1)).fifo"
+    rm -f "$fifo"
+    mkfifo "$fifo" || return 2
+    (
+        trap - EXIT
+        exec >/dev/null 2>&1
+        read -r -t "$timeout" _
+        [ $? -gt 128 ] || exit 0 # our end was closed: no timeout
+        kill -KILL "$pid"
+        exit 7
+    ) <"$fifo" &
+    dog=$!
+    exec {w}>"$fifo" # returns once the watchdog has opened its end
+    rm -f "$fifo"
+    wait "$pid"
+    st=$?
+    exec {w}>&-
+    wait "$dog"
+    dst=$?
+    if [ "$dst" -eq 7 ]; then
+        STOP_STATUS=""
+        return 1
+    fi
+    STOP_STATUS=$st
+    return 0
+}
+
+# stop_pid PID SECONDS: SIGTERM, then wait_pid.
+stop_pid() {
+    kill -TERM "$1" 2>/dev/null
+    wait_pid "$@"
+}
+
 cli_cleanup() {
+    local rc=$?
+    # Only the test's own shell cleans up: bash has been seen running an
+    # EXIT trap in a $(...) subshell, which then removed $CLI_TMP (and
+    # stopped the broker) under the running test.
+    [ "$BASHPID" = "$CLI_MAIN_PID" ] || return "$rc"
+    trap - EXIT
     if [ -n "$BROKER_PID" ]; then
-        kill "$BROKER_PID" 2>/dev/null
-        wait "$BROKER_PID" 2>/dev/null
+        stop_pid "$BROKER_PID" 20
     fi
     if [ -n "$DRAIN_PID" ]; then
-        kill "$DRAIN_PID" 2>/dev/null
-        wait "$DRAIN_PID" 2>/dev/null
+        stop_pid "$DRAIN_PID" 20
     fi
     rm -rf "$CLI_TMP"
+    exit "$rc"
 }
 trap cli_cleanup EXIT
 
@@ -118,15 +168,21 @@ broker_start() {
     export STRAND_BROKERS="127.0.0.1:$BROKER_PORT"
 }
 
-# broker_stop: SIGTERM and wait, so that everything it wrote is on disk.
+# broker_stop: SIGTERM and wait (at most 30 s), so that everything it wrote
+# is on disk. A broker that does not exit, or exits with a non-zero status,
+# fails the test.
 broker_stop() {
     if [ -n "$BROKER_PID" ]; then
-        kill -TERM "$BROKER_PID" 2>/dev/null
-        wait "$BROKER_PID" 2>/dev/null
+        if ! stop_pid "$BROKER_PID" 30; then
+            fail "broker (pid $BROKER_PID) did not exit within 30 s of SIGTERM"
+        elif [ "$STOP_STATUS" -ne 0 ]; then
+            fail "broker (pid $BROKER_PID) exited with status $STOP_STATUS after SIGTERM"
+        fi
         BROKER_PID=""
     fi
     if [ -n "$DRAIN_PID" ]; then
-        wait "$DRAIN_PID" 2>/dev/null # ends at the broker's end-of-file
+        # ends at the broker's end-of-file
+        wait_pid "$DRAIN_PID" 30 || fail "log drain did not end after the broker exited"
         DRAIN_PID=""
     fi
 }
