@@ -95,8 +95,15 @@ if [ -n "$idx" ]; then
     mkdir -p "$bad"
     cp "$rolled"/* "$bad"/
     bidx="$bad/$(basename "$idx")"
-    pos=$(od -An -tu1 -j 7 -N 1 "$bidx" | tr -d ' ')
-    printf "\\$(printf '%03o' $(((pos + 1) % 256)))" | dd of="$bidx" bs=1 seek=7 conv=notrunc status=none
+    # entry 0 = relative offset (4 bytes) + position (4 bytes, big-endian):
+    # position + 1 as a whole number (adding 1 to the low byte alone would
+    # wrap 255 to 0 and could land on a real batch start)
+    pos=$(od -An -tu4 --endian=big -j 4 -N 4 "$bidx" | tr -d ' ')
+    npos=$((pos + 1))
+    printf "$(printf '\\%03o' $((npos >> 24 & 255)) $((npos >> 16 & 255)) $((npos >> 8 & 255)) $((npos & 255)))" |
+        dd of="$bidx" bs=1 seek=4 conv=notrunc status=none
+    [ "$(od -An -tu4 --endian=big -j 4 -N 4 "$bidx" | tr -d ' ')" -eq "$npos" ] ||
+        fail "badidx: could not rewrite entry 0 of $bidx"
     run_cli badidx log dump --verify "$bad"
     expect_rc badidx 1
     expect_in badidx err "$(basename "$idx"): position 0: entry 0 .*no batch starts at that position"
