@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/batch.h"
+
 consumer_frame *consumer_frame_wrap(uint8_t *data, size_t len) {
     consumer_frame *f = malloc(sizeof *f);
     if (!f) {
@@ -52,8 +54,8 @@ consumer_block *consumer_block_new(const char *topic, int32_t partition, consume
     if (cap == 0)
         cap = 1;
     size_t tlen = topic ? strlen(topic) : 0;
-    size_t items = (size_t)cap * sizeof(strand_message);
-    if (items / sizeof(strand_message) != cap)
+    size_t items = (size_t)cap * sizeof(consumer_item);
+    if (items / sizeof(consumer_item) != cap)
         return NULL;
     consumer_block *b = malloc(sizeof *b + items + tlen + 1);
     if (!b)
@@ -76,28 +78,25 @@ static void block_unref(consumer_block *b) {
     if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
         consumer_frame_unref(b->frame);
         free(b->owned);
-        for (uint32_t i = 0; i < b->used; i++)
-            free(b->items[i].errstr);
         free(b);
     }
 }
 
-strand_message *consumer_block_take(consumer_block *b) {
+consumer_item *consumer_block_take(consumer_block *b) {
     if (b->used >= b->cap)
         return NULL;
-    strand_message *m = &b->items[b->used++];
-    memset(m, 0, sizeof *m);
-    m->topic = b->topic;
-    m->partition = b->partition;
-    m->offset = -1;
-    m->last_offset = -1;
-    m->timestamp = -1;
-    m->high_watermark = -1;
-    m->key_len = -1;
-    m->value_len = -1;
-    m->block = b;
+    consumer_item *it = &b->items[b->used++];
+    memset(it, 0, sizeof *it);
+    it->offset = -1;
+    it->last_offset = -1;
+    it->block = b;
+    /* Both public views start as "an event at offset -1 of this partition". */
+    it->pub.msg.topic = b->topic;
+    it->pub.msg.partition = b->partition;
+    it->pub.msg.offset = -1;
+    it->pub.msg.timestamp = -1;
     atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
-    return m;
+    return it;
 }
 
 void consumer_block_release(consumer_block *b) {
@@ -105,21 +104,83 @@ void consumer_block_release(consumer_block *b) {
         block_unref(b);
 }
 
-strand_message *consumer_error_new(const char *topic, int32_t partition, int64_t offset, int err,
-                                   const char *errstr) {
+consumer_item *consumer_error_new(const char *topic, int32_t partition, int64_t offset,
+                                  strand_err err) {
     consumer_block *b = consumer_block_new(topic, partition, NULL, 1);
     if (!b)
         return NULL;
-    strand_message *m = consumer_block_take(b);
+    consumer_item *it = consumer_block_take(b);
     consumer_block_release(b);
-    m->kind = CONSUMER_ITEM_ERROR;
-    m->err = err;
-    m->offset = offset;
-    m->errstr = errstr ? strdup(errstr) : NULL;
-    return m;
+    it->kind = CONSUMER_ITEM_ERROR;
+    it->err = err;
+    it->offset = offset;
+    return it;
 }
 
-void consumer_item_free(strand_message *m) {
-    if (m)
-        block_unref(m->block);
+/* Record headers into one allocation: the array, then the NUL-terminated
+ * keys (Kafka header keys are not terminated on the wire). */
+static strand_err decode_headers(consumer_item *it) {
+    size_t n = (size_t)it->header_count;
+    size_t size = n * sizeof(strand_header) + (size_t)it->headers_len + n;
+    strand_header *h = malloc(size);
+    if (!h)
+        return STRAND_ERR_NOMEM;
+    char *keys = (char *)(h + n);
+    batch_header_iter hi;
+    batch_record rec = {0};
+    rec.header_count = it->header_count;
+    rec.headers_raw.ptr = it->headers_raw;
+    rec.headers_raw.len = it->headers_len;
+    batch_header_iter_init(&hi, &rec);
+    batch_record_header bh;
+    size_t i = 0;
+    while (i < n && batch_header_iter_next(&hi, &bh) == 1) {
+        memcpy(keys, bh.key.ptr, (size_t)bh.key.len);
+        keys[bh.key.len] = '\0';
+        h[i].key = keys;
+        keys += bh.key.len + 1;
+        h[i].value = bh.value.len >= 0 ? bh.value.ptr : NULL;
+        h[i].value_len = bh.value.len >= 0 ? (size_t)bh.value.len : 0;
+        i++;
+    }
+    it->hdrs = h;
+    it->pub.msg.headers = h;
+    it->pub.msg.header_count = i;
+    return STRAND_OK;
+}
+
+strand_err consumer_item_publish(consumer_item *it, int as_batches) {
+    consumer_block *b = it->block;
+    if (it->kind == CONSUMER_ITEM_ERROR) {
+        if (as_batches) {
+            strand_batches *pb = &it->pub.batches;
+            memset(pb, 0, sizeof *pb);
+            pb->err = it->err;
+            pb->topic = b->topic;
+            pb->partition = b->partition;
+            pb->base_offset = it->offset;
+            pb->last_offset = -1;
+            pb->high_watermark = -1;
+        } else {
+            strand_message *m = &it->pub.msg;
+            memset(m, 0, sizeof *m);
+            m->err = it->err;
+            m->topic = b->topic;
+            m->partition = b->partition;
+            m->offset = it->offset;
+            m->timestamp = -1;
+        }
+        return STRAND_OK;
+    }
+    if (it->kind == CONSUMER_ITEM_MESSAGE && it->header_count > 0 && !it->hdrs)
+        return decode_headers(it);
+    return STRAND_OK;
+}
+
+void consumer_item_free(consumer_item *it) {
+    if (!it)
+        return;
+    free(it->hdrs);
+    it->hdrs = NULL;
+    block_unref(it->block);
 }

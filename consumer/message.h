@@ -13,8 +13,9 @@
  * frame. References are atomic: messages are built on the I/O thread and
  * freed on application threads.
  *
- * Items the consumer hands out share this struct: a record (kind MESSAGE), a
+ * Items the consumer hands out share one struct: a record (kind MESSAGE), a
  * raw batch range (kind BATCH, for tools) or an error event (kind ERROR).
+ * The public strand_message / strand_batches is the item's first member.
  */
 #ifndef STRAND_CONSUMER_MESSAGE_H
 #define STRAND_CONSUMER_MESSAGE_H
@@ -22,6 +23,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "strand/types.h"
 
 /* A received response frame; `data` is malloc'ed and freed with the frame. */
 typedef struct consumer_frame {
@@ -45,37 +48,32 @@ enum consumer_item_kind {
     CONSUMER_ITEM_ERROR = 2,
 };
 
-#define CONSUMER_TSTYPE_CREATE 0
-#define CONSUMER_TSTYPE_LOG_APPEND 1
-
 typedef struct consumer_block consumer_block;
 
-struct strand_message {
-    int kind;          /* enum consumer_item_kind */
-    int err;           /* ERROR items: a strand error code, else 0 */
-    const char *topic; /* owned by the block, NUL-terminated */
-    int32_t partition;
-    int64_t offset;      /* MESSAGE: record offset; BATCH: first batch's base
-                          * offset; ERROR: offset concerned or -1 */
-    int64_t last_offset; /* BATCH: last offset of the last batch */
-    int64_t timestamp;
-    int8_t timestamp_type; /* CONSUMER_TSTYPE_* */
-    int32_t key_len;       /* -1: null key */
-    int32_t value_len;     /* -1: null value; BATCH: length of the batches */
-    const uint8_t *key;
-    const uint8_t *value; /* BATCH: the concatenated batches */
-    int32_t header_count; /* BATCH: number of batches */
+/* One queued item. The public part comes first so that the pointer handed
+ * to the application (a strand_message or strand_batches) is the item. The
+ * parser fills pub.msg for messages and pub.batches for raw batches; ERROR
+ * items are published as either when delivered (consumer_item_publish). */
+typedef struct consumer_item {
+    union {
+        strand_message msg;
+        strand_batches batches;
+    } pub;
+    int kind;             /* enum consumer_item_kind */
+    strand_err err;       /* ERROR items */
+    int64_t offset;       /* MESSAGE: the record; BATCH: first base offset;
+                           * ERROR: the offset concerned or -1 */
+    int64_t last_offset;  /* BATCH: last offset of the last batch */
+    uint32_t version;     /* partition fetch version when built */
+    uint32_t charge;      /* bytes counted against the prefetch budget */
+    int chunk_end;        /* last item of one fetch response's partition data */
+    int32_t header_count; /* record headers, Kafka encoding; BATCH: batches */
     int32_t headers_len;
-    const uint8_t *headers_raw;  /* Kafka record header encoding */
-    int64_t high_watermark;      /* of the partition when fetched (-1 unknown) */
-    uint32_t version;            /* partition fetch version when built (see fetch state) */
-    uint32_t charge;             /* bytes counted against the prefetch budget */
-    int chunk_end;               /* last item of one fetch response's partition data */
-    struct strand_message *next; /* queue link, owned by the consumer */
+    const uint8_t *headers_raw;
+    strand_header *hdrs;        /* decoded at delivery; owned */
+    struct consumer_item *next; /* queue link, owned by the consumer */
     consumer_block *block;
-    char *errstr; /* ERROR items: owned by the block */
-};
-typedef struct strand_message strand_message;
+} consumer_item;
 
 /* A block of up to `cap` items sharing one topic copy, optionally one frame
  * reference and one owned buffer (decompressed records). Created with one
@@ -88,24 +86,31 @@ struct consumer_block {
     uint32_t used;
     int32_t partition;
     char *topic;
-    strand_message items[];
+    consumer_item items[];
 };
 
 /* New block for up to `cap` items (cap >= 1) of `topic`/`partition`. Takes a
  * reference on `frame` (may be NULL). NULL on allocation failure. */
 consumer_block *consumer_block_new(const char *topic, int32_t partition, consumer_frame *frame,
                                    uint32_t cap);
-/* Next unused item of the block, zeroed except topic/partition/block, with a
- * reference taken for it; NULL when the block is full. */
-strand_message *consumer_block_take(consumer_block *b);
+/* Next unused item of the block, zeroed except the topic/partition of its
+ * public parts, offsets -1 and block, with a reference taken for it; NULL
+ * when the block is full. */
+consumer_item *consumer_block_take(consumer_block *b);
 /* Drop the builder's reference (after the last take). */
 void consumer_block_release(consumer_block *b);
 
-/* A standalone ERROR item (own block). errstr is copied (may be NULL). */
-strand_message *consumer_error_new(const char *topic, int32_t partition, int64_t offset, int err,
-                                   const char *errstr);
+/* A standalone ERROR item (own block); NULL on allocation failure. */
+consumer_item *consumer_error_new(const char *topic, int32_t partition, int64_t offset,
+                                  strand_err err);
+
+/* Fill the public part before handing the item out: as_batches selects
+ * strand_batches (poll_batches) or strand_message (poll). Decodes record
+ * headers into `hdrs` (STRAND_ERR_NOMEM if that fails; the item is then
+ * published without headers). Call without locks; the item is the caller's. */
+strand_err consumer_item_publish(consumer_item *it, int as_batches);
 
 /* Drop an item's reference (any kind). NULL is a no-op. Thread-safe. */
-void consumer_item_free(strand_message *m);
+void consumer_item_free(consumer_item *it);
 
 #endif

@@ -19,7 +19,7 @@ void consumer_pset_init(consumer_pset *s, size_t budget, int32_t part_max_bytes)
     s->part_max_bytes = part_max_bytes > 0 ? part_max_bytes : 1;
 }
 
-static void list_move(consumer_parse_result *dst, strand_message *head, strand_message *tail,
+static void list_move(consumer_parse_result *dst, consumer_item *head, consumer_item *tail,
                       size_t count, size_t bytes) {
     if (!head)
         return;
@@ -172,8 +172,20 @@ void consumer_part_offset_resolved(consumer_pset *s, consumer_part *p, uint32_t 
         return;
     p->state = CONSUMER_PART_ACTIVE;
     p->fetch_offset = offset;
-    p->position = offset;
+    if (!p->qhead) /* else older items still come first (after a reset) */
+        p->position = offset;
     p->retry_at_ms = 0;
+}
+
+void consumer_part_reset(consumer_pset *s, consumer_part *p, consumer_start lookup) {
+    (void)s;
+    p->version++;
+    p->fetch_inflight = 0;
+    p->state = CONSUMER_PART_OFFSET_PENDING;
+    p->lookup = lookup;
+    p->fetch_offset = -1;
+    if (!p->qhead)
+        p->position = -1;
 }
 
 int consumer_part_fetchable(const consumer_pset *s, const consumer_part *p, int64_t now_ms) {
@@ -186,8 +198,8 @@ int32_t consumer_part_fetch_size(const consumer_pset *s, const consumer_part *p)
     return p->max_bytes > 0 ? p->max_bytes : 1;
 }
 
-static void queue_append(consumer_pset *s, consumer_part *p, strand_message *head,
-                         strand_message *tail, size_t count, size_t bytes) {
+static void queue_append(consumer_pset *s, consumer_part *p, consumer_item *head,
+                         consumer_item *tail, size_t count, size_t bytes) {
     if (!head)
         return;
     if (p->qtail)
@@ -224,7 +236,7 @@ int consumer_part_fetched(consumer_pset *s, consumer_part *p, uint32_t version,
     return applied;
 }
 
-void consumer_part_push_error(consumer_pset *s, consumer_part *p, strand_message *err, int stop) {
+void consumer_part_push_error(consumer_pset *s, consumer_part *p, consumer_item *err, int stop) {
     err->version = p->version;
     err->chunk_end = 1;
     err->charge = 0;
@@ -243,11 +255,11 @@ void consumer_part_pause(consumer_pset *s, consumer_part *p, int paused) {
         ready_add(s, p);
 }
 
-strand_message *consumer_pset_pop(consumer_pset *s) {
+consumer_item *consumer_pset_pop(consumer_pset *s) {
     consumer_part *p = s->ready_head;
     if (!p)
         return NULL;
-    strand_message *m = p->qhead;
+    consumer_item *m = p->qhead;
     p->qhead = m->next;
     if (!p->qhead)
         p->qtail = NULL;
@@ -259,6 +271,10 @@ strand_message *consumer_pset_pop(consumer_pset *s) {
         p->position = m->offset + 1;
     else if (m->kind == CONSUMER_ITEM_BATCH)
         p->position = m->last_offset + 1;
+    /* Everything fetched is delivered: the position is where fetching goes
+     * on (past control batches and compaction gaps too). */
+    if (!p->qhead && p->state == CONSUMER_PART_ACTIVE)
+        p->position = p->fetch_offset;
     /* Round robin: the partition keeps its turn until the end of a chunk. */
     if (!p->qhead || m->chunk_end) {
         ready_remove(s, p);

@@ -65,14 +65,16 @@ typedef struct consumer_part {
     int paused;
     int fetch_inflight;
     uint32_t version;
-    int32_t max_bytes;     /* current per-partition fetch size */
-    int64_t retry_at_ms;   /* no request before this (backoff), 0 = now */
-    strand_message *qhead; /* fetched, not yet polled */
-    strand_message *qtail;
+    int32_t max_bytes;    /* current per-partition fetch size */
+    int64_t retry_at_ms;  /* no request before this (backoff), 0 = now */
+    consumer_item *qhead; /* fetched, not yet polled */
+    consumer_item *qtail;
     size_t qcount;
     size_t qbytes;
     int in_ready;
     struct consumer_part *ready_next;
+    int eof_reported;    /* PARTITION_EOF given for the current end */
+    strand_err reported; /* last lookup/leader error reported (not repeated) */
 } consumer_part;
 
 typedef struct consumer_pset {
@@ -116,6 +118,11 @@ void consumer_part_seek(consumer_pset *s, consumer_part *p, consumer_start start
 void consumer_part_offset_resolved(consumer_pset *s, consumer_part *p, uint32_t version,
                                    int64_t offset);
 
+/* Look the start offset up again (OFFSET_OUT_OF_RANGE with
+ * auto.offset.reset): like a seek, but items already queued stay (they are
+ * valid data before the reset) and the position follows them. */
+void consumer_part_reset(consumer_pset *s, consumer_part *p, consumer_start lookup);
+
 /* 1 if a Fetch for the partition may be sent now: ACTIVE, not paused, no
  * fetch in flight, past its backoff and the set's budget has room. */
 int consumer_part_fetchable(const consumer_pset *s, const consumer_part *p, int64_t now_ms);
@@ -134,7 +141,7 @@ int consumer_part_fetched(consumer_pset *s, consumer_part *p, uint32_t version,
 
 /* Queue an ERROR item on the partition (delivered in order with its data)
  * and, if stop is set, stop fetching it until a seek. */
-void consumer_part_push_error(consumer_pset *s, consumer_part *p, strand_message *err, int stop);
+void consumer_part_push_error(consumer_pset *s, consumer_part *p, consumer_item *err, int stop);
 
 /* Pause or resume delivery and fetching (queued items stay). */
 void consumer_part_pause(consumer_pset *s, consumer_part *p, int paused);
@@ -142,7 +149,7 @@ void consumer_part_pause(consumer_pset *s, consumer_part *p, int paused);
 /* Next deliverable item in round-robin order (a partition keeps its turn
  * until the end of one fetched chunk), discharged from the budget; the
  * position moves past it. NULL when nothing is deliverable. */
-strand_message *consumer_pset_pop(consumer_pset *s);
+consumer_item *consumer_pset_pop(consumer_pset *s);
 
 /* 1 when the budget has room for more prefetching. */
 static inline int consumer_pset_has_room(const consumer_pset *s) {

@@ -15,7 +15,7 @@
 
 #include "wire/batch.h"
 
-static void result_append(consumer_parse_result *res, strand_message *m) {
+static void result_append(consumer_parse_result *res, consumer_item *m) {
     m->next = NULL;
     if (res->tail)
         res->tail->next = m;
@@ -27,9 +27,9 @@ static void result_append(consumer_parse_result *res, strand_message *m) {
 }
 
 void consumer_parse_result_free(consumer_parse_result *res) {
-    strand_message *m = res->head;
+    consumer_item *m = res->head;
     while (m) {
-        strand_message *next = m->next;
+        consumer_item *next = m->next;
         consumer_item_free(m);
         m = next;
     }
@@ -38,12 +38,8 @@ void consumer_parse_result_free(consumer_parse_result *res) {
     res->bytes = 0;
 }
 
-static uint32_t message_charge(const strand_message *m) {
-    size_t n = sizeof *m + (size_t)m->headers_len;
-    if (m->key_len > 0)
-        n += (size_t)m->key_len;
-    if (m->value_len > 0)
-        n += (size_t)m->value_len;
+static uint32_t message_charge(const consumer_item *m) {
+    size_t n = sizeof *m + (size_t)m->headers_len + m->pub.msg.key_len + m->pub.msg.value_len;
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
@@ -63,31 +59,33 @@ static int parse_batch(const consumer_parse_opts *o, consumer_frame *frame, cons
         batch_reader_close(&br);
         return BATCH_ERR_NOMEM;
     }
-    int8_t tstype = (h->attributes & BATCH_ATTR_LOG_APPEND_TIME) ? CONSUMER_TSTYPE_LOG_APPEND
-                                                                 : CONSUMER_TSTYPE_CREATE;
+    int tstype = (h->attributes & BATCH_ATTR_LOG_APPEND_TIME) ? STRAND_TIMESTAMP_LOG_APPEND_TIME
+                                                              : STRAND_TIMESTAMP_CREATE_TIME;
     /* Items are collected locally so a bad record drops the whole batch. */
     consumer_parse_result local = {0};
     batch_record rec;
     while ((rc = batch_reader_next(&br, &rec)) == 1) {
         if (rec.offset < min_offset)
             continue;
-        strand_message *m = consumer_block_take(blk);
+        consumer_item *m = consumer_block_take(blk);
         if (!m) { /* more records than recordCount: the reader reports it */
             rc = BATCH_ERR_COUNT;
             break;
         }
         m->kind = CONSUMER_ITEM_MESSAGE;
         m->offset = rec.offset;
-        m->timestamp = rec.timestamp;
-        m->timestamp_type = tstype;
-        m->key = rec.key.ptr;
-        m->key_len = rec.key.len;
-        m->value = rec.value.ptr;
-        m->value_len = rec.value.len;
+        strand_message *pm = &m->pub.msg;
+        pm->offset = rec.offset;
+        pm->timestamp = rec.timestamp;
+        pm->timestamp_type = tstype;
+        /* A null key/value is NULL; an empty one points into the batch. */
+        pm->key = rec.key.len >= 0 ? rec.key.ptr : NULL;
+        pm->key_len = rec.key.len >= 0 ? (size_t)rec.key.len : 0;
+        pm->value = rec.value.len >= 0 ? rec.value.ptr : NULL;
+        pm->value_len = rec.value.len >= 0 ? (size_t)rec.value.len : 0;
         m->header_count = rec.header_count;
         m->headers_raw = rec.headers_raw.ptr;
         m->headers_len = rec.headers_raw.len > 0 ? rec.headers_raw.len : 0;
-        m->high_watermark = o->high_watermark;
         m->version = o->version;
         m->charge = message_charge(m);
         result_append(&local, m);
@@ -127,16 +125,22 @@ static int emit_raw(const consumer_parse_opts *o, consumer_frame *frame, const u
     consumer_block *blk = consumer_block_new(o->topic, o->partition, frame, 1);
     if (!blk)
         return BATCH_ERR_NOMEM;
-    strand_message *m = consumer_block_take(blk);
+    consumer_item *m = consumer_block_take(blk);
     consumer_block_release(blk);
     m->kind = CONSUMER_ITEM_BATCH;
     m->offset = base;
     m->last_offset = last;
-    m->value = start;
-    m->value_len = (int32_t)len;
     m->header_count = nbatches;
-    m->high_watermark = o->high_watermark;
     m->version = o->version;
+    strand_batches *pb = &m->pub.batches;
+    memset(pb, 0, sizeof *pb);
+    pb->topic = m->block->topic;
+    pb->partition = o->partition;
+    pb->bytes = start;
+    pb->len = len;
+    pb->base_offset = base;
+    pb->last_offset = last;
+    pb->high_watermark = o->high_watermark;
     m->charge = (uint32_t)(sizeof *m + len);
     result_append(res, m);
     return BATCH_OK;

@@ -41,8 +41,8 @@ typedef struct consumer_parse_opts {
 } consumer_parse_opts;
 
 typedef struct consumer_parse_result {
-    strand_message *head; /* items in offset order, linked by ->next */
-    strand_message *tail;
+    consumer_item *head; /* items in offset order, linked by ->next */
+    consumer_item *tail;
     size_t count;
     size_t bytes;        /* sum of the items' charge */
     int64_t next_offset; /* where the next fetch starts */

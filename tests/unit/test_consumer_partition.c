@@ -82,7 +82,7 @@ static void test_budget_accounting(void **state) {
     assert_false(consumer_part_fetchable(&s, p1, 0));
     size_t left = charged;
     for (int i = 0; i < 10; i++) {
-        strand_message *m = consumer_pset_pop(&s);
+        consumer_item *m = consumer_pset_pop(&s);
         assert_non_null(m);
         assert_int_equal(m->offset, i);
         left -= m->charge;
@@ -153,13 +153,16 @@ static void test_seek_drops_and_stale(void **state) {
 
     /* Error items are delivered in order, stop the partition, a seek
      * resumes it. */
-    strand_message *err = consumer_error_new("t", 0, 2, -1, "boom");
+    consumer_item *err = consumer_error_new("t", 0, 2, STRAND_ERR_BAD_MSG);
     consumer_part_push_error(&s, p, err, 1);
     assert_int_equal(p->state, CONSUMER_PART_STOPPED);
     assert_false(consumer_part_fetchable(&s, p, 0));
-    strand_message *m = consumer_pset_pop(&s);
+    consumer_item *m = consumer_pset_pop(&s);
     assert_ptr_equal(m, err);
-    assert_string_equal(m->errstr, "boom");
+    assert_int_equal(consumer_item_publish(m, 0), STRAND_OK);
+    assert_int_equal(m->pub.msg.err, STRAND_ERR_BAD_MSG);
+    assert_int_equal(m->pub.msg.offset, 2);
+    assert_string_equal(m->pub.msg.topic, "t");
     assert_int_equal(p->position, 2);
     consumer_item_free(m);
     consumer_part_seek(&s, p, at(7), &dropped);
@@ -187,9 +190,9 @@ static void test_round_robin_and_pause(void **state) {
     int32_t want_p[] = {0, 0, 0, 1, 1, 0, 0};
     int64_t want_o[] = {0, 1, 2, 0, 1, 3, 4};
     for (int i = 0; i < 7; i++) {
-        strand_message *m = consumer_pset_pop(&s);
+        consumer_item *m = consumer_pset_pop(&s);
         assert_non_null(m);
-        assert_int_equal(m->partition, want_p[i]);
+        assert_int_equal(m->pub.msg.partition, want_p[i]);
         assert_int_equal(m->offset, want_o[i]);
         consumer_item_free(m);
     }
@@ -203,7 +206,7 @@ static void test_round_robin_and_pause(void **state) {
     assert_null(consumer_pset_pop(&s));
     assert_int_equal(a->qcount, 2);
     consumer_part_pause(&s, a, 0);
-    strand_message *m = consumer_pset_pop(&s);
+    consumer_item *m = consumer_pset_pop(&s);
     assert_non_null(m);
     assert_int_equal(m->offset, 5);
     consumer_item_free(m);

@@ -63,13 +63,15 @@ static void check_messages(const consumer_parse_result *res, int64_t from, int64
     assert_int_equal(res->count, (size_t)(to - from));
     int64_t want = from;
     size_t bytes = 0;
-    for (strand_message *m = res->head; m; m = m->next, want++) {
+    for (consumer_item *m = res->head; m; m = m->next, want++) {
         assert_int_equal(m->kind, CONSUMER_ITEM_MESSAGE);
         assert_int_equal(m->offset, want);
-        assert_string_equal(m->topic, "t");
-        assert_int_equal(m->partition, 3);
+        const strand_message *pm = &m->pub.msg;
+        assert_string_equal(pm->topic, "t");
+        assert_int_equal(pm->partition, 3);
+        assert_int_equal(pm->offset, want);
+        assert_int_equal(pm->err, STRAND_OK);
         assert_int_equal(m->version, 7);
-        assert_int_equal(m->high_watermark, 1000);
         int64_t base = 0;
         for (size_t i = 0; i < nbases; i++)
             if (batch_bases[i] <= want)
@@ -77,18 +79,29 @@ static void check_messages(const consumer_parse_result *res, int64_t from, int64
         int i = (int)(want - base);
         char buf[32];
         snprintf(buf, sizeof buf, "value-%lld", (long long)want);
-        assert_int_equal(m->value_len, (int32_t)strlen(buf));
-        assert_memory_equal(m->value, buf, strlen(buf));
+        assert_int_equal(pm->value_len, strlen(buf));
+        assert_memory_equal(pm->value, buf, strlen(buf));
         if (i % 3 == 2) {
-            assert_int_equal(m->key_len, -1);
+            assert_null(pm->key);
+            assert_int_equal(pm->key_len, 0);
         } else {
             snprintf(buf, sizeof buf, "k%d", i);
-            assert_int_equal(m->key_len, (int32_t)strlen(buf));
-            assert_memory_equal(m->key, buf, strlen(buf));
+            assert_int_equal(pm->key_len, strlen(buf));
+            assert_memory_equal(pm->key, buf, strlen(buf));
         }
         assert_int_equal(m->header_count, i % 2);
-        assert_int_equal(m->timestamp, TS0 + want);
-        assert_int_equal(m->timestamp_type, CONSUMER_TSTYPE_CREATE);
+        assert_int_equal(consumer_item_publish(m, 0), STRAND_OK);
+        assert_int_equal(pm->header_count, (size_t)(i % 2));
+        if (i % 2) {
+            snprintf(buf, sizeof buf, "%d", i);
+            assert_string_equal(pm->headers[0].key, "h");
+            assert_int_equal(pm->headers[0].value_len, strlen(buf));
+            assert_memory_equal(pm->headers[0].value, buf, strlen(buf));
+        } else {
+            assert_null(pm->headers);
+        }
+        assert_int_equal(pm->timestamp, TS0 + want);
+        assert_int_equal(pm->timestamp_type, STRAND_TIMESTAMP_CREATE_TIME);
         assert_int_equal(m->chunk_end, m->next == NULL);
         bytes += m->charge;
     }
@@ -194,7 +207,7 @@ static void test_control_batch_skipped(void **state) {
     assert_int_equal(res.count, 4);
     int64_t want[] = {0, 1, 3, 4};
     size_t i = 0;
-    for (strand_message *m = res.head; m; m = m->next)
+    for (consumer_item *m = res.head; m; m = m->next)
         assert_int_equal(m->offset, want[i++]);
     assert_int_equal(res.next_offset, 5);
     consumer_parse_result_free(&res);
@@ -267,14 +280,14 @@ static void test_compacted_gaps(void **state) {
     int64_t want[] = {103, 104, 108, 109};
     assert_int_equal(res.count, 4);
     size_t i = 0;
-    for (strand_message *m = res.head; m; m = m->next, i++) {
+    for (consumer_item *m = res.head; m; m = m->next, i++) {
         assert_int_equal(m->offset, want[i]);
         if (i < 2) {
             char val[8];
             snprintf(val, sizeof val, "c%d", (int)(want[i] - 100));
-            assert_int_equal(m->value_len, 2);
-            assert_memory_equal(m->value, val, 2);
-            assert_int_equal(m->key_len, -1);
+            assert_int_equal(m->pub.msg.value_len, 2);
+            assert_memory_equal(m->pub.msg.value, val, 2);
+            assert_null(m->pub.msg.key);
         }
     }
     assert_int_equal(res.next_offset, 110);
@@ -345,13 +358,17 @@ static void test_raw_mode(void **state) {
     assert_int_equal(consumer_records_parse(&o, f, f->data, f->len, &res), 0);
     consumer_frame_unref(f);
     assert_int_equal(res.count, 1);
-    strand_message *m = res.head;
+    consumer_item *m = res.head;
     assert_int_equal(m->kind, CONSUMER_ITEM_BATCH);
-    assert_int_equal(m->offset, 3);
-    assert_int_equal(m->last_offset, 7);
+    const strand_batches *pb = &m->pub.batches;
+    assert_int_equal(pb->base_offset, 3);
+    assert_int_equal(pb->last_offset, 7);
+    assert_int_equal(pb->high_watermark, 1000);
+    assert_string_equal(pb->topic, "t");
+    assert_int_equal(pb->partition, 3);
     assert_int_equal(m->header_count, 2);
-    assert_int_equal(m->value_len, (int32_t)(full - first));
-    assert_memory_equal(m->value, w.p + first, full - first);
+    assert_int_equal(pb->len, full - first);
+    assert_memory_equal(pb->bytes, w.p + first, full - first);
     assert_int_equal(res.next_offset, 8);
     assert_int_equal(m->chunk_end, 1);
     consumer_parse_result_free(&res);
