@@ -2,8 +2,9 @@
 # test_kafkajs.sh - kafkajs 2.2.4 (the npm client) against the real broker.
 #
 # kafkajs/interop.js creates topics with the kafkajs admin client (and
-# checks listTopics, describeCluster, fetchTopicMetadata, fetchTopicOffsets)
-# and produces 2 x N messages with keys (binary, repeated, null), values
+# checks listTopics, describeCluster, fetchTopicMetadata, fetchTopicOffsets,
+# fetchTopicOffsetsByTimestamp, describeConfigs, createPartitions,
+# deleteTopics) and produces 2 x N messages with keys (binary, repeated, null), values
 # (binary, empty, null), headers and explicit timestamps: kj-plain
 # uncompressed with acks -1, kj-gzip gzip-compressed with acks 1. kcat then
 # reads both topics back: every message must be there byte-identical

@@ -4,17 +4,20 @@
 // the results with kcat).
 //
 //   node interop.js produce BROKER OUTDIR [COUNT]
-//     Admin: createTopics (kj-plain, kj-gzip, kc-keys; 3 partitions each), createTopics again (must report
-//     "already exists"), listTopics, describeCluster, fetchTopicMetadata,
-//     fetchTopicOffsets before and after producing. Producer: COUNT messages
-//     per topic (keys incl. binary and null, values incl. binary, empty and
-//     null, headers incl. repeated names and empty values, explicit
-//     timestamps), topic kj-plain uncompressed with acks -1 and topic kj-gzip
-//     gzip-compressed with acks 1, DefaultPartitioner (Java murmur2). Every
-//     send must succeed and report the base offset this script predicts.
-//     Writes OUTDIR/<topic>.exp (canonical lines, see below, in partition
-//     then offset order) and OUTDIR/keys.in (one `KEY\tINDEX` line per
-//     distinct key, input for `kcat -P -K '\t'`).
+//     Admin: createTopics (kj-plain, kj-gzip, kc-keys; 3 partitions each),
+//     createTopics again (must report "already exists"), listTopics,
+//     describeCluster, fetchTopicMetadata, fetchTopicOffsets before and
+//     after producing; afterwards fetchTopicOffsetsByTimestamp,
+//     describeConfigs, and createTopics + createPartitions + deleteTopics on
+//     a scratch topic. Producer: COUNT messages per topic (keys incl. binary,
+//     repeated and null, values incl. binary, empty and null, headers incl.
+//     repeated names and empty values, explicit timestamps), kj-plain
+//     uncompressed with acks -1 and kj-gzip gzip-compressed with acks 1,
+//     DefaultPartitioner (Java murmur2). Every send must succeed and report
+//     the base offset this script predicts. Writes OUTDIR/<topic>.exp
+//     (canonical lines, see below, in partition then offset order) and
+//     OUTDIR/keys.in (one `KEY\tINDEX` line per distinct key, input for
+//     `kcat -P -K '\t'`).
 //
 //   node interop.js canon < KCAT_OUTPUT
 //     Converts kcat output made with
@@ -141,7 +144,7 @@ const quietLog = () => ({ namespace, label, log }) => {
 
 async function produce(broker, outdir, count) {
   // Required lazily: `canon` mode must not need node_modules.
-  const { Kafka, CompressionTypes, Partitioners, logLevel } = require('kafkajs')
+  const { Kafka, CompressionTypes, Partitioners, logLevel, ConfigResourceTypes } = require('kafkajs')
   const kafka = new Kafka({
     clientId: 'strand-kafkajs-interop',
     brokers: [broker],
@@ -253,12 +256,46 @@ async function produce(broker, outdir, count) {
     process.stderr.write(`interop.js: ${spec.topic}: ${count} messages produced (acks ${spec.acks}, ${spec.gzip ? 'gzip' : 'uncompressed'}), per partition ${next.join('/')}\n`)
   }
   await producer.disconnect()
+  await adminExtras(admin, ConfigResourceTypes, self.nodeId, path.join(outdir, 'kj-plain.exp'))
   await admin.disconnect()
 
   const input = []
   let i = 0
   for (const key of keys.values()) input.push(Buffer.concat([key, Buffer.from(`\t${i++}\n`)]))
   fs.writeFileSync(path.join(outdir, 'keys.in'), Buffer.concat(input))
+}
+
+// The rest of the admin surface kafkajs offers and the broker implements:
+// ListOffsets by timestamp, DescribeConfigs, CreatePartitions, DeleteTopics.
+async function adminExtras(admin, ConfigResourceTypes, nodeId, plainExp) {
+  // Timestamps grow with the message number, so per partition the answer
+  // is the first offset whose timestamp is >= ts.
+  const rows = fs.readFileSync(plainExp, 'utf8').trim().split('\n').map(l => l.split(' '))
+  const ts = Number(rows[Math.floor(rows.length / 2)][2])
+  const want = new Array(PARTITIONS).fill(null)
+  for (const [p, o, t] of rows) if (Number(t) >= ts && want[p] === null) want[p] = o
+  const byTs = await admin.fetchTopicOffsetsByTimestamp('kj-plain', ts)
+  check(byTs.length === PARTITIONS, `fetchTopicOffsetsByTimestamp returned ${byTs.length} partitions`)
+  for (const { partition, offset } of byTs)
+    check(offset === want[partition], `fetchTopicOffsetsByTimestamp(kj-plain, ${ts})[${partition}] = ${offset}, expected ${want[partition]}`)
+
+  const cfg = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kj-plain' }], includeSynonyms: false })
+  check(cfg.resources.length === 1, `describeConfigs returned ${cfg.resources.length} resources`)
+  const res = cfg.resources[0]
+  check(res.errorCode === 0 && res.resourceName === 'kj-plain', `describeConfigs: ${JSON.stringify(res).slice(0, 300)}`)
+  const policy = res.configEntries.find(e => e.configName === 'cleanup.policy')
+  check(policy && policy.configValue === 'delete', `describeConfigs: cleanup.policy is ${JSON.stringify(policy)}`)
+
+  const topic = 'kj-admin'
+  check(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], timeout: 10000 }) === true, `createTopics ${topic}`)
+  await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }], timeout: 10000 })
+  const meta = await admin.fetchTopicMetadata({ topics: [topic] })
+  const ids = meta.topics[0].partitions.map(p => p.partitionId).sort()
+  check(JSON.stringify(ids) === '[0,1,2]', `after createPartitions(${topic}, 3): partitions ${JSON.stringify(ids)}`)
+  check(meta.topics[0].partitions.every(p => p.leader === nodeId), `after createPartitions: leaders ${JSON.stringify(meta.topics[0].partitions)}`)
+  await admin.deleteTopics({ topics: [topic], timeout: 10000 })
+  const listed = await admin.listTopics()
+  check(!listed.includes(topic) && listed.includes('kj-plain'), `listTopics after deleteTopics(${topic}): ${JSON.stringify(listed)}`)
 }
 
 // Parse kcat -f '%p\t%o\t%T\t%K\t%k\t%S\t%s\t%h\n' from stdin.
