@@ -204,24 +204,39 @@ start_broker() {
 }
 
 # Wait for a child with a deadline; the status is left in WAIT_STATUS.
-# Returns 1 if it had to be killed.
+# Returns 1 if it had to be killed. `wait PID` is used, never `wait -n`:
+# bash 5.2's `wait -n` can miss a child that was reaped while the shell
+# forked something else (drain_fd's cat, the watchdog) and then blocks until
+# the watchdog fires. The watchdog is a subshell blocked in `read -t` on a
+# FIFO: closing our end wakes it at once (no signal races, no orphaned
+# sleep); only the deadline passing makes it kill PID.
 WAIT_STATUS=""
+ITEST_WAIT_SEQ=0
 wait_pid_deadline() {
-    local pid=$1 timeout=$2 done_pid=""
-    # The watchdog only fires when the deadline passes; it is no synchronisation.
-    sleep "$timeout" >/dev/null 2>&1 &
-    local dog=$!
-    wait -n -p done_pid "$pid" "$dog"
-    local st=$?
-    if [ "$done_pid" = "$dog" ]; then
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+    local pid=$1 timeout=$2 dog st dst w fifo="$ITEST_TMP/wait.$((ITEST_WAIT_SEQ += 1)).fifo"
+    rm -f "$fifo"
+    mkfifo "$fifo" || fail "mkfifo $fifo"
+    (
+        trap - EXIT INT TERM
+        exec >/dev/null 2>&1
+        read -r -t "$timeout" _
+        [ $? -gt 128 ] || exit 0 # our end was closed: no timeout
+        kill -KILL "$pid"
+        exit 7
+    ) <"$fifo" &
+    dog=$!
+    exec {w}>"$fifo" # returns once the watchdog has opened its end
+    rm -f "$fifo"
+    wait "$pid"
+    st=$?
+    exec {w}>&-
+    wait "$dog"
+    dst=$?
+    if [ "$dst" -eq 7 ]; then
         WAIT_STATUS=""
         return 1
     fi
     WAIT_STATUS=$st
-    kill "$dog" 2>/dev/null
-    wait "$dog" 2>/dev/null
     return 0
 }
 
