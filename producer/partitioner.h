@@ -24,9 +24,10 @@
 enum partitioner_kind {
     PARTITIONER_MURMUR2_RANDOM = 0, /* the default */
     PARTITIONER_MURMUR2,
-    PARTITIONER_CONSISTENT,
     PARTITIONER_CONSISTENT_RANDOM,
+    PARTITIONER_CONSISTENT,
     PARTITIONER_RANDOM,
+    /* Same order as enum client_partitioner (client/conf.h). */
 };
 
 /* The kind named `name` ("murmur2_random", "murmur2", ...), or -1 if unknown. */

@@ -6,3 +6,8 @@ add_executable(test_producer_partitioner ${CMAKE_CURRENT_LIST_DIR}/test_producer
   ${STRAND_PRODUCER_DIR}/partitioner.c)
 target_link_libraries(test_producer_partitioner PRIVATE PkgConfig::ZLIB PkgConfig::CMOCKA)
 add_test(NAME unit_producer_partitioner COMMAND test_producer_partitioner)
+
+add_executable(test_producer_accumulator ${CMAKE_CURRENT_LIST_DIR}/test_producer_accumulator.c
+  ${STRAND_PRODUCER_DIR}/partitioner.c ${STRAND_PRODUCER_DIR}/accumulator.c)
+target_link_libraries(test_producer_accumulator PRIVATE strand_wire PkgConfig::ZLIB PkgConfig::CMOCKA)
+add_test(NAME unit_producer_accumulator COMMAND test_producer_accumulator)
