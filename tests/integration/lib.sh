@@ -162,8 +162,8 @@ drain_fd() {
 }
 
 # start_broker [EXTRA_ARGS...]: start a broker on a fresh data dir and a free
-# port (or reuse BROKER_DATA / BROKER_PORT when they are already set, which
-# is what restart_broker does). Waits for readiness.
+# port (or reuse BROKER_DATA / BROKER_PORT when they are already set;
+# restart_broker reuses BROKER_DATA). Waits for readiness.
 start_broker() {
     [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null && fail "start_broker: already running"
     [ -n "$BROKER_DATA" ] || BROKER_DATA=$(mktemp -d "$ITEST_TMP/data.XXXXXX")
@@ -261,9 +261,14 @@ kill9_broker() {
     BROKER_PID=""
 }
 
-# restart_broker: start again on the same data dir and port, same arguments.
+# restart_broker: start again on the same data dir with the same arguments,
+# on a fresh port chosen by the kernel. Not the old port: once it is free,
+# any process on this machine (another test's broker, or a client's
+# ephemeral source port) may take it before we bind it again, and the
+# restart would fail for a reason that has nothing to do with the broker.
 restart_broker() {
     [ -z "$BROKER_PID" ] || fail "restart_broker: stop or kill the broker first"
+    BROKER_PORT=""
     start_broker "${BROKER_ARGS[@]}"
 }
 

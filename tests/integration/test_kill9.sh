@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_kill9.sh - kill -9 the broker in the middle of a produce run
-# (librdkafka, acks=1), restart it on the same data directory and port, and
+# (librdkafka, acks=1), restart it on the same data directory (on a new port), and
 # check that every ACKNOWLEDGED message is still there at the offset it was
 # acknowledged with, that each partition holds the producer's messages in
 # produce order, and that no message is stored twice.

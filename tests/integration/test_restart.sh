@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_restart.sh - topics, partition counts and data survive a clean
-# restart: SIGTERM -> exit 0 -> start on the same data dir and port ->
+# restart: SIGTERM -> exit 0 -> start on the same data dir (new port) ->
 # metadata shows every topic with its partition count, the data reads back
 # identical, and new writes continue at the next offsets.
 set -uo pipefail
