@@ -1,13 +1,16 @@
 /*
  * dispatch.c - request header decoding, the API table and ApiVersions.
  *
- * The version ranges are those of the codec table (proto_api_ranges in
- * wire/protocol.h) for the APIs that have a handler here: the dispatcher
+ * The version ranges are exactly those of the codec table (proto_api_ranges
+ * in wire/protocol.h) for the APIs that have a handler here: the dispatcher
  * refuses anything outside them and ApiVersions advertises exactly them, so
- * every broker built from this tree answers identically. Minimum versions
- * are the lowest we really implement (Produce 3 / Fetch 4 need
- * RecordBatch v2); they still overlap librdkafka's feature probes (MsgVer2:
- * Produce 3, Fetch 4; ZSTD: Produce 7, Fetch 10; LZ4: FindCoordinator 0).
+ * the broker, the clients and the tools agree on one table. Every version in
+ * it must work in its handler. Produce starts at v0 in that table because
+ * librdkafka 2.0.2 compresses (gzip/snappy/lz4) only when the Produce range
+ * overlaps 0..0 (rdkafka_msgset_writer.c, compr_req); h_produce refuses the
+ * legacy message sets of v0-2 per partition. The other minimums still
+ * overlap librdkafka's feature probes (MsgVer2: Produce 3, Fetch 4; ZSTD:
+ * Produce 7, Fetch 10; LZ4: FindCoordinator 0).
  *
  * Unsupported API or version: ApiVersions gets a v0-encoded
  * UNSUPPORTED_VERSION answer listing our ApiVersions range (KIP-511) so the
@@ -26,7 +29,6 @@
 typedef struct api_entry {
     int16_t key;
     broker_handler fn;
-    int16_t min_override; /* -1: the codec table's minimum */
 } api_entry;
 
 static int h_api_versions(broker_request *req);
@@ -34,20 +36,16 @@ static int h_api_versions(broker_request *req);
 /* Handlers by API key. Versions come from proto_api_ranges (wire/protocol.h):
  * every version there must work in the handler. */
 static const api_entry api_table[] = {
-    /* Produce from v0: librdkafka 2.0.2 compresses with gzip/snappy/lz4 only
-     * if the broker's Produce range overlaps 0..0 (rdkafka_msgset_writer.c
-     * compr_req); h_produce decodes v0-2 and refuses the legacy magic 0/1
-     * message sets they carry with UNSUPPORTED_FOR_MESSAGE_FORMAT. */
-    {KAFKA_API_PRODUCE, h_produce, 0},
-    {KAFKA_API_FETCH, h_fetch, -1},
-    {KAFKA_API_LIST_OFFSETS, h_list_offsets, -1},
-    {KAFKA_API_METADATA, h_metadata, -1},
-    {KAFKA_API_FIND_COORDINATOR, h_find_coordinator, -1},
-    {KAFKA_API_API_VERSIONS, h_api_versions, -1},
-    {KAFKA_API_CREATE_TOPICS, h_create_topics, -1},
-    {KAFKA_API_DELETE_TOPICS, h_delete_topics, -1},
-    {KAFKA_API_DESCRIBE_CONFIGS, h_describe_configs, -1},
-    {KAFKA_API_CREATE_PARTITIONS, h_create_partitions, -1},
+    {KAFKA_API_PRODUCE, h_produce},
+    {KAFKA_API_FETCH, h_fetch},
+    {KAFKA_API_LIST_OFFSETS, h_list_offsets},
+    {KAFKA_API_METADATA, h_metadata},
+    {KAFKA_API_FIND_COORDINATOR, h_find_coordinator},
+    {KAFKA_API_API_VERSIONS, h_api_versions},
+    {KAFKA_API_CREATE_TOPICS, h_create_topics},
+    {KAFKA_API_DELETE_TOPICS, h_delete_topics},
+    {KAFKA_API_DESCRIBE_CONFIGS, h_describe_configs},
+    {KAFKA_API_CREATE_PARTITIONS, h_create_partitions},
 };
 #define API_COUNT ((int)(sizeof api_table / sizeof api_table[0]))
 
@@ -58,16 +56,8 @@ static const api_entry *api_find(int16_t key) {
     return NULL;
 }
 
-static int16_t api_min(const api_entry *api, const proto_api_range *r) {
-    return api->min_override >= 0 ? api->min_override : r->min_version;
-}
-
-static int api_version_ok(const api_entry *api, const proto_api_range *r, int16_t v) {
-    return v >= api_min(api, r) && v <= r->max_version;
-}
-
-/* The advertised table: the codec ranges of the APIs we have handlers for
- * (with our minimum where it differs). Built once; constant afterwards. */
+/* The advertised table: the codec ranges of the APIs we have handlers for,
+ * unchanged. Built once; constant afterwards. */
 static proto_api_range advertised[32];
 static int32_t advertised_count = -1;
 
@@ -77,13 +67,8 @@ static void advertised_build(void) {
     advertised_count = 0;
     for (size_t i = 0; i < proto_api_range_count && advertised_count < 32; i++) {
         const proto_api_range *r = &proto_api_ranges[i];
-        const api_entry *api = api_find(r->api_key);
-        if (!api)
-            continue;
-        advertised[advertised_count].api_key = r->api_key;
-        advertised[advertised_count].min_version = api_min(api, r);
-        advertised[advertised_count].max_version = r->max_version;
-        advertised_count++;
+        if (api_find(r->api_key))
+            advertised[advertised_count++] = *r;
     }
 }
 
@@ -151,7 +136,7 @@ int dispatch_request(broker_request *req, uint8_t *frame, size_t len) {
     const api_entry *api = api_find(req->api_key);
     const proto_api_range *range = proto_api_range_find(req->api_key);
     wire_writer *w = req->out;
-    if (!api || !range || !api_version_ok(api, range, req->api_version)) {
+    if (!api || !range || !proto_api_supported(req->api_key, req->api_version)) {
         if (req->api_key == KAFKA_API_API_VERSIONS) {
             BLOG_D("peer=%s: ApiVersions v%d not supported, answering with the v0 fallback",
                    req->peer, req->api_version);
@@ -161,7 +146,7 @@ int dispatch_request(broker_request *req, uint8_t *frame, size_t len) {
         if (api && range)
             BLOG_W("peer=%s api=%s(%d) version=%d: version not supported (we implement %d..%d); "
                    "closing connection",
-                   req->peer, api_name, req->api_key, req->api_version, api_min(api, range),
+                   req->peer, api_name, req->api_key, req->api_version, range->min_version,
                    range->max_version);
         else
             BLOG_W("peer=%s api=%s(%d) version=%d: API not supported by this broker; closing "

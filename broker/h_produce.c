@@ -1,10 +1,13 @@
 /*
  * h_produce.c - Produce v0..v7: append RecordBatch v2 data to partition logs.
  *
- * v3-7 go through the protocol.h codec. v0-2 (advertised only because
- * librdkafka 2.0.2 enables gzip/snappy/lz4 when the Produce range overlaps
- * 0..0) are decoded here, and the legacy magic 0/1 message sets they carry
- * are refused with UNSUPPORTED_FOR_MESSAGE_FORMAT.
+ * Every version goes through the protocol.h codec. Only RecordBatch v2
+ * (magic 2, byte 16 of the records) is stored. v0-2 exist in the table only
+ * because librdkafka 2.0.2 enables gzip/snappy/lz4 when the Produce range
+ * overlaps 0..0; they carry legacy magic 0/1 message sets, and each of their
+ * partitions is answered UNSUPPORTED_FOR_MESSAGE_FORMAT, whatever the magic
+ * (a v0-2 request carrying magic 2 is not something Kafka clients send).
+ * Magic 0/1 data in a v3+ request is refused the same way.
  *
  * The records of a partition may hold several batches; the log validates
  * them all (size, magic, CRC, counts) and appends them in order with one
@@ -24,53 +27,6 @@
 #include "wire/kafka.h"
 #include "wire/protocol.h"
 
-/* Produce v0-2 request: like v3 without transactional_id. */
-static int decode_legacy(wire_reader *r, wire_arena *a, proto_produce_req *in) {
-    in->transactional_id = WIRE_STR_NULL;
-    in->acks = wire_read_i16(r);
-    in->timeout_ms = wire_read_i32(r);
-    in->topic_count = wire_read_array_len(r, 0);
-    if (r->err)
-        return r->err;
-    if (in->topic_count > 0 &&
-        !(in->topics = wire_arena_calloc(a, (size_t)in->topic_count, sizeof *in->topics)))
-        return WIRE_ERR_NOMEM;
-    for (int32_t t = 0; t < in->topic_count && !r->err; t++) {
-        proto_produce_req_topic *tp = &in->topics[t];
-        tp->name = wire_read_str(r, 0);
-        tp->partition_count = wire_read_array_len(r, 0);
-        if (r->err)
-            break;
-        if (tp->partition_count > 0 &&
-            !(tp->partitions =
-                  wire_arena_calloc(a, (size_t)tp->partition_count, sizeof *tp->partitions)))
-            return WIRE_ERR_NOMEM;
-        for (int32_t p = 0; p < tp->partition_count && !r->err; p++) {
-            tp->partitions[p].index = wire_read_i32(r);
-            tp->partitions[p].records = wire_read_bytes(r, 0);
-        }
-    }
-    return r->err;
-}
-
-static void encode_legacy(wire_writer *w, int16_t v, const proto_produce_resp *out) {
-    wire_write_array_len(w, 0, out->topic_count);
-    for (int32_t t = 0; t < out->topic_count; t++) {
-        wire_write_str(w, 0, out->topics[t].name);
-        wire_write_array_len(w, 0, out->topics[t].partition_count);
-        for (int32_t p = 0; p < out->topics[t].partition_count; p++) {
-            const proto_produce_resp_partition *pr = &out->topics[t].partitions[p];
-            wire_write_i32(w, pr->index);
-            wire_write_i16(w, pr->error_code);
-            wire_write_i64(w, pr->base_offset);
-            if (v >= 2)
-                wire_write_i64(w, pr->log_append_time_ms);
-        }
-    }
-    if (v >= 1)
-        wire_write_i32(w, 0); /* throttle_time_ms */
-}
-
 static void produce_partition(broker_request *req, const proto_produce_req *in, wire_str name,
                               topic *tp, const proto_produce_req_partition *ip,
                               proto_produce_resp_partition *pr, int64_t now) {
@@ -83,17 +39,20 @@ static void produce_partition(broker_request *req, const proto_produce_req *in, 
         tp && ip->index >= 0 && ip->index < tp->partition_count ? tp->partitions[ip->index] : NULL;
     wire_bytes records = ip->records;
     int acks_ok = in->acks == 0 || in->acks == 1 || in->acks == -1;
+    /* The magic byte sits at offset 16 in every message format. */
+    int legacy = req->api_version < 3 || (records.len > 16 && records.ptr[16] != 2);
     if (!acks_ok) {
         pr->error_code = KAFKA_INVALID_REQUIRED_ACKS;
     } else if (!part || !part->lg) {
         pr->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+    } else if (legacy) {
+        pr->error_code = KAFKA_UNSUPPORTED_FOR_MESSAGE_FORMAT;
+        BLOG_W("peer=%s topic=%.*s partition=%" PRId32 ": Produce v%d with magic %d refused: "
+               "only RecordBatch v2 (magic 2, Produce v3+) is stored",
+               req->peer, (int)name.len, name.ptr, ip->index, req->api_version,
+               records.len > 16 ? records.ptr[16] : -1);
     } else if (records.len <= 0) {
         pr->error_code = KAFKA_CORRUPT_MESSAGE;
-    } else if (records.len > 16 && records.ptr[16] != 2) {
-        pr->error_code = KAFKA_UNSUPPORTED_FOR_MESSAGE_FORMAT;
-        BLOG_W("peer=%s topic=%.*s partition=%" PRId32 ": legacy message format (magic %d) "
-               "refused; use a client that writes RecordBatch v2 (Produce v3+)",
-               req->peer, (int)name.len, name.ptr, ip->index, records.ptr[16]);
     } else {
         log_append_info info;
         /* The frame buffer is ours: the log stamps offsets into it in place. */
@@ -124,9 +83,7 @@ int h_produce(broker_request *req) {
     wire_arena_init(&a);
     proto_produce_req in;
     memset(&in, 0, sizeof in);
-    int rc = v >= 3 ? proto_produce_req_decode(&req->body, v, &a, &in)
-                    : decode_legacy(&req->body, &a, &in);
-    if (rc != 0) {
+    if (proto_produce_req_decode(&req->body, v, &a, &in) != 0) {
         wire_arena_free(&a);
         req->why = "Produce body";
         return -1;
@@ -153,10 +110,7 @@ int h_produce(broker_request *req) {
         for (int32_t p = 0; p < ot->partition_count; p++)
             produce_partition(req, &in, it->name, tp, &it->partitions[p], &ot->partitions[p], now);
     }
-    if (v >= 3)
-        proto_produce_resp_encode(req->out, v, &out);
-    else
-        encode_legacy(req->out, v, &out);
+    proto_produce_resp_encode(req->out, v, &out);
     wire_arena_free(&a);
     return 0;
 nomem:

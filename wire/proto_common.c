@@ -12,7 +12,7 @@
 #include "wire/proto_internal.h"
 
 const proto_api_range proto_api_ranges[] = {
-    {KAFKA_API_PRODUCE, 3, 7},          {KAFKA_API_FETCH, 4, 11},
+    {KAFKA_API_PRODUCE, 0, 7},          {KAFKA_API_FETCH, 4, 11},
     {KAFKA_API_LIST_OFFSETS, 0, 5},     {KAFKA_API_METADATA, 0, 8},
     {KAFKA_API_FIND_COORDINATOR, 0, 2}, {KAFKA_API_API_VERSIONS, 0, 3},
     {KAFKA_API_CREATE_TOPICS, 0, 4},    {KAFKA_API_DELETE_TOPICS, 0, 3},

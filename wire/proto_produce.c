@@ -1,10 +1,14 @@
 /*
- * proto_produce.c - Produce (key 0) v3-7: RecordBatch v2 only.
+ * proto_produce.c - Produce (key 0) v0-7, request and response.
  *
- * Versions 0-2 carried the legacy magic 0/1 message sets, which Strand does
- * not store, so they are not implemented (and not advertised). The records
- * of each partition stay a slice into the request buffer: the broker hands
- * that slice to the log without copying it.
+ * The layouts differ only by version-gated fields: the request gains
+ * transactional_id in v3; the response gains throttle_time_ms in v1,
+ * log_append_time_ms in v2 and log_start_offset in v5. v0-2 are here because
+ * librdkafka 2.0.2 enables compression only when the broker's Produce range
+ * includes v0; what their records hold (legacy magic 0/1 message sets, which
+ * Strand does not store) is the broker's business, not the codec's. The
+ * records of each partition stay a slice into the request buffer: the
+ * broker hands that slice to the log without copying it.
  */
 #include "wire/proto_internal.h"
 
@@ -15,7 +19,7 @@ int proto_produce_req_decode(wire_reader *r, int16_t version, wire_arena *a,
     if (proto_check_dec(API, version))
         return WIRE_ERR_INVALID;
     int flex = proto_is_flexible(API, version);
-    out->transactional_id = wire_read_str(r, flex);
+    out->transactional_id = version >= 3 ? wire_read_str(r, flex) : WIRE_STR_NULL;
     out->acks = wire_read_i16(r);
     out->timeout_ms = wire_read_i32(r);
     out->topic_count = proto_read_count(r, flex, 0);
@@ -40,7 +44,8 @@ void proto_produce_req_encode(wire_writer *w, int16_t version, const proto_produ
     if (!proto_check_enc(w, API, version))
         return;
     int flex = proto_is_flexible(API, version);
-    wire_write_str(w, flex, in->transactional_id);
+    if (version >= 3)
+        wire_write_str(w, flex, in->transactional_id);
     wire_write_i16(w, in->acks);
     wire_write_i32(w, in->timeout_ms);
     proto_write_count(w, flex, 0, in->topic_count);

@@ -208,7 +208,11 @@ int proto_metadata_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
 void proto_metadata_resp_encode(wire_writer *w, int16_t version, const proto_metadata_resp *in);
 
 /* ------------------------------------------------------------------------ */
-/* Produce (0), versions 3-7 (RecordBatch v2 only). */
+/* Produce (0), versions 0-7. v0-2 have no transactional_id (decoded as
+ * null, not written); response fields by version: throttle_time_ms v1+,
+ * log_append_time_ms v2+, log_start_offset v5+ (absent: 0, -1, -1). The codec
+ * does not look inside `records`: v0-2 carry legacy magic 0/1 message sets,
+ * v3+ RecordBatch v2 (the broker stores only the latter). */
 
 typedef struct proto_produce_req_partition {
     int32_t index;
@@ -222,7 +226,7 @@ typedef struct proto_produce_req_topic {
 } proto_produce_req_topic;
 
 typedef struct proto_produce_req {
-    wire_str transactional_id; /* nullable */
+    wire_str transactional_id; /* nullable; v3+ */
     int16_t acks;              /* 0: no response at all, 1: leader, -1: all ISR */
     int32_t timeout_ms;
     int32_t topic_count;
@@ -233,7 +237,7 @@ typedef struct proto_produce_resp_partition {
     int32_t index;
     int16_t error_code;
     int64_t base_offset;
-    int64_t log_append_time_ms; /* -1 unless the topic uses LogAppendTime */
+    int64_t log_append_time_ms; /* v2+; -1 unless the topic uses LogAppendTime */
     int64_t log_start_offset;   /* v5+, default -1 */
 } proto_produce_resp_partition;
 
@@ -246,7 +250,7 @@ typedef struct proto_produce_resp_topic {
 typedef struct proto_produce_resp {
     int32_t topic_count;
     proto_produce_resp_topic *topics;
-    int32_t throttle_time_ms;
+    int32_t throttle_time_ms; /* v1+ */
 } proto_produce_resp;
 
 int proto_produce_req_decode(wire_reader *r, int16_t version, wire_arena *a,

@@ -207,7 +207,7 @@ static void test_flexible(void **state) {
 static void test_ranges(void **state) {
     (void)state;
     static const proto_api_range want[] = {
-        {0, 3, 7},  {1, 4, 11}, {2, 0, 5},  {3, 0, 8},  {10, 0, 2},
+        {0, 0, 7},  {1, 4, 11}, {2, 0, 5},  {3, 0, 8},  {10, 0, 2},
         {18, 0, 3}, {19, 0, 4}, {20, 0, 3}, {32, 0, 2}, {37, 0, 1},
     };
     assert_int_equal(proto_api_range_count, sizeof(want) / sizeof(want[0]));
@@ -244,7 +244,7 @@ static void test_unsupported_versions(void **state) {
 
     proto_produce_req preq = {0};
     wire_reader_init(&r, zeros, sizeof(zeros));
-    assert_int_equal(proto_produce_req_decode(&r, 2, &a, &preq), WIRE_ERR_INVALID);
+    assert_int_equal(proto_produce_req_decode(&r, -1, &a, &preq), WIRE_ERR_INVALID);
     wire_writer_init(&w);
     proto_produce_req_encode(&w, 8, &preq);
     assert_int_equal(w.err, WIRE_ERR_INVALID);

@@ -1,5 +1,5 @@
 /*
- * test_proto_topics.c - Metadata 0-8, Produce 3-7, Fetch 4-11 and
+ * test_proto_topics.c - Metadata 0-8, Produce 0-7, Fetch 4-11 and
  * ListOffsets 0-5 codecs of wire/protocol.h.
  *
  * For every supported version: encode a message with non-default values,
@@ -7,13 +7,15 @@
  * for the ones it does not), re-encode the decoded message and require the
  * same bytes, and cut the encoding at every length, which must fail. Byte
  * vectors laid out by hand from the message schemas pin the layouts that
- * clients depend on most (Metadata v1, Produce v3, Fetch v4).
+ * clients depend on most (Metadata v1, Produce v0/v3 and its v2 response,
+ * Fetch v4).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -304,7 +306,7 @@ static void test_produce_req_round_trip(void **state) {
         {wire_str_from("orders"), 2, p0},
         {wire_str_from("audit"), 1, p1},
     };
-    for (int16_t v = 3; v <= 7; v++) {
+    for (int16_t v = 0; v <= 7; v++) {
         for (int txn = 0; txn < 2; txn++) {
             proto_produce_req in = {txn ? wire_str_from("tx-1") : WIRE_STR_NULL, -1, 30000, 2,
                                     topics};
@@ -313,7 +315,9 @@ static void test_produce_req_round_trip(void **state) {
             wire_arena a;
             wire_arena_init(&a);
             round_trip(&codec_produce_req, v, &in, &out, &w, &a);
-            assert_str(out.transactional_id, txn ? "tx-1" : NULL);
+            /* transactional_id exists from v3; before, it is neither written
+             * nor read (decoded as null) */
+            assert_str(out.transactional_id, txn && v >= 3 ? "tx-1" : NULL);
             assert_int_equal(out.acks, -1);
             assert_int_equal(out.timeout_ms, 30000);
             assert_int_equal(out.topic_count, 2);
@@ -370,6 +374,97 @@ static void test_produce_req_v3_bytes(void **state) {
     wire_arena_free(&a);
 }
 
+/* v0 (and v1, v2: same layout) has no transactional_id: acks comes first. */
+static void test_produce_req_v0_bytes(void **state) {
+    (void)state;
+    static const uint8_t want[] = {
+        0x00, 0x01,             /* acks 1 */
+        0x00, 0x00, 0x03, 0xe8, /* timeout 1000 */
+        0x00, 0x00, 0x00, 0x01, /* topics: 1 */
+        0x00, 0x02, 'o',  'k',  /*   name */
+        0x00, 0x00, 0x00, 0x01, /*   partitions: 1 */
+        0x00, 0x00, 0x00, 0x05, /*     index 5 */
+        0x00, 0x00, 0x00, 0x03, /*     records: 3 bytes */
+        0x0a, 0x0b, 0x0c,
+    };
+    static const uint8_t rec[] = {0x0a, 0x0b, 0x0c};
+    proto_produce_req_partition p = {5, {rec, 3}};
+    proto_produce_req_topic t = {wire_str_from("ok"), 1, &p};
+    proto_produce_req in = {wire_str_from("ignored before v3"), 1, 1000, 1, &t};
+    for (int16_t v = 0; v <= 2; v++) {
+        assert_encodes_to(&codec_produce_req, v, &in, want, sizeof(want));
+        wire_reader r;
+        wire_reader_init(&r, want, sizeof(want));
+        wire_arena a;
+        wire_arena_init(&a);
+        proto_produce_req out;
+        assert_int_equal(proto_produce_req_decode(&r, v, &a, &out), 0);
+        assert_int_equal(r.pos, sizeof(want));
+        assert_str(out.transactional_id, NULL);
+        assert_int_equal(out.acks, 1);
+        assert_int_equal(out.timeout_ms, 1000);
+        assert_str(out.topics[0].name, "ok");
+        assert_int_equal(out.topics[0].partitions[0].index, 5);
+        assert_int_equal(out.topics[0].partitions[0].records.len, 3);
+        assert_ptr_equal(out.topics[0].partitions[0].records.ptr, want + sizeof(want) - 3);
+        /* The same bytes read as v3 are misparsed (acks taken as a string
+         * length), which is why the version gates the field. */
+        wire_reader_init(&r, want, sizeof(want));
+        assert_int_not_equal(proto_produce_req_decode(&r, 3, &a, &out), 0);
+        wire_arena_free(&a);
+    }
+    /* A records length past the end is a truncation. */
+    uint8_t bad[sizeof(want)];
+    memcpy(bad, want, sizeof(want));
+    bad[25] = 0x04;
+    wire_reader r;
+    wire_reader_init(&r, bad, sizeof(bad));
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_produce_req out;
+    assert_int_equal(proto_produce_req_decode(&r, 0, &a, &out), WIRE_ERR_SHORT);
+    wire_arena_free(&a);
+}
+
+/* Response v0: no throttle time, no log append time; v1 adds the throttle
+ * time at the end, v2 the log append time per partition. */
+static void test_produce_resp_v0_v2_bytes(void **state) {
+    (void)state;
+    proto_produce_resp_partition part = {3, KAFKA_UNSUPPORTED_FOR_MESSAGE_FORMAT, -1, 77, 9};
+    proto_produce_resp_topic t = {wire_str_from("ok"), 1, &part};
+    proto_produce_resp in = {1, &t, 100};
+    static const uint8_t v0[] = {
+        0x00, 0x00, 0x00, 0x01,                         /* topics: 1 */
+        0x00, 0x02, 'o',  'k',                          /*   name */
+        0x00, 0x00, 0x00, 0x01,                         /*   partitions: 1 */
+        0x00, 0x00, 0x00, 0x03,                         /*     index 3 */
+        0x00, 0x2b,                                     /*     error 43 */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /*     base offset -1 */
+    };
+    static const uint8_t throttle[] = {0x00, 0x00, 0x00, 0x64};
+    static const uint8_t append_time[] = {0, 0, 0, 0, 0, 0, 0, 77};
+    uint8_t v1[sizeof(v0) + 4], v2[sizeof(v0) + 8 + 4];
+    memcpy(v1, v0, sizeof(v0));
+    memcpy(v1 + sizeof(v0), throttle, 4);
+    memcpy(v2, v0, sizeof(v0));
+    memcpy(v2 + sizeof(v0), append_time, 8);
+    memcpy(v2 + sizeof(v0) + 8, throttle, 4);
+    assert_encodes_to(&codec_produce_resp, 0, &in, v0, sizeof(v0));
+    assert_encodes_to(&codec_produce_resp, 1, &in, v1, sizeof(v1));
+    assert_encodes_to(&codec_produce_resp, 2, &in, v2, sizeof(v2));
+    wire_reader r;
+    wire_reader_init(&r, v0, sizeof(v0));
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_produce_resp out;
+    assert_int_equal(proto_produce_resp_decode(&r, 0, &a, &out), 0);
+    assert_int_equal(out.topics[0].partitions[0].error_code, KAFKA_UNSUPPORTED_FOR_MESSAGE_FORMAT);
+    assert_int_equal(out.topics[0].partitions[0].log_append_time_ms, -1);
+    assert_int_equal(out.topics[0].partitions[0].log_start_offset, -1);
+    assert_int_equal(out.throttle_time_ms, 0);
+    wire_arena_free(&a);
+}
+
 static void test_produce_resp_round_trip(void **state) {
     (void)state;
     proto_produce_resp_partition parts[] = {
@@ -378,7 +473,7 @@ static void test_produce_resp_round_trip(void **state) {
     };
     proto_produce_resp_topic t = {wire_str_from("orders"), 2, parts};
     proto_produce_resp in = {1, &t, 250};
-    for (int16_t v = 3; v <= 7; v++) {
+    for (int16_t v = 0; v <= 7; v++) {
         proto_produce_resp out;
         wire_writer w;
         wire_arena a;
@@ -393,9 +488,9 @@ static void test_produce_resp_round_trip(void **state) {
         assert_int_equal(p[0].log_start_offset, v >= 5 ? 10 : -1);
         assert_int_equal(p[1].index, 1);
         assert_int_equal(p[1].error_code, KAFKA_NOT_LEADER_OR_FOLLOWER);
-        assert_int_equal(p[1].log_append_time_ms, 1700000000000);
+        assert_int_equal(p[1].log_append_time_ms, v >= 2 ? 1700000000000 : -1);
         assert_int_equal(p[1].log_start_offset, v >= 5 ? 0 : -1);
-        assert_int_equal(out.throttle_time_ms, 250);
+        assert_int_equal(out.throttle_time_ms, v >= 1 ? 250 : 0);
         wire_arena_free(&a);
         wire_writer_free(&w);
     }
@@ -718,6 +813,8 @@ int main(void) {
         cmocka_unit_test(test_metadata_resp_v1_bytes),
         cmocka_unit_test(test_produce_req_round_trip),
         cmocka_unit_test(test_produce_req_v3_bytes),
+        cmocka_unit_test(test_produce_req_v0_bytes),
+        cmocka_unit_test(test_produce_resp_v0_v2_bytes),
         cmocka_unit_test(test_produce_resp_round_trip),
         cmocka_unit_test(test_fetch_req_round_trip),
         cmocka_unit_test(test_fetch_resp_round_trip),
