@@ -2,14 +2,18 @@
  * h_fetch.c - Fetch v4..v11 with long polling.
  *
  * The request is decoded with the protocol.h codec, its topic names copied
- * into the request's arena so it can outlive the received frame. The response is built from
- * the logs: for each partition the log gives a byte range of whole batches
- * in one segment file, and the encoder's records_fill callback pread()s
- * those bytes straight into the space it reserved in the response writer
- * (one copy, no re-encoding). If fewer than
- * min_bytes are available and max_wait_ms > 0, the request waits as a
- * delayed operation watching its partitions (delayed.h): an append on any of
- * them, or the timer, completes it and the response is rebuilt then.
+ * into the request's arena so it can outlive the received frame. The
+ * response is built from the logs: for each partition the log gives byte
+ * ranges of whole batches, one per segment (log_read), and this file keeps
+ * asking from where the previous range ended, so a fetch whose data crosses
+ * a segment roll gets both sides in one response. The ranges stop at the
+ * partition's max bytes and at what is left of the response's max_bytes;
+ * only the very first batch of the whole response may exceed them (KIP-74).
+ * The encoder's records_fill callback pread()s the ranges straight into the
+ * space it reserved in the response writer (one copy, no re-encoding). If
+ * fewer than min_bytes are available and max_wait_ms > 0, the request waits
+ * as a delayed operation watching its partitions (delayed.h): an append on
+ * any of them, or the timer, completes it and the response is rebuilt then.
  *
  * Standalone: high watermark = last stable offset = log end; no aborted
  * transactions (empty list); no fetch sessions (session id 0 in answers,
@@ -44,33 +48,88 @@ static void fetch_req_free(fetch_req *f) {
     free(f);
 }
 
-/* Where a partition's records come from: the encoder calls fill_records
- * with the space it reserved in the response. */
-typedef struct records_src {
+/* One byte range of a segment file that goes into the response. */
+typedef struct records_piece {
     int fd;
     int64_t position;
+    int64_t length;
+    struct records_piece *next;
+} records_piece;
+
+/* Where a partition's records come from: the ranges, in offset order, that
+ * the encoder's fill_records call copies into the space it reserved. */
+typedef struct records_src {
+    records_piece *head;
+    records_piece *tail;
     int failed;
     int saved_errno;
 } records_src;
 
-/* pread exactly len bytes into the response buffer: the one copy. */
+/* pread exactly len bytes (the sum of the pieces) into the response
+ * buffer: the one copy. */
 static int fill_records(void *ctx, uint8_t *dst, size_t len) {
     records_src *src = ctx;
-    int64_t pos = src->position;
-    while (len > 0) {
-        ssize_t k = pread(src->fd, dst, len, (off_t)pos);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            src->failed = 1;
-            src->saved_errno = k < 0 ? errno : EIO;
-            return -1;
+    for (const records_piece *pc = src->head; pc && len > 0; pc = pc->next) {
+        int64_t pos = pc->position;
+        size_t left = (size_t)pc->length < len ? (size_t)pc->length : len;
+        len -= left;
+        while (left > 0) {
+            ssize_t k = pread(pc->fd, dst, left, (off_t)pos);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0) {
+                src->failed = 1;
+                src->saved_errno = k < 0 ? errno : EIO;
+                return -1;
+            }
+            dst += k;
+            left -= (size_t)k;
+            pos += k;
         }
-        dst += k;
-        len -= (size_t)k;
-        pos += k;
+    }
+    if (len > 0) { /* the pieces are shorter than what was reserved */
+        src->failed = 1;
+        src->saved_errno = EIO;
+        return -1;
     }
     return 0;
+}
+
+/* Gather a partition's records from `offset`: whole batches, region after
+ * region across segment rolls, while they fit in `limit` bytes. With
+ * `kip74` (nothing in the response yet) the first batch is taken whole even
+ * when it is larger. *len gets the bytes gathered (0: none). Returns LOG_OK
+ * or the status of the first read; a failing later read just ends the
+ * gathering (the next fetch starts there and reports it). */
+static int fetch_gather(log *lg, int64_t offset, int64_t limit, int kip74, wire_arena *a,
+                        records_src *src, int64_t *len) {
+    *len = 0;
+    for (;;) {
+        int64_t room = limit - *len;
+        int whole_first = kip74 && *len == 0;
+        if (room <= 0 && !whole_first)
+            return LOG_OK;
+        log_region region;
+        int rc = log_read(lg, offset, room > 0 ? room : 1, -1, &region);
+        if (rc != LOG_OK)
+            return *len > 0 ? LOG_OK : rc;
+        if (region.length <= 0 || (region.length > room && !whole_first) ||
+            region.length > INT32_MAX - *len)
+            return LOG_OK;
+        records_piece *pc = wire_arena_alloc(a, sizeof *pc);
+        if (!pc)
+            return LOG_ERR_NOMEM;
+        *pc = (records_piece){region.fd, region.position, region.length, NULL};
+        if (src->tail)
+            src->tail->next = pc;
+        else
+            src->head = pc;
+        src->tail = pc;
+        *len += region.length;
+        if (region.next_offset <= offset)
+            return LOG_OK; /* no progress: never loop */
+        offset = region.next_offset;
+    }
 }
 
 /* Look up every partition and encode the response body into w from the
@@ -123,10 +182,14 @@ static int fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors
             op->last_stable_offset = op->high_watermark;
             op->log_start_offset = log_start_offset(tp->lg);
             int64_t limit = ip->partition_max_bytes < budget ? ip->partition_max_bytes : budget;
-            if (limit <= 0 && *bytes > 0)
-                continue; /* response full; the first batch is always whole (KIP-74) */
-            log_region region;
-            int rc = log_read(tp->lg, ip->fetch_offset, limit > 0 ? limit : 1, -1, &region);
+            records_src *src = wire_arena_alloc(&a, sizeof *src);
+            if (!src)
+                goto nomem;
+            memset(src, 0, sizeof *src);
+            int64_t len;
+            int rc = fetch_gather(tp->lg, ip->fetch_offset, limit, *bytes == 0, &a, src, &len);
+            if (rc == LOG_ERR_NOMEM)
+                goto nomem;
             if (rc != LOG_OK) {
                 op->error_code = log_status_to_kafka(rc);
                 *errors = 1;
@@ -136,18 +199,13 @@ static int fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors
                            log_strerror(rc));
                 continue;
             }
-            if (region.length <= 0 || region.length > INT32_MAX)
+            if (len <= 0)
                 continue;
-            records_src *src = wire_arena_alloc(&a, sizeof *src);
-            if (!src)
-                goto nomem;
-            src->fd = region.fd;
-            src->position = region.position;
-            op->records_len = (int32_t)region.length;
+            op->records_len = (int32_t)len;
             op->records_fill = fill_records;
             op->records_ctx = src;
-            *bytes += region.length;
-            budget -= region.length;
+            *bytes += len;
+            budget -= len;
         }
     }
     size_t mark = w->len;

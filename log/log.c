@@ -599,8 +599,11 @@ static int find_segment(const log *l, int64_t offset) {
 }
 
 /* End of the last whole batch in [start, want] of s, walking from the
- * nearest index entry. Returns start when the first batch does not fit. */
-static int last_boundary(const segment *s, int64_t start, int64_t want, int64_t *end) {
+ * nearest index entry (start when the first batch does not fit), and in
+ * *next the baseOffset of the batch that starts there (want is below the
+ * segment's end, so there is one). */
+static int last_boundary(const segment *s, int64_t start, int64_t want, int64_t *end,
+                         int64_t *next) {
     int64_t from = start;
     int64_t slot = offset_index_lookup_pos(&s->oidx, want);
     if (slot >= 0) {
@@ -616,8 +619,10 @@ static int last_boundary(const segment *s, int64_t start, int64_t want, int64_t 
     int rc;
     *end = from;
     while ((rc = segment_walker_next(&w, &h, &pos)) == 1) {
-        if (pos + batch_total_size(&h) > want)
+        if (pos + batch_total_size(&h) > want) {
+            *next = h.base_offset;
             break;
+        }
         *end = pos + batch_total_size(&h);
     }
     return rc < 0 ? rc : LOG_OK;
@@ -629,6 +634,7 @@ int log_read(log *l, int64_t offset, int64_t max_bytes, int64_t max_offset, log_
     out->position = 0;
     out->length = 0;
     out->first_offset = -1;
+    out->next_offset = offset;
     if (offset < l->start_offset || offset > leo)
         return LOG_ERR_OUT_OF_RANGE;
     if (max_offset < 0 || max_offset > leo)
@@ -649,28 +655,35 @@ int log_read(log *l, int64_t offset, int64_t max_bytes, int64_t max_offset, log_
         if (h.base_offset >= max_offset)
             return LOG_OK;
         int64_t limit = s->size;
+        int64_t limit_next = s->next_offset; /* the offset at position `limit` */
         if (max_offset < s->next_offset) {
             int64_t p;
             batch_header hm;
             rc = segment_find(s, max_offset, &p, &hm);
             if (rc < 0)
                 return LOG_ERR_IO;
-            if (rc == 0)
+            if (rc == 0) {
                 limit = p;
+                limit_next = hm.base_offset;
+            }
         }
         int64_t want = max_bytes > limit - start ? limit : start + max_bytes;
         int64_t end = want;
+        int64_t next = limit_next;
         if (want < limit) {
-            rc = last_boundary(s, start, want, &end);
+            rc = last_boundary(s, start, want, &end, &next);
             if (rc != LOG_OK)
                 return LOG_ERR_IO;
         }
-        if (end <= start)
-            end = start + batch_total_size(&h); /* KIP-74: the first batch whole */
+        if (end <= start) { /* KIP-74: the first batch whole */
+            end = start + batch_total_size(&h);
+            next = h.base_offset + h.last_offset_delta + 1;
+        }
         out->fd = s->fd;
         out->position = start;
         out->length = end - start;
         out->first_offset = h.base_offset;
+        out->next_offset = next;
         return LOG_OK;
     }
     return LOG_OK;

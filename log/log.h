@@ -162,13 +162,16 @@ typedef struct log_region {
     int64_t position;     /* byte position in the file */
     int64_t length;       /* bytes */
     int64_t first_offset; /* baseOffset of the first batch, -1 when empty */
+    int64_t next_offset;  /* where the following region starts: past the last
+                             batch of this one (the offset asked when empty) */
 } log_region;
 
 /* Region starting at the batch that CONTAINS `offset`, holding whole batches
  * up to max_bytes (the first batch whole even if larger: KIP-74) and only
  * batches whose baseOffset < max_offset (pass -1 for the log end; the broker
  * passes the high watermark). The region never spans segments: read again
- * from the next offset. LOG_ERR_OUT_OF_RANGE if offset is outside
+ * from out->next_offset for what follows (the next segment once this one is
+ * exhausted). LOG_ERR_OUT_OF_RANGE if offset is outside
  * [log start, log end]; offset == log end gives an empty region. */
 int log_read(log *l, int64_t offset, int64_t max_bytes, int64_t max_offset, log_region *out);
 

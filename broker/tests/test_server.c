@@ -2,8 +2,11 @@
  * test_server.c - the broker in-process over real sockets: responses leave
  * in request order even behind a long-polling Fetch, an append wakes a
  * waiting Fetch (event, not timer), acks=0 gets no response, bad frames and
- * unsupported APIs close only their connection, and ApiVersions beyond v3
- * gets the v0 UNSUPPORTED_VERSION answer.
+ * unsupported APIs close only their connection, ApiVersions beyond v3
+ * gets the v0 UNSUPPORTED_VERSION answer and otherwise advertises exactly
+ * the codec table, every Produce version (0-7) answers in its own layout
+ * (v0-2 refused with UNSUPPORTED_FOR_MESSAGE_FORMAT), and a Fetch reads
+ * across segment rolls in one response.
  *
  * The broker's loop runs on a second thread; the test thread is a client
  * with blocking sockets. Shutdown goes through a uv_async into the loop.
@@ -19,6 +22,7 @@
 #include <time.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -139,13 +143,13 @@ static ssize_t recv_frame(int fd, uint8_t **out) {
     return (ssize_t)n;
 }
 
-/* Start a request frame in w: size placeholder + header v1. */
+/* Start a request frame in w: size placeholder + the header version the
+ * key and version call for (v2 for flexible versions such as ApiVersions
+ * v3, else v1). */
 static void req_begin(wire_writer *w, int16_t key, int16_t version, int32_t corr) {
     wire_write_i32(w, 0);
-    wire_write_i16(w, key);
-    wire_write_i16(w, version);
-    wire_write_i32(w, corr);
-    wire_write_cstr(w, 0, "test");
+    proto_req_header h = {key, version, corr, wire_str_from("test")};
+    proto_req_header_encode(w, &h);
 }
 
 static void req_end(wire_writer *w, size_t start) {
@@ -587,6 +591,295 @@ static void test_produce_validation(void **state) {
     close(fd);
 }
 
+static void enc_produce(wire_writer *w, int16_t v, const void *in) {
+    proto_produce_req_encode(w, v, in);
+}
+static void enc_fetch(wire_writer *w, int16_t v, const void *in) {
+    proto_fetch_req_encode(w, v, in);
+}
+static void enc_api_versions(wire_writer *w, int16_t v, const void *in) {
+    proto_api_versions_req_encode(w, v, in);
+}
+
+/* A legacy message set (magic 1) with one message; its CRC is not filled
+ * in: the broker must refuse it by its magic before looking further. */
+static void make_legacy_message_set(wire_writer *out) {
+    wire_write_i64(out, 0);             /* offset */
+    wire_write_i32(out, 23);            /* message size */
+    wire_write_u32(out, 0);             /* crc */
+    wire_write_i8(out, 1);              /* magic: byte 16 of the set */
+    wire_write_i8(out, 0);              /* attributes */
+    wire_write_i64(out, 1700000000000); /* timestamp */
+    wire_write_i32(out, -1);            /* key: null */
+    wire_write_i32(out, 1);             /* value */
+    wire_write_i8(out, 'x');
+}
+
+/* Produce one partition's records with `version`; decode the answer with the
+ * codec of that version and check error and base offset. */
+static void produce_version(int fd, int16_t version, int32_t corr, const char *topic,
+                            int32_t partition, const wire_writer *records, int16_t error,
+                            int64_t base) {
+    proto_produce_req_partition p = {partition, {records->p, (int32_t)records->len}};
+    proto_produce_req_topic t = {wire_str_from(topic), 1, &p};
+    proto_produce_req in = {WIRE_STR_NULL, 1, 5000, 1, &t};
+    uint8_t *resp;
+    wire_reader r = roundtrip(fd, KAFKA_API_PRODUCE, version, corr, enc_produce, &in, &resp);
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_produce_resp out;
+    assert_int_equal(proto_produce_resp_decode(&r, version, &a, &out), 0);
+    assert_int_equal(wire_remaining(&r), 0);
+    assert_int_equal(out.topic_count, 1);
+    assert_true(wire_str_eq(out.topics[0].name, topic));
+    assert_int_equal(out.topics[0].partition_count, 1);
+    const proto_produce_resp_partition *pr = &out.topics[0].partitions[0];
+    assert_int_equal(pr->index, partition);
+    assert_int_equal(pr->error_code, error);
+    assert_int_equal(pr->base_offset, base);
+    assert_int_equal(pr->log_append_time_ms, -1); /* CreateTime topic (and absent before v2) */
+    /* v5+ carry the log start offset on success; absent (-1) before. */
+    assert_int_equal(pr->log_start_offset, version >= 5 && error == KAFKA_NONE ? 0 : -1);
+    assert_int_equal(out.throttle_time_ms, 0);
+    wire_arena_free(&a);
+    free(resp);
+}
+
+/* Every Produce version the table advertises is answered in its own layout:
+ * v0-2 (legacy message sets) get UNSUPPORTED_FOR_MESSAGE_FORMAT per
+ * partition, also when they carry a RecordBatch v2; v3-7 store magic 2 and
+ * refuse magic 0/1. Refused data is never appended: offsets stay dense. */
+static void test_produce_all_versions(void **state) {
+    (void)state;
+    int fd = connect_broker();
+    create_topic(fd, "versions");
+    wire_writer legacy, batch;
+    wire_writer_init(&legacy);
+    wire_writer_init(&batch);
+    make_legacy_message_set(&legacy);
+    assert_int_equal(legacy.p[16], 1);
+    make_batch(&batch, "v2");
+    int64_t next = 0;
+    for (int16_t v = 0; v <= 7; v++) {
+        int32_t corr = 60 + 2 * v;
+        produce_version(fd, v, corr, "versions", 0, &legacy, KAFKA_UNSUPPORTED_FOR_MESSAGE_FORMAT,
+                        -1);
+        if (v < 3) {
+            produce_version(fd, v, corr + 1, "versions", 0, &batch,
+                            KAFKA_UNSUPPORTED_FOR_MESSAGE_FORMAT, -1);
+        } else {
+            produce_version(fd, v, corr + 1, "versions", 0, &batch, KAFKA_NONE, next);
+            next++;
+        }
+    }
+    assert_int_equal(next, 5);
+    /* An unknown topic is still reported as such in v0. */
+    produce_version(fd, 0, 80, "nowhere", 0, &legacy, KAFKA_UNKNOWN_TOPIC_OR_PARTITION, -1);
+    wire_writer_free(&legacy);
+    wire_writer_free(&batch);
+    close(fd);
+}
+
+/* ApiVersions advertises exactly the codec table, in every version. */
+static void test_api_versions_is_codec_table(void **state) {
+    (void)state;
+    int fd = connect_broker();
+    proto_api_versions_req in = {wire_str_from("strand-test"), wire_str_from("1.0")};
+    for (int16_t v = 0; v <= 3; v++) {
+        uint8_t *resp;
+        wire_reader r =
+            roundtrip(fd, KAFKA_API_API_VERSIONS, v, 90 + v, enc_api_versions, &in, &resp);
+        wire_arena a;
+        wire_arena_init(&a);
+        proto_api_versions_resp out;
+        assert_int_equal(proto_api_versions_resp_decode(&r, v, &a, &out), 0);
+        assert_int_equal(out.error_code, KAFKA_NONE);
+        assert_int_equal(out.api_count, (int32_t)proto_api_range_count);
+        for (int32_t i = 0; i < out.api_count; i++) {
+            assert_int_equal(out.apis[i].api_key, proto_api_ranges[i].api_key);
+            assert_int_equal(out.apis[i].min_version, proto_api_ranges[i].min_version);
+            assert_int_equal(out.apis[i].max_version, proto_api_ranges[i].max_version);
+        }
+        const proto_api_range *produce = proto_api_range_find(KAFKA_API_PRODUCE);
+        assert_non_null(produce);
+        assert_int_equal(produce->min_version, 0); /* librdkafka's compression check */
+        assert_int_equal(produce->max_version, 7);
+        wire_arena_free(&a);
+        free(resp);
+    }
+    close(fd);
+}
+
+/* Number of .log files in the partition directory. */
+static int segment_files(const char *topic, int32_t partition) {
+    char path[sizeof b.cfg.data_dir + 256];
+    snprintf(path, sizeof path, "%s/%.200s-%d", b.cfg.data_dir, topic, (int)partition);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        n += len > 4 && strcmp(e->d_name + len - 4, ".log") == 0;
+    }
+    closedir(d);
+    return n;
+}
+
+typedef struct fetch_part_want {
+    int32_t partition;
+    int64_t offset;
+    int32_t max_bytes;
+} fetch_part_want;
+
+/* Fetch v11 of `n` partitions of one topic; decoded response in *out (arena
+ * a, response buffer in *resp). */
+static void fetch_v11(int fd, int32_t corr, const char *topic, const fetch_part_want *want, int n,
+                      int32_t max_wait, int32_t min_bytes, int32_t max_bytes, wire_arena *a,
+                      proto_fetch_resp *out, uint8_t **resp) {
+    proto_fetch_req_partition parts[4];
+    assert_true(n <= 4);
+    for (int i = 0; i < n; i++)
+        parts[i] = (proto_fetch_req_partition){want[i].partition, -1, want[i].offset, -1,
+                                               want[i].max_bytes};
+    proto_fetch_req_topic t = {wire_str_from(topic), n, parts};
+    proto_fetch_req in = {.replica_id = -1,
+                          .max_wait_ms = max_wait,
+                          .min_bytes = min_bytes,
+                          .max_bytes = max_bytes,
+                          .session_epoch = -1,
+                          .topic_count = 1,
+                          .topics = &t,
+                          .rack_id = wire_str_from("")};
+    wire_reader r = roundtrip(fd, KAFKA_API_FETCH, 11, corr, enc_fetch, &in, resp);
+    assert_int_equal(proto_fetch_resp_decode(&r, 11, a, out), 0);
+    assert_int_equal(out->error_code, KAFKA_NONE);
+    assert_int_equal(out->topic_count, 1);
+    assert_int_equal(out->topics[0].partition_count, n);
+}
+
+/* Base offsets of the whole batches in `records` (all must be whole and
+ * valid); returns how many. */
+static int records_batches(wire_bytes records, int64_t *bases, int max) {
+    batch_iter it;
+    batch_iter_init(&it, records.ptr, (size_t)(records.len < 0 ? 0 : records.len));
+    batch_header h;
+    const uint8_t *p;
+    size_t size;
+    int n = 0;
+    while (batch_iter_next(&it, &h, &p, &size) == 1) {
+        assert_int_equal(batch_validate(p, size, 0, 1, &h), BATCH_OK);
+        if (n < max)
+            bases[n] = h.base_offset;
+        n++;
+    }
+    assert_int_equal(it.pos, (size_t)(records.len < 0 ? 0 : records.len));
+    return n;
+}
+
+/* A fetch whose data spans segment rolls gets every segment's batches in
+ * one response, at once (min_bytes is reached from the data already there,
+ * not after the 20 s timer); partition and response max bytes cut on whole
+ * batches; only the response's very first batch may exceed them (KIP-74). */
+static void test_fetch_across_segments(void **state) {
+    (void)state;
+    int fd = connect_broker();
+    wire_writer batch[4];
+    for (int i = 0; i < 4; i++)
+        wire_writer_init(&batch[i]);
+    make_batch(&batch[0], "first segment, first batch");
+    make_batch(&batch[1], "second segment");
+    make_batch(&batch[2], "third segment, a little longer");
+    make_batch(&batch[3], "partition one");
+    int64_t la = (int64_t)batch[0].len, lb = (int64_t)batch[1].len, lc = (int64_t)batch[2].len;
+    /* Any two batches exceed a segment: each append rolls. */
+    char seg[32];
+    snprintf(seg, sizeof seg, "%d", (int)(la < lb ? la : lb));
+    proto_config_kv cfg = {wire_str_from("segment.bytes"), wire_str_from(seg)};
+    proto_create_topics_req_topic topic = {wire_str_from("rolled"), 2, 1, 0, NULL, 1, &cfg};
+    proto_create_topics_req creq = {1, &topic, 1000, 0};
+    uint8_t *resp;
+    wire_arena a;
+    wire_arena_init(&a);
+    wire_reader r = roundtrip(fd, KAFKA_API_CREATE_TOPICS, 4, 100, enc_create, &creq, &resp);
+    proto_create_topics_resp cres;
+    assert_int_equal(proto_create_topics_resp_decode(&r, 4, &a, &cres), 0);
+    assert_int_equal(cres.topics[0].error_code, KAFKA_NONE);
+    free(resp);
+    for (int i = 0; i < 3; i++)
+        produce_version(fd, 7, 101 + i, "rolled", 0, &batch[i], KAFKA_NONE, i);
+    produce_version(fd, 7, 104, "rolled", 1, &batch[3], KAFKA_NONE, 0);
+    assert_int_equal(segment_files("rolled", 0), 3);
+
+    /* Everything in one response, without waiting for the timer. */
+    proto_fetch_resp out;
+    int64_t bases[8];
+    fetch_part_want all = {0, 0, 1 << 20};
+    int64_t t0 = now_ms();
+    fetch_v11(fd, 110, "rolled", &all, 1, 20000, (int32_t)(la + lb + lc), 1 << 20, &a, &out, &resp);
+    assert_true(now_ms() - t0 < 10000);
+    const proto_fetch_resp_partition *p = &out.topics[0].partitions[0];
+    assert_int_equal(p->error_code, KAFKA_NONE);
+    assert_int_equal(p->high_watermark, 3);
+    assert_int_equal(p->records.len, la + lb + lc);
+    assert_int_equal(records_batches(p->records, bases, 8), 3);
+    assert_int_equal(bases[0], 0);
+    assert_int_equal(bases[1], 1);
+    assert_int_equal(bases[2], 2);
+    /* Bytes come back as produced from the CRC on. */
+    assert_memory_equal(p->records.ptr + la + lb + 17, batch[2].p + 17, (size_t)lc - 17);
+    free(resp);
+
+    /* From the middle segment on. */
+    fetch_part_want mid = {0, 1, 1 << 20};
+    fetch_v11(fd, 111, "rolled", &mid, 1, 0, 1, 1 << 20, &a, &out, &resp);
+    p = &out.topics[0].partitions[0];
+    assert_int_equal(p->records.len, lb + lc);
+    assert_int_equal(records_batches(p->records, bases, 8), 2);
+    assert_int_equal(bases[0], 1);
+    free(resp);
+
+    /* Partition max bytes one short of all three: the first two. */
+    fetch_part_want cut = {0, 0, (int32_t)(la + lb + lc - 1)};
+    fetch_v11(fd, 112, "rolled", &cut, 1, 0, 1, 1 << 20, &a, &out, &resp);
+    p = &out.topics[0].partitions[0];
+    assert_int_equal(p->records.len, la + lb);
+    assert_int_equal(records_batches(p->records, bases, 8), 2);
+    free(resp);
+
+    /* Response max bytes cuts the same way. */
+    fetch_v11(fd, 113, "rolled", &all, 1, 0, 1, (int32_t)(la + lb), &a, &out, &resp);
+    p = &out.topics[0].partitions[0];
+    assert_int_equal(p->records.len, la + lb);
+    free(resp);
+
+    /* KIP-74: the first batch of the response comes whole even past the
+     * limit; the next partition, whose batch does not fit, gets nothing
+     * (no error), and nothing follows the first batch. */
+    fetch_part_want two[] = {{1, 0, 1}, {0, 0, 1}};
+    fetch_v11(fd, 114, "rolled", two, 2, 0, 1, 1 << 20, &a, &out, &resp);
+    p = out.topics[0].partitions;
+    assert_int_equal(p[0].partition_index, 1);
+    assert_int_equal(p[0].error_code, KAFKA_NONE);
+    assert_int_equal(p[0].records.len, (int32_t)batch[3].len);
+    assert_int_equal(p[1].partition_index, 0);
+    assert_int_equal(p[1].error_code, KAFKA_NONE);
+    assert_int_equal(p[1].high_watermark, 3);
+    assert_int_equal(p[1].records.len, 0);
+    free(resp);
+    /* Alone in the response, the same partition gets its first batch whole. */
+    fetch_part_want one = {0, 0, 1};
+    fetch_v11(fd, 115, "rolled", &one, 1, 0, 1, 1 << 20, &a, &out, &resp);
+    p = &out.topics[0].partitions[0];
+    assert_int_equal(p->records.len, la);
+    free(resp);
+
+    wire_arena_free(&a);
+    for (int i = 0; i < 4; i++)
+        wire_writer_free(&batch[i]);
+    close(fd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order_behind_long_poll),
@@ -595,6 +888,9 @@ int main(void) {
         cmocka_unit_test(test_bad_frames_close_only_their_connection),
         cmocka_unit_test(test_admin_errors),
         cmocka_unit_test(test_produce_validation),
+        cmocka_unit_test(test_produce_all_versions),
+        cmocka_unit_test(test_api_versions_is_codec_table),
+        cmocka_unit_test(test_fetch_across_segments),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

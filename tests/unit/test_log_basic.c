@@ -1,7 +1,8 @@
 /*
  * test_log_basic.c - the partition log's append and read paths: offset
  * assignment, several batches per append, all-or-nothing validation,
- * region reads (KIP-74, max_bytes, max_offset), index lookups inside
+ * region reads (KIP-74, max_bytes, max_offset, next_offset across segment
+ * rolls), index lookups inside
  * batches and segments, rolling by size and time, time lookups, reopening
  * and configuration parsing.
  */
@@ -216,21 +217,31 @@ static void test_read_limits(void **state) {
     assert_int_equal(log_read(f->l, 1, 10, -1, &r), LOG_OK);
     assert_int_equal(r.position, (int64_t)len);
     assert_int_equal(r.length, (int64_t)len);
+    assert_int_equal(r.next_offset, 2);
     assert_int_equal(log_read(f->l, 0, 0, -1, &r), LOG_OK);
     assert_int_equal(r.length, (int64_t)len);
-    /* Whole batches only. */
+    assert_int_equal(r.next_offset, 1);
+    /* Whole batches only; next_offset is where the cut happened. */
     assert_int_equal(log_read(f->l, 0, 2 * (int64_t)len + 10, -1, &r), LOG_OK);
     assert_int_equal(r.length, 2 * (int64_t)len);
+    assert_int_equal(r.next_offset, 2);
     assert_int_equal(log_read(f->l, 2, 1 << 20, -1, &r), LOG_OK);
     assert_int_equal(r.length, 3 * (int64_t)len);
+    assert_int_equal(r.next_offset, 5);
     /* High watermark: only batches below max_offset. */
     assert_int_equal(log_read(f->l, 0, 1 << 20, 3, &r), LOG_OK);
     assert_int_equal(r.length, 3 * (int64_t)len);
+    assert_int_equal(r.next_offset, 3);
     batch_header hs[5];
     assert_int_equal(region_batches(&r, hs, 5), 3);
     assert_int_equal(hs[2].base_offset, 2);
     assert_int_equal(log_read(f->l, 3, 1 << 20, 3, &r), LOG_OK);
     assert_int_equal(r.length, 0);
+    assert_int_equal(r.next_offset, 3);
+    /* At the log end: empty, and the next read starts where it is. */
+    assert_int_equal(log_read(f->l, 5, 1 << 20, -1, &r), LOG_OK);
+    assert_int_equal(r.length, 0);
+    assert_int_equal(r.next_offset, 5);
     free(b);
 }
 
@@ -264,6 +275,44 @@ static void test_roll_by_size_and_lookup(void **state) {
         assert_true(nb >= 1);
         assert_int_equal(many[0].base_offset, bases[k]);
     }
+    /* Reading on from each region's next_offset crosses every segment
+     * boundary and visits each batch exactly once, up to the log end. */
+    int64_t off = 0, total = 0;
+    int regions = 0, batches = 0;
+    while (off < leo) {
+        log_region r;
+        assert_int_equal(log_read(f->l, off, 1 << 20, -1, &r), LOG_OK);
+        assert_true(r.length > 0);
+        assert_int_equal(r.first_offset, off);
+        batch_header many[128];
+        int nb = region_batches(&r, many, 128);
+        assert_true(nb >= 1 && nb <= 128);
+        assert_int_equal(many[0].base_offset, bases[batches]);
+        assert_int_equal(r.next_offset, batch_last_offset(&many[nb - 1]) + 1);
+        batches += nb;
+        total += r.length;
+        regions++;
+        off = r.next_offset;
+    }
+    assert_int_equal(off, leo);
+    assert_int_equal(batches, n);
+    assert_int_equal(total, log_size_bytes(f->l));
+    assert_int_equal(regions, log_segment_count(f->l));
+    /* Small reads end inside a segment; the next one goes on from there. */
+    off = 0;
+    batches = 0;
+    while (off < leo) {
+        log_region r;
+        assert_int_equal(log_read(f->l, off, 300, -1, &r), LOG_OK);
+        batch_header many[16];
+        int nb = region_batches(&r, many, 16);
+        assert_true(nb >= 1 && nb <= 16);
+        assert_int_equal(many[0].base_offset, bases[batches]);
+        batches += nb;
+        off = r.next_offset;
+    }
+    assert_int_equal(batches, n);
+
     /* Segment files: 20-digit names, sealed indexes trimmed to whole entries
      * that each point at the start of the batch holding their offset. */
     char path[512];
