@@ -19,6 +19,11 @@
 //     OUTDIR/keys.in (one `KEY\tINDEX` line per distinct key, input for
 //     `kcat -P -K '\t'`).
 //
+//   node interop.js fetch BROKER OUTDIR TOPIC...
+//     Reads each TOPIC with kafkajs's Fetch request and decoder (not its
+//     consumer, see below) and writes OUTDIR/TOPIC.kjfetch: canonical lines
+//     in partition then offset order, as fetched.
+//
 //   node interop.js canon < KCAT_OUTPUT
 //     Converts kcat output made with
 //       -f '%p\t%o\t%T\t%K\t%k\t%S\t%s\t%h\n'
@@ -30,7 +35,7 @@
 //
 // Not tested here: the kafkajs consumer. It needs consumer groups
 // (JoinGroup/SyncGroup/Heartbeat/OffsetCommit), which the broker does not
-// implement yet; kcat reads the data back instead.
+// implement yet; kcat and the `fetch` mode read the data back instead.
 
 const fs = require('fs')
 const path = require('path')
@@ -298,6 +303,71 @@ async function adminExtras(admin, ConfigResourceTypes, nodeId, plainExp) {
   check(!listed.includes(topic) && listed.includes('kj-plain'), `listTopics after deleteTopics(${topic}): ${JSON.stringify(listed)}`)
 }
 
+// Read TOPIC back through kafkajs's own Fetch (v11, READ_COMMITTED like its
+// consumer) and record-batch decoder, gzip included. The consumer itself
+// needs consumer groups, so this goes through kafkajs's internal cluster
+// object (private in 2.2.4, which package.json pins exactly): one Fetch per
+// round trip, partition by partition, until the high watermark, with a
+// small per-partition maxBytes so that answers end mid-log (and often
+// mid-batch).
+async function fetchTopic(broker, outdir, topic) {
+  const { Kafka, logLevel } = require('kafkajs')
+  const kafka = new Kafka({
+    clientId: 'strand-kafkajs-interop-fetch',
+    brokers: [broker],
+    logLevel: logLevel.WARN,
+    logCreator: quietLog,
+    retry: { retries: 2 },
+  })
+  const sym = Object.getOwnPropertySymbols(kafka).find(x => String(x) === 'Symbol(private:Kafka:createCluster)')
+  check(sym !== undefined, 'kafkajs internals changed: no createCluster symbol')
+  const cluster = kafka[sym]({ metadataMaxAge: 300000, allowAutoTopicCreation: false })
+  await cluster.connect()
+  await cluster.addTargetTopic(topic)
+  const parts = cluster.findTopicPartitionMetadata(topic).map(p => p.partitionId).sort()
+  check(parts.length === PARTITIONS, `${topic}: metadata lists ${parts.length} partitions`)
+  const out = []
+  let fetches = 0
+  for (const partition of parts) {
+    const leaders = Object.keys(cluster.findLeaderForPartitions(topic, [partition]))
+    check(leaders.length === 1, `${topic}[${partition}]: leaders ${leaders}`)
+    const leader = await cluster.findBroker({ nodeId: leaders[0] })
+    let offset = 0
+    let hw = -1
+    for (let idle = 0; hw < 0 || offset < hw; ) {
+      const res = await leader.fetch({
+        replicaId: -1,
+        isolationLevel: 1, // READ_COMMITTED, kafkajs's consumer default
+        maxWaitTime: 100,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes: 16 << 10 }] }],
+      })
+      fetches++
+      check(res.errorCode === 0, `Fetch ${topic}[${partition}]@${offset}: top-level error ${res.errorCode}`)
+      check(res.responses.length === 1 && res.responses[0].topicName === topic, `Fetch ${topic}: responses ${JSON.stringify(res.responses).slice(0, 200)}`)
+      const pr = res.responses[0].partitions
+      check(pr.length === 1 && pr[0].partition === partition, `Fetch ${topic}[${partition}]: partitions ${JSON.stringify(pr).slice(0, 200)}`)
+      check(pr[0].errorCode === 0, `Fetch ${topic}[${partition}]@${offset}: error ${pr[0].errorCode}`)
+      hw = Number(pr[0].highWatermark)
+      check(pr[0].lastStableOffset === pr[0].highWatermark, `Fetch ${topic}[${partition}]: last stable offset ${pr[0].lastStableOffset}, high watermark ${hw}`)
+      const before = offset
+      for (const m of pr[0].messages) {
+        const o = Number(m.offset)
+        if (o < offset) continue // a batch may start before the fetch offset
+        check(o === offset, `Fetch ${topic}[${partition}]: offset ${o} after ${offset - 1}`)
+        out.push(`${partition} ${o} ${m.timestamp} ${hex(m.key)} ${hex(m.value)} ${canonHeaders(m.headers)}\n`)
+        offset++
+      }
+      idle = offset === before ? idle + 1 : 0
+      check(idle < 5, `Fetch ${topic}[${partition}]@${offset}: no progress below high watermark ${hw} in 5 fetches`)
+    }
+  }
+  await cluster.disconnect()
+  fs.writeFileSync(path.join(outdir, `${topic}.kjfetch`), out.join(''))
+  process.stderr.write(`interop.js: ${topic}: ${out.length} messages fetched by kafkajs in ${fetches} Fetch requests\n`)
+}
+
 // Parse kcat -f '%p\t%o\t%T\t%K\t%k\t%S\t%s\t%h\n' from stdin.
 function canon() {
   const buf = fs.readFileSync(0)
@@ -346,10 +416,12 @@ async function main() {
     const count = args.length === 3 ? Number(args[2]) : 5000
     if (!Number.isInteger(count) || count <= 0) die(`bad COUNT ${args[2]}`)
     await produce(args[0], args[1], count)
+  } else if (mode === 'fetch' && args.length >= 3) {
+    for (const topic of args.slice(2)) await fetchTopic(args[0], args[1], topic)
   } else if (mode === 'canon' && args.length === 0) {
     canon()
   } else {
-    die('usage: interop.js produce BROKER OUTDIR [COUNT] | interop.js canon < KCAT_OUTPUT')
+    die('usage: interop.js produce BROKER OUTDIR [COUNT] | fetch BROKER OUTDIR TOPIC... | canon < KCAT_OUTPUT')
   }
 }
 
