@@ -165,8 +165,9 @@ typedef struct client_request {
 
 /* [loop] Queue a request (copied; `req` may be a stack value). The callback
  * runs later, never inline, even for immediate errors (unknown node id:
- * STRAND_ERR_TRANSPORT; shutting down: STRAND_ERR_CLOSED). Returns STRAND_OK
- * or STRAND_ERR_NOMEM / STRAND_ERR_INVALID_ARG (then no callback). */
+ * STRAND_ERR_TRANSPORT). Returns STRAND_OK, or with no callback to follow:
+ * STRAND_ERR_NOMEM, STRAND_ERR_INVALID_ARG, or STRAND_ERR_CLOSED once
+ * client_destroy has begun (also from callbacks run during shutdown). */
 strand_err client_send(client *c, const client_request *req);
 
 /* [loop] 1 if a connection to the node is open and negotiated. */
@@ -225,8 +226,8 @@ typedef void (*client_metadata_cb)(client *c, strand_err err, void *arg);
  * needed): err STRAND_OK (the cache is updated; look topics up again), or
  * the error of the failed refresh (e.g. STRAND_ERR_TRANSPORT when no broker
  * answers within request.timeout.ms), or STRAND_ERR_CLOSED at shutdown.
- * Never inline. STRAND_ERR_NOMEM (no callback) if the waiter cannot be
- * queued. */
+ * Never inline. STRAND_ERR_NOMEM or STRAND_ERR_CLOSED (shutting down): no
+ * callback follows. */
 strand_err client_metadata_wait(client *c, client_metadata_cb cb, void *arg);
 
 /* [loop] A persistent listener called after every completed refresh (at
