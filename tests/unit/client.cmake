@@ -1,0 +1,11 @@
+# Tests of the client core (client/): configuration, errors, and the core
+# against a real broker (connect, ApiVersions, metadata, pipelining,
+# reconnect, timeouts). They link strand_core only, so they do not depend on
+# the producer and consumer. test_client_install.sh installs the library into
+# a temporary prefix and builds programs against it (pkg-config and
+# find_package, shared and static).
+foreach(t conf err)
+  add_executable(test_client_${t} ${CMAKE_CURRENT_LIST_DIR}/test_client_${t}.c)
+  target_link_libraries(test_client_${t} PRIVATE strand_core PkgConfig::CMOCKA)
+  add_test(NAME unit_client_${t} COMMAND test_client_${t})
+endforeach()
