@@ -104,6 +104,8 @@ static int parts_reserve(accum_topic *t, int32_t n) {
     if (!p)
         return -1;
     memset(p + t->parts_cap, 0, (size_t)(cap - t->parts_cap) * sizeof *p);
+    for (int32_t i = t->parts_cap; i < cap; i++)
+        p[i].next_offset = -1;
     t->parts = p;
     t->parts_cap = cap;
     return 0;

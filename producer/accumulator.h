@@ -77,6 +77,7 @@ typedef struct accum_partition {
     accum_batch *head, *tail; /* closed, waiting to be sent, in order */
     int inflight;             /* a request carries this partition's batches */
     int64_t backoff_until;    /* no send before (retry.backoff.ms) */
+    int64_t next_offset;      /* log end after our last acknowledged batch; -1 unknown */
 } accum_partition;
 
 struct accum_topic {
@@ -94,6 +95,7 @@ struct accum_topic {
     int32_t pend_cap;
     size_t pend_bytes;
     int64_t pend_since;
+    int md_wanted; /* the sender asked the metadata cache to follow it */
 };
 
 typedef struct accum_config {

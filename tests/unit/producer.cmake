@@ -11,3 +11,25 @@ add_executable(test_producer_accumulator ${CMAKE_CURRENT_LIST_DIR}/test_producer
   ${STRAND_PRODUCER_DIR}/partitioner.c ${STRAND_PRODUCER_DIR}/accumulator.c)
 target_link_libraries(test_producer_accumulator PRIVATE strand_wire PkgConfig::ZLIB PkgConfig::CMOCKA)
 add_test(NAME unit_producer_accumulator COMMAND test_producer_accumulator)
+
+# Integration: the producer against a real broker (scripts in
+# tests/integration/test_producer_*.sh, program producer_client).
+if(TARGET strand_static)
+  add_executable(producer_client ${CMAKE_SOURCE_DIR}/tests/integration/producer_client.c)
+  target_link_libraries(producer_client PRIVATE strand_static PkgConfig::LIBUV PkgConfig::LZ4
+    PkgConfig::ZSTD PkgConfig::ZLIB ${SNAPPY_LIBRARY} Threads::Threads)
+  if(TARGET strand-broker)
+    set(STRAND_PRODUCER_ITEST_BROKER $<TARGET_FILE:strand-broker>)
+  else()
+    set(STRAND_PRODUCER_ITEST_BROKER ${CMAKE_BINARY_DIR}/bin/strand-broker)
+  endif()
+  find_program(STRAND_PRODUCER_KCAT kcat)
+  foreach(t roundtrip restart)
+    set(script ${CMAKE_SOURCE_DIR}/tests/integration/test_producer_${t}.sh)
+    if(EXISTS ${script})
+      add_test(NAME integration_producer_${t} COMMAND bash ${script})
+      set_tests_properties(integration_producer_${t} PROPERTIES TIMEOUT 300 LABELS integration
+        ENVIRONMENT "STRAND_BROKER=${STRAND_PRODUCER_ITEST_BROKER};RDK_CLIENT=$<TARGET_FILE:rdk_client>;RDK_RAW=$<TARGET_FILE:rdk_raw>;KCAT=${STRAND_PRODUCER_KCAT};ITEST_LIB=${CMAKE_SOURCE_DIR}/tests/integration/lib.sh;PRODUCER_CLIENT=$<TARGET_FILE:producer_client>")
+    endif()
+  endforeach()
+endif()

@@ -1,0 +1,48 @@
+/*
+ * producer_internal.h - the producer object shared by the API side
+ * (producer.c, any thread) and the sender (sender.c, the I/O thread).
+ *
+ * Locking: `lock` protects `acc` (the accumulator), `closing` and the
+ * per-topic metadata bookkeeping inside accum_topic. The sender holds it only
+ * to move batches in and out of the accumulator; compression, encoding and
+ * I/O run without it. `cond` is broadcast whenever finished batches join the
+ * accumulator's done list (poll and flush wait on it).
+ *
+ * Loop-only fields (marked [loop]) belong to the I/O thread.
+ */
+#ifndef STRAND_PRODUCER_INTERNAL_H
+#define STRAND_PRODUCER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "client/internal.h"
+#include "producer/accumulator.h"
+#include "strand/producer.h"
+
+struct strand_producer {
+    client *core;
+    const strand_conf *conf; /* owned by core */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    accum acc;
+    int closing;              /* send() refuses; the sender stops draining */
+    int loop_ready;           /* handles below are initialised */
+    uv_async_t wake;          /* app threads: "a batch is ready / new topic" */
+    uv_timer_t timer;         /* [loop] linger, backoff, expiry */
+    uint64_t md_seen;         /* [loop] metadata generation applied */
+    int64_t md_next;          /* [loop] earliest next refresh we ask for */
+    int inflight_reqs;        /* [loop] Produce requests waiting for a response */
+    struct verify *verifying; /* [loop] requests whose outcome is being looked up */
+};
+
+/* Loop side (sender.c). */
+void sender_setup(client *c, void *p);    /* client_call: create handles */
+void sender_teardown(client *c, void *p); /* client_call: close handles */
+void sender_kick(client *c, void *p);     /* client_post: run a send cycle now */
+/* [any] Ask the sender to run soon (coalesced). Caller need not hold lock. */
+void sender_wake(strand_producer *p);
+
+#endif

@@ -1,0 +1,744 @@
+/*
+ * sender.c - the producer's I/O-thread half: metadata for the topics in
+ * use, draining ready batches into one Produce request per broker,
+ * compression, responses, retries and delivery-report hand-off.
+ *
+ * A send cycle runs when an application thread signals a ready batch (the
+ * `wake` async), when the timer fires (linger, retry backoff, expiry) and
+ * after every metadata refresh. Under the producer lock it applies new
+ * metadata to the accumulator, expires old records and drains ready
+ * partitions; the lock is then released and the drained batches are sealed
+ * (compressed) and handed to the client core as requests.
+ *
+ * Order: the accumulator never drains a partition with a request in flight
+ * and retried batches return to the front of their queue, so a partition's
+ * records reach the log in send() order. A connection that fails after a
+ * request was written leaves its outcome unknown; resending it could store
+ * the records twice, so such batches are first looked up in the log with a
+ * Fetch at the offset they would have taken (see verify_*): found -> done,
+ * absent and nothing else written since -> resent, anything else ->
+ * reported as STRAND_ERR_TRANSPORT without a resend.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "producer/producer_internal.h"
+#include "wire/kafka.h"
+#include "wire/protocol.h"
+
+/* Room for the request header, topic names and array counts. */
+#define REQUEST_SLACK 1024
+#define PRODUCE_MIN_VERSION 3
+#define PRODUCE_MAX_VERSION 7
+
+/* One partition's batches in a request. */
+typedef struct req_part {
+    accum_batch *list;
+    wire_writer concat; /* the batches back to back when there are several */
+    wire_bytes records;
+} req_part;
+
+typedef struct produce_req {
+    strand_producer *p;
+    int32_t node;
+    size_t bytes;
+    int nparts, cap;
+    req_part *parts;
+    struct produce_req *next; /* in the cycle's list */
+} produce_req;
+
+typedef struct cycle {
+    strand_producer *p;
+    produce_req *reqs;
+    size_t max_request;
+    int64_t now;
+    int want_metadata;
+} cycle;
+
+static void sender_run(strand_producer *p);
+
+void sender_wake(strand_producer *p) {
+    if (p->loop_ready)
+        uv_async_send(&p->wake);
+}
+
+static void request_metadata(strand_producer *p, const char *why) {
+    int64_t now = client_now_ms();
+    if (now < p->md_next)
+        return;
+    p->md_next = now + (p->conf->retry_backoff_ms > 0 ? p->conf->retry_backoff_ms : 100);
+    client_metadata_refresh(p->core, why);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Metadata -> accumulator (lock held) */
+
+static void apply_metadata(strand_producer *p, cycle *cy) {
+    uint64_t gen = client_metadata_generation(p->core);
+    int fresh = gen != p->md_seen;
+    p->md_seen = gen;
+    for (accum_topic *t = p->acc.topics; t; t = t->next) {
+        if (!t->md_wanted) {
+            client_metadata_want(p->core, t->name);
+            t->md_wanted = 1;
+            cy->want_metadata = 1;
+            continue;
+        }
+        if (!fresh && t->partition_count > 0)
+            continue;
+        const client_topic_md *md = client_metadata_topic(p->core, t->name);
+        if (!md) {
+            cy->want_metadata = 1;
+            continue;
+        }
+        if (md->err != 0) {
+            /* Being created, or not (yet) known: wait, expiry reports it.
+             * Anything else is final for the records waiting. */
+            if (md->err == KAFKA_UNKNOWN_TOPIC_OR_PARTITION ||
+                md->err == KAFKA_LEADER_NOT_AVAILABLE || md->err == KAFKA_REQUEST_TIMED_OUT) {
+                cy->want_metadata = 1;
+            } else {
+                accum_topic_fail(&p->acc, t, STRAND_ERR_KAFKA(md->err));
+            }
+            continue;
+        }
+        int32_t n = md->partition_count;
+        int32_t stack_av[64];
+        int32_t *av = n <= 64 ? stack_av : malloc((size_t)n * sizeof *av);
+        int32_t nav = 0;
+        for (int32_t i = 0; av && i < n; i++) {
+            if (md->partitions[i].err == 0 && md->partitions[i].leader >= 0)
+                av[nav++] = md->partitions[i].id;
+        }
+        if (nav < n)
+            cy->want_metadata = 1;
+        accum_topic_set_partitions(&p->acc, t, n, av, nav, cy->now);
+        if (av != stack_av)
+            free(av);
+    }
+}
+
+static int32_t leader_of(void *ctx, accum_topic *t, int32_t partition) {
+    cycle *cy = ctx;
+    const client_topic_md *md = client_metadata_topic(cy->p->core, t->name);
+    if (!md || md->err != 0 || partition >= md->partition_count) {
+        cy->want_metadata = 1;
+        return -1;
+    }
+    const client_partition_md *pm = &md->partitions[partition];
+    if (pm->err != 0 || pm->leader < 0) {
+        cy->want_metadata = 1;
+        return -1;
+    }
+    return pm->leader;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Building requests */
+
+static produce_req *req_new(cycle *cy, int32_t node) {
+    produce_req *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->p = cy->p;
+    r->node = node;
+    r->next = cy->reqs;
+    cy->reqs = r;
+    return r;
+}
+
+static int emit(void *ctx, int32_t node, accum_batch *list, size_t bytes) {
+    cycle *cy = ctx;
+    strand_producer *p = cy->p;
+    produce_req *r = NULL;
+    int for_node = 0;
+    for (produce_req *q = cy->reqs; q; q = q->next) {
+        if (q->node != node)
+            continue;
+        for_node++;
+        if (!r && q->bytes + bytes <= cy->max_request)
+            r = q;
+    }
+    if (!r) {
+        /* Another request to this node only within the in-flight budget. */
+        if (client_node_pending(p->core, node) + for_node >= p->conf->max_in_flight)
+            return -1;
+        r = req_new(cy, node);
+        if (!r)
+            return -1;
+    }
+    if (r->nparts == r->cap) {
+        int cap = r->cap ? r->cap * 2 : 8;
+        req_part *np = realloc(r->parts, (size_t)cap * sizeof *np);
+        if (!np)
+            return -1;
+        r->parts = np;
+        r->cap = cap;
+    }
+    req_part *rp = &r->parts[r->nparts++];
+    memset(rp, 0, sizeof *rp);
+    rp->list = list;
+    wire_writer_init(&rp->concat);
+    r->bytes += bytes;
+    return 0;
+}
+
+static void req_free(produce_req *r) {
+    for (int i = 0; i < r->nparts; i++)
+        wire_writer_free(&r->parts[i].concat);
+    free(r->parts);
+    free(r);
+}
+
+/* Compress and lay out a partition's batches (no lock needed: the batches
+ * belong to the request). Returns a strand_err. */
+static strand_err part_seal(req_part *rp) {
+    int n = 0;
+    for (accum_batch *b = rp->list; b; b = b->next, n++) {
+        int rc = accum_batch_seal(b);
+        if (rc != BATCH_OK)
+            return rc == BATCH_ERR_NOMEM ? STRAND_ERR_NOMEM : STRAND_ERR_BAD_MSG;
+    }
+    if (n == 1) {
+        rp->records.ptr = rp->list->out.p;
+        rp->records.len = (int32_t)rp->list->out.len;
+        return STRAND_OK;
+    }
+    for (accum_batch *b = rp->list; b; b = b->next)
+        wire_write_raw(&rp->concat, b->out.p, b->out.len);
+    if (rp->concat.err)
+        return STRAND_ERR_NOMEM;
+    rp->records.ptr = rp->concat.p;
+    rp->records.len = (int32_t)rp->concat.len;
+    return STRAND_OK;
+}
+
+static void produce_encode(wire_writer *w, int16_t version, void *arg) {
+    produce_req *r = arg;
+    strand_producer *p = r->p;
+    /* Partitions of one topic are adjacent (drained topic by topic). */
+    proto_produce_req_topic *topics = calloc((size_t)r->nparts, sizeof *topics);
+    proto_produce_req_partition *parts = calloc((size_t)r->nparts, sizeof *parts);
+    if (!topics || !parts) {
+        free(topics);
+        free(parts);
+        w->err = WIRE_ERR_NOMEM;
+        return;
+    }
+    int32_t nt = 0;
+    accum_topic *cur = NULL;
+    for (int i = 0; i < r->nparts; i++) {
+        accum_batch *b = r->parts[i].list;
+        if (b->topic != cur) {
+            cur = b->topic;
+            topics[nt].name = wire_str_from(cur->name);
+            topics[nt].partitions = &parts[i];
+            nt++;
+        }
+        topics[nt - 1].partition_count++;
+        parts[i].index = b->partition;
+        parts[i].records = r->parts[i].records;
+    }
+    proto_produce_req req = {
+        .transactional_id = WIRE_STR_NULL,
+        .acks = p->conf->acks,
+        .timeout_ms = p->conf->request_timeout_ms,
+        .topic_count = nt,
+        .topics = topics,
+    };
+    proto_produce_req_encode(w, version, &req);
+    free(topics);
+    free(parts);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Outcomes (on the loop; take the lock) */
+
+static int error_is_retriable(int16_t code) {
+    switch (code) {
+    case KAFKA_NOT_LEADER_OR_FOLLOWER:
+    case KAFKA_UNKNOWN_TOPIC_OR_PARTITION:
+    case KAFKA_LEADER_NOT_AVAILABLE:
+    case KAFKA_REQUEST_TIMED_OUT:
+    case KAFKA_NOT_ENOUGH_REPLICAS:
+    case KAFKA_NETWORK_EXCEPTION:
+    case KAFKA_KAFKA_STORAGE_ERROR:
+    case KAFKA_FENCED_LEADER_EPOCH:
+    case KAFKA_UNKNOWN_LEADER_EPOCH:
+    case KAFKA_BROKER_NOT_AVAILABLE:
+    case KAFKA_REPLICA_NOT_AVAILABLE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* May `list` be sent again? (lock held) */
+static int may_retry(strand_producer *p, accum_batch *list, int64_t now) {
+    if (p->closing)
+        return 0;
+    if (list->attempts > p->conf->retries)
+        return 0;
+    /* The oldest record decides: past delivery.timeout.ms there is no retry. */
+    return now - list->created_ms < p->conf->delivery_timeout_ms;
+}
+
+/* A partition's request ended with a broker error code or transport error
+ * known not to have stored anything. (lock held) */
+static void part_failed(strand_producer *p, accum_batch *list, strand_err err, int retriable,
+                        int64_t now) {
+    if (retriable && may_retry(p, list, now)) {
+        accum_partition_retry(&p->acc, list, now, p->conf->retry_backoff_ms);
+        return;
+    }
+    if (retriable && !p->closing && now - list->created_ms >= p->conf->delivery_timeout_ms)
+        err = STRAND_ERR_TIMED_OUT;
+    accum_partition_done(&p->acc, list, err, -1, -1);
+}
+
+static void verify_start(strand_producer *p, accum_batch *list, strand_err err);
+
+static void produce_done(client *c, client_response *res, void *arg) {
+    produce_req *r = arg;
+    strand_producer *p = r->p;
+    int64_t now = client_now_ms();
+    int need_md = 0;
+    p->inflight_reqs--;
+
+    proto_produce_resp resp;
+    wire_arena arena;
+    wire_arena_init(&arena);
+    strand_err err = res->err;
+    if (err == STRAND_OK && !(p->conf->acks == 0)) {
+        wire_reader rd;
+        wire_reader_init(&rd, res->body, res->len);
+        if (proto_produce_resp_decode(&rd, res->version, &arena, &resp) != WIRE_OK)
+            err = STRAND_ERR_BAD_MSG;
+    }
+
+    /* Transport failures of written requests go through verification,
+     * outside the lock (it sends requests). */
+    accum_batch **verify = calloc((size_t)(r->nparts > 0 ? r->nparts : 1), sizeof *verify);
+    int nverify = 0;
+
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < r->nparts; i++) {
+        accum_batch *list = r->parts[i].list;
+        if (err == STRAND_OK && p->conf->acks == 0) {
+            accum_partition_done(&p->acc, list, STRAND_OK, -1, -1);
+            continue;
+        }
+        if (err != STRAND_OK) {
+            if ((err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT) && verify) {
+                need_md = 1;
+                verify[nverify++] = list;
+            } else {
+                /* Never written (unsupported version, encode failure,
+                 * shutdown) or an unreadable answer. */
+                part_failed(p, list, err, 0, now);
+            }
+            continue;
+        }
+        /* Find this partition in the response. */
+        const proto_produce_resp_partition *rp = NULL;
+        for (int32_t ti = 0; ti < resp.topic_count && !rp; ti++) {
+            if (!wire_str_eq(resp.topics[ti].name, list->topic->name))
+                continue;
+            for (int32_t pi = 0; pi < resp.topics[ti].partition_count; pi++)
+                if (resp.topics[ti].partitions[pi].index == list->partition)
+                    rp = &resp.topics[ti].partitions[pi];
+        }
+        if (!rp) {
+            part_failed(p, list, STRAND_ERR_BAD_MSG, 0, now);
+        } else if (rp->error_code == 0) {
+            int64_t end = rp->base_offset;
+            for (accum_batch *b = list; b; b = b->next)
+                end += b->offsets;
+            accum_partition *ap = &list->topic->parts[list->partition];
+            ap->next_offset = end;
+            accum_partition_done(&p->acc, list, STRAND_OK, rp->base_offset, rp->log_append_time_ms);
+        } else {
+            int retriable = error_is_retriable(rp->error_code);
+            if (retriable)
+                need_md = 1;
+            part_failed(p, list, STRAND_ERR_KAFKA(rp->error_code), retriable, now);
+        }
+    }
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    wire_arena_free(&arena);
+    req_free(r);
+
+    for (int i = 0; i < nverify; i++)
+        verify_start(p, verify[i], err);
+    free(verify);
+    if (need_md)
+        request_metadata(p, "produce error");
+    (void)c;
+    sender_run(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Verifying requests whose outcome is unknown */
+
+typedef struct verify {
+    strand_producer *p;
+    accum_batch *list; /* the partition's batches, still marked in flight */
+    strand_err err;    /* the transport error, reported if unresolved */
+    int64_t expected;  /* the offset the first batch would have taken */
+    uv_timer_t timer;  /* backoff between attempts */
+    int fetching;      /* a Fetch is out: its callback will come */
+    struct verify *next;
+} verify;
+
+static void verify_attempt(verify *v);
+
+static void verify_unlink(verify *v) {
+    strand_producer *p = v->p;
+    for (verify **pp = &p->verifying; *pp; pp = &(*pp)->next)
+        if (*pp == v) {
+            *pp = v->next;
+            break;
+        }
+}
+
+static void verify_free_cb(uv_handle_t *h) {
+    free(h->data);
+}
+
+static void verify_end(verify *v) {
+    verify_unlink(v);
+    uv_close((uv_handle_t *)&v->timer, verify_free_cb);
+}
+
+/* Give up: report the batches with the original error. */
+static void verify_fail(verify *v) {
+    strand_producer *p = v->p;
+    pthread_mutex_lock(&p->lock);
+    accum_partition_done(&p->acc, v->list, v->err, -1, -1);
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    verify_end(v);
+}
+
+static void verify_timer_cb(uv_timer_t *t) {
+    verify_attempt(t->data);
+}
+
+/* Try again later, or give up past the delivery timeout. */
+static void verify_later(verify *v) {
+    strand_producer *p = v->p;
+    if (p->closing || client_now_ms() - v->list->created_ms >= p->conf->delivery_timeout_ms) {
+        verify_fail(v);
+        return;
+    }
+    request_metadata(p, "verifying a produce request");
+    uv_timer_start(&v->timer, verify_timer_cb, (uint64_t)p->conf->retry_backoff_ms, 0);
+}
+
+static void verify_encode(wire_writer *w, int16_t version, void *arg) {
+    verify *v = arg;
+    size_t want = REQUEST_SLACK;
+    for (accum_batch *b = v->list; b; b = b->next)
+        want += b->out.len;
+    if (want > INT32_MAX)
+        want = INT32_MAX;
+    proto_fetch_req_partition part = {
+        .partition = v->list->partition,
+        .current_leader_epoch = -1,
+        .fetch_offset = v->expected,
+        .log_start_offset = -1,
+        .partition_max_bytes = (int32_t)want,
+    };
+    proto_fetch_req_topic topic = {
+        .topic = wire_str_from(v->list->topic->name),
+        .partition_count = 1,
+        .partitions = &part,
+    };
+    proto_fetch_req req = {
+        .replica_id = -1,
+        .max_wait_ms = 0,
+        .min_bytes = 0,
+        .max_bytes = (int32_t)want,
+        .isolation_level = 0,
+        .session_id = 0,
+        .session_epoch = -1,
+        .topic_count = 1,
+        .topics = &topic,
+        .rack_id = wire_str_from(""),
+    };
+    proto_fetch_req_encode(w, version, &req);
+}
+
+/* Compare the log at v->expected with our batches; settle what can be. */
+static void verify_compare(verify *v, const proto_fetch_resp_partition *fp) {
+    strand_producer *p = v->p;
+    int64_t now = client_now_ms();
+    batch_iter it;
+    batch_iter_init(&it, fp->records.ptr, fp->records.len > 0 ? (size_t)fp->records.len : 0);
+    int64_t at = v->expected;
+    accum_batch *stored_last = NULL;
+    accum_batch *b = v->list;
+    int more_in_log = 0;
+    while (b) {
+        batch_header h;
+        const uint8_t *fb;
+        size_t fsize;
+        int rc = batch_iter_next(&it, &h, &fb, &fsize);
+        if (rc != 1)
+            break;
+        if (h.base_offset + h.last_offset_delta < at)
+            continue; /* an earlier batch of the segment */
+        if (h.base_offset != at || b->out.len != fsize || memcmp(fb + 17, b->out.p + 17, 4) != 0 ||
+            memcmp(fb + 8, b->out.p + 8, 4) != 0) {
+            more_in_log = 1; /* something else is stored there */
+            break;
+        }
+        stored_last = b;
+        at += b->offsets;
+        b = b->next;
+    }
+    if (!more_in_log && b && fp->high_watermark > at)
+        more_in_log = 1;
+
+    pthread_mutex_lock(&p->lock);
+    accum_partition *ap = &v->list->topic->parts[v->list->partition];
+    accum_batch *rest = b;
+    if (stored_last) {
+        stored_last->next = NULL;
+        ap->next_offset = at;
+        accum_partition_done(&p->acc, v->list, STRAND_OK, v->expected, -1);
+        ap->inflight = rest != NULL; /* the rest is still ours to settle */
+    }
+    if (rest) {
+        if (!more_in_log && may_retry(p, rest, now))
+            accum_partition_retry(&p->acc, rest, now, 0); /* provably not stored */
+        else
+            accum_partition_done(&p->acc, rest, v->err, -1, -1);
+    }
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    verify_end(v);
+}
+
+static void verify_done(client *c, client_response *res, void *arg) {
+    verify *v = arg;
+    (void)c;
+    v->fetching = 0;
+    if (res->err != STRAND_OK) {
+        if (res->err == STRAND_ERR_CLOSED)
+            verify_fail(v);
+        else
+            verify_later(v);
+        sender_run(v->p);
+        return;
+    }
+    wire_arena arena;
+    wire_arena_init(&arena);
+    proto_fetch_resp resp;
+    wire_reader rd;
+    wire_reader_init(&rd, res->body, res->len);
+    const proto_fetch_resp_partition *fp = NULL;
+    if (proto_fetch_resp_decode(&rd, res->version, &arena, &resp) == WIRE_OK) {
+        for (int32_t i = 0; i < resp.topic_count && !fp; i++)
+            for (int32_t j = 0; j < resp.topics[i].partition_count; j++)
+                if (wire_str_eq(resp.topics[i].topic, v->list->topic->name) &&
+                    resp.topics[i].partitions[j].partition_index == v->list->partition)
+                    fp = &resp.topics[i].partitions[j];
+    }
+    strand_producer *p = v->p;
+    if (!fp)
+        verify_later(v);
+    else if (fp->error_code == KAFKA_OFFSET_OUT_OF_RANGE)
+        verify_fail(v); /* the log moved under us: nothing can be proven */
+    else if (fp->error_code != 0)
+        verify_later(v);
+    else
+        verify_compare(v, fp);
+    wire_arena_free(&arena);
+    sender_run(p);
+}
+
+static void verify_attempt(verify *v) {
+    strand_producer *p = v->p;
+    const client_topic_md *md = client_metadata_topic(p->core, v->list->topic->name);
+    int32_t leader = -1;
+    if (md && md->err == 0 && v->list->partition < md->partition_count &&
+        md->partitions[v->list->partition].err == 0)
+        leader = md->partitions[v->list->partition].leader;
+    if (leader < 0) {
+        verify_later(v);
+        return;
+    }
+    client_request req = {
+        .node_id = leader,
+        .api_key = KAFKA_API_FETCH,
+        .min_version = 4,
+        .max_version = 11,
+        .encode = verify_encode,
+        .encode_arg = v,
+        .cb = verify_done,
+        .cb_arg = v,
+    };
+    if (client_send(p->core, &req) == STRAND_OK)
+        v->fetching = 1;
+    else
+        verify_later(v);
+}
+
+static void verify_start(strand_producer *p, accum_batch *list, strand_err err) {
+    pthread_mutex_lock(&p->lock);
+    int64_t expected = list->topic->parts[list->partition].next_offset;
+    pthread_mutex_unlock(&p->lock);
+    verify *v = NULL;
+    if (expected >= 0 && !p->closing)
+        v = calloc(1, sizeof *v);
+    if (!v) {
+        /* Where the batches would be is unknown: report, never resend. */
+        pthread_mutex_lock(&p->lock);
+        accum_partition_done(&p->acc, list, err, -1, -1);
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        return;
+    }
+    v->p = p;
+    v->list = list;
+    v->err = err;
+    v->expected = expected;
+    uv_timer_init(client_loop(p->core), &v->timer);
+    v->timer.data = v;
+    v->next = p->verifying;
+    p->verifying = v;
+    verify_later(v); /* after a backoff and a metadata refresh */
+}
+
+/* ------------------------------------------------------------------------ */
+/* The send cycle */
+
+static void timer_cb(uv_timer_t *t) {
+    sender_run(t->data);
+}
+
+static void wake_cb(uv_async_t *a) {
+    sender_run(a->data);
+}
+
+static void metadata_cb(client *c, strand_err err, void *arg) {
+    (void)c;
+    (void)err;
+    sender_run(arg);
+}
+
+static void send_request(strand_producer *p, produce_req *r) {
+    strand_err err = STRAND_OK;
+    for (int i = 0; i < r->nparts && err == STRAND_OK; i++)
+        err = part_seal(&r->parts[i]);
+    if (err == STRAND_OK) {
+        client_request req = {
+            .node_id = r->node,
+            .api_key = KAFKA_API_PRODUCE,
+            .min_version = PRODUCE_MIN_VERSION,
+            .max_version = PRODUCE_MAX_VERSION,
+            .flags = p->conf->acks == 0 ? CLIENT_SEND_NO_RESPONSE : 0,
+            .encode = produce_encode,
+            .encode_arg = r,
+            .cb = produce_done,
+            .cb_arg = r,
+        };
+        err = client_send(p->core, &req);
+        if (err == STRAND_OK) {
+            p->inflight_reqs++;
+            return;
+        }
+    }
+    /* Not sent: the batches stay unsent, so a retry cannot duplicate. */
+    int64_t now = client_now_ms();
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < r->nparts; i++)
+        part_failed(p, r->parts[i].list, err, err == STRAND_ERR_NOMEM, now);
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    req_free(r);
+}
+
+static void sender_run(strand_producer *p) {
+    if (!p->loop_ready)
+        return;
+    cycle cy = {.p = p, .now = client_now_ms()};
+    size_t mm = (size_t)p->conf->message_max_bytes;
+    cy.max_request = mm > 2 * REQUEST_SLACK ? mm - REQUEST_SLACK : mm;
+
+    pthread_mutex_lock(&p->lock);
+    apply_metadata(p, &cy);
+    int expired = accum_expire(&p->acc, cy.now);
+    if (!p->closing || p->acc.flushing)
+        accum_drain(&p->acc, cy.now, cy.max_request, leader_of, emit, &cy);
+    int64_t next = accum_next_wakeup(&p->acc, cy.now);
+    if (expired || p->acc.done_head)
+        pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+
+    /* Oldest first, as drained. */
+    produce_req *rev = NULL;
+    while (cy.reqs) {
+        produce_req *r = cy.reqs;
+        cy.reqs = r->next;
+        r->next = rev;
+        rev = r;
+    }
+    while (rev) {
+        produce_req *r = rev;
+        rev = r->next;
+        send_request(p, r);
+    }
+    if (cy.want_metadata)
+        request_metadata(p, "producer needs leaders");
+
+    /* Re-arm the timer for the next due time (at least 1 ms ahead). */
+    if (next != INT64_MAX || cy.want_metadata) {
+        int64_t delay = next == INT64_MAX ? INT64_MAX : next - client_now_ms();
+        if (cy.want_metadata && delay > p->conf->retry_backoff_ms)
+            delay = p->conf->retry_backoff_ms;
+        if (delay < 1)
+            delay = 1;
+        uv_timer_start(&p->timer, timer_cb, (uint64_t)delay, 0);
+    } else {
+        uv_timer_stop(&p->timer);
+    }
+}
+
+void sender_setup(client *c, void *arg) {
+    strand_producer *p = arg;
+    uv_loop_t *loop = client_loop(c);
+    uv_async_init(loop, &p->wake, wake_cb);
+    p->wake.data = p;
+    uv_timer_init(loop, &p->timer);
+    p->timer.data = p;
+    p->loop_ready = 1;
+    client_metadata_listen(c, metadata_cb, p);
+}
+
+void sender_teardown(client *c, void *arg) {
+    strand_producer *p = arg;
+    client_metadata_listen(c, NULL, NULL);
+    /* Verifications waiting for their timer end now; those with a Fetch
+     * out end when the core fails it with STRAND_ERR_CLOSED. */
+    for (verify *v = p->verifying, *n; v; v = n) {
+        n = v->next;
+        if (!v->fetching) {
+            uv_timer_stop(&v->timer);
+            verify_fail(v);
+        }
+    }
+    if (p->loop_ready) {
+        p->loop_ready = 0;
+        uv_close((uv_handle_t *)&p->wake, NULL);
+        uv_close((uv_handle_t *)&p->timer, NULL);
+    }
+}
+
+/* [loop] Run a cycle now (client_post from API threads, e.g. flush). */
+void sender_kick(client *c, void *arg) {
+    (void)c;
+    sender_run(arg);
+}
