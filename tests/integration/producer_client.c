@@ -13,7 +13,9 @@
  *            rdk_client (PARTITION OFFSET KEY VALUE HEADERS), so the tests
  *            compare what libstrand says it stored with what librdkafka or
  *            kcat read back;
- *   -E FILE  one line "SEQ ERROR-NAME" per message reported failed.
+ *   -E FILE  one line "SEQ ERROR-NAME" per message reported failed;
+ *   --notify-after N  prints "acked N" on stdout once N are acknowledged
+ *            (the restart test kills the broker then).
  *
  * Exit status: 0 every message acknowledged, 3 some reported failed, 1 a
  * message got no report or two, 2 usage.
@@ -105,6 +107,7 @@ typedef struct run {
     FILE *acked, *failed;
     unsigned char *reports; /* per sequence: reports seen */
     long long count, ok, err, twice;
+    long long notify_after; /* print "acked N" on stdout once N are acknowledged */
 } run;
 
 static void on_delivery(strand_producer *p, const strand_delivery *d, void *opaque) {
@@ -124,6 +127,10 @@ static void on_delivery(strand_producer *p, const strand_delivery *d, void *opaq
         return;
     }
     rn->ok++;
+    if (rn->notify_after > 0 && rn->ok == rn->notify_after) {
+        printf("acked %lld\n", rn->ok);
+        fflush(stdout);
+    }
     /* The report must hand back the key and value as sent. */
     if ((d->key == NULL) != m.key_null || (d->value == NULL) != m.value_null ||
         d->key_len != m.key_len || d->value_len != m.value_len ||
@@ -151,6 +158,7 @@ static void on_delivery(strand_producer *p, const strand_delivery *d, void *opaq
 static int usage(void) {
     fprintf(stderr, "usage: producer_client -b BROKERS -t TOPIC -n COUNT [-p PARTITION] [-s SEED]\n"
                     "         [-o ACKED] [-E FAILED] [--no-nulls] [--printable]\n"
+                    "         [--notify-after N]\n"
                     "         [-X key=value]...\n");
     return 2;
 }
@@ -192,6 +200,8 @@ int main(int argc, char **argv) {
             acked = v;
         else if (strcmp(a, "-E") == 0)
             failed = v;
+        else if (strcmp(a, "--notify-after") == 0)
+            rn.notify_after = atoll(v);
         else if (strcmp(a, "-X") == 0) {
             char kv[512];
             snprintf(kv, sizeof kv, "%s", v);
