@@ -9,3 +9,11 @@ foreach(t conf err)
   target_link_libraries(test_client_${t} PRIVATE strand_core PkgConfig::CMOCKA)
   add_test(NAME unit_client_${t} COMMAND test_client_${t})
 endforeach()
+
+add_executable(test_client_broker ${CMAKE_CURRENT_LIST_DIR}/test_client_broker.c)
+target_link_libraries(test_client_broker PRIVATE strand_core PkgConfig::CMOCKA Threads::Threads)
+target_compile_definitions(test_client_broker PRIVATE
+  STRAND_BROKER_PATH="$<TARGET_FILE:strand-broker>")
+add_dependencies(test_client_broker strand-broker)
+add_test(NAME unit_client_broker COMMAND test_client_broker)
+set_tests_properties(unit_client_broker PROPERTIES TIMEOUT 120)
