@@ -14,6 +14,8 @@ N=${ITEST_ROUNDTRIP_N:-100000}
 P=4
 KCAT_FMT='%p\t%o\t%K\t%k\t%S\t%s\t%h\n'
 T=$ITEST_TMP
+# Deadlines: under ASan on a loaded 2-core machine one 100,000-message step
+# has taken tens of seconds; every wait below is bounded, and generously.
 
 start_broker
 
@@ -26,11 +28,11 @@ check_offsets() {
 # read_back TOPIC EXPECTED: consume with both tools and compare.
 read_back() {
     local topic=$1 exp=$2
-    rdk consume -t "$topic" -o "$T/$topic.rdk" -e "$(wc -l <"$exp")" -T 60000 ||
+    rdk consume -t "$topic" -o "$T/$topic.rdk" -e "$(wc -l <"$exp")" -T 240000 ||
         fail "rdk_client could not read back $topic"
     sort_canon "$T/$topic.rdk" >"$T/$topic.rdk.sorted"
     same_file "$exp" "$T/$topic.rdk.sorted" "$topic read by librdkafka"
-    timeout 60 "$KCAT" -b "$BROKER_ADDR" -q -C -t "$topic" -o beginning -e -f "$KCAT_FMT" \
+    timeout 240 "$KCAT" -b "$BROKER_ADDR" -q -C -t "$topic" -o beginning -e -f "$KCAT_FMT" \
         >"$T/$topic.kcat" || fail "kcat -C could not read back $topic"
     "$RDK_CLIENT" kcat-canon <"$T/$topic.kcat" >"$T/$topic.kcat.canon" ||
         fail "kcat output for $topic is not in the expected format"
@@ -48,7 +50,8 @@ for codec in none lz4; do
     [ "$codec" = lz4 ] && acks=all
     topic=rt-rdk-$codec
     create_topic "$topic" "$P"
-    rdk produce -t "$topic" -n "$N" -P "$P" -s 11 -z "$codec" -a "$acks" -o "$T/$topic.acked" ||
+    rdk produce -t "$topic" -n "$N" -P "$P" -s 11 -z "$codec" -a "$acks" \
+        -T 240000 -o "$T/$topic.acked" ||
         fail "rdk_client produce to $topic failed"
     [ "$(wc -l <"$T/$topic.acked")" -eq "$N" ] || fail "$topic: not every message was acknowledged"
     sort_canon "$T/$topic.acked" >"$T/$topic.acked.sorted"
@@ -70,7 +73,7 @@ for codec in none lz4; do
         "$RDK_CLIENT" kcat-input -n "$per" -p "$p" -s 12 --start $((p * per)) \
             -H "src=x$(printf kcat | od -An -tx1 | tr -d ' \n')" -o "$T/$topic.exp.$p" \
             >"$T/$topic.in.$p" || fail "kcat-input"
-        timeout 60 "$KCAT" -b "$BROKER_ADDR" -q -P -t "$topic" -p "$p" -K '\t' -Z -H src=kcat \
+        timeout 240 "$KCAT" -b "$BROKER_ADDR" -q -P -t "$topic" -p "$p" -K '\t' -Z -H src=kcat \
             -z "$codec" -X acks=all <"$T/$topic.in.$p" || fail "kcat -P to $topic [$p] failed"
         cat "$T/$topic.exp.$p" >>"$T/$topic.exp.unsorted"
     done
