@@ -33,7 +33,7 @@
 #include "wire/crc32c.h"
 #include "wire/kafka.h"
 
-#define RAW_TIMEOUT_MS 5000
+#define RAW_TIMEOUT_MS 20000
 #define RAW_CORR_ID 0x1234
 
 static const char *raw_host;
