@@ -12,7 +12,7 @@ foreach(_t ${_cli_tests})
       COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/test_cli_${_t}.sh)
     set_tests_properties(integration_cli_${_t} PROPERTIES
       ENVIRONMENT "STRAND_BIN_DIR=${CMAKE_BINARY_DIR}/bin"
-      TIMEOUT 120
+      TIMEOUT 300
       LABELS "integration;cli")
   endif()
 endforeach()

@@ -145,7 +145,7 @@ broker_start() {
         >>"$CLI_TMP/broker.log" 2>"$fifo" &
     BROKER_PID=$!
     exec {fd}<"$fifo"
-    local deadline=$((SECONDS + 20))
+    local deadline=$((SECONDS + 60)) # generous: ASan build, loaded machine
     while left=$((deadline - SECONDS)) && [ "$left" -gt 0 ] &&
         IFS= read -r -t "$left" -u "$fd" line; do
         printf '%s\n' "$line" >>"$CLI_TMP/broker.log"
@@ -160,7 +160,7 @@ broker_start() {
     DRAIN_PID=$!
     exec {fd}<&-
     if [ "$ready" -ne 1 ] || [ ! -s "$pf" ]; then
-        echo "broker did not start (no 'listening on' line within 20 s); its log:" >&2
+        echo "broker did not start (no 'listening on' line within 60 s); its log:" >&2
         cat "$CLI_TMP/broker.log" >&2
         return 1
     fi

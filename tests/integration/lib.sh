@@ -18,8 +18,10 @@
 #   STRAND_BROKER  path of the strand-broker binary
 #   RDK_CLIENT     path of rdk_client, RDK_RAW path of rdk_raw
 #   KCAT           kcat binary (default: kcat on PATH)
-#   ITEST_START_TIMEOUT  seconds to wait for "listening on" (default 20)
-#   ITEST_STOP_TIMEOUT   seconds to wait for exit after SIGTERM (default 20)
+#   ITEST_START_TIMEOUT  seconds to wait for "listening on" (default 60)
+#   ITEST_STOP_TIMEOUT   seconds to wait for exit after SIGTERM (default 60)
+# The defaults are generous on purpose: the suite must pass under ASan on a
+# loaded 2-core machine, where a broker's final fsync can take seconds.
 
 ITEST_NAME=${ITEST_NAME:-$(basename "${0%.sh}")}
 ITEST_PIDS=()
@@ -32,8 +34,8 @@ BROKER_DATA=""
 BROKER_OUT=""
 BROKER_ERR=""
 BROKER_ARGS=()
-ITEST_START_TIMEOUT=${ITEST_START_TIMEOUT:-20}
-ITEST_STOP_TIMEOUT=${ITEST_STOP_TIMEOUT:-20}
+ITEST_START_TIMEOUT=${ITEST_START_TIMEOUT:-60}
+ITEST_STOP_TIMEOUT=${ITEST_STOP_TIMEOUT:-60}
 KCAT=${KCAT:-kcat}
 
 log() { printf '[%s %s] %s\n' "$ITEST_NAME" "$(date +%H:%M:%S.%3N)" "$*" >&2; }
@@ -292,7 +294,7 @@ rdk() {
 
 # create_topic NAME PARTITIONS
 create_topic() {
-    rdk create -t "$1" -P "$2" -T 10000 || fail "could not create topic $1 with $2 partitions"
+    rdk create -t "$1" -P "$2" -T 30000 || fail "could not create topic $1 with $2 partitions"
 }
 
 # sort_canon FILE: canonical lines ordered by partition then offset.

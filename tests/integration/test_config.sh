@@ -19,9 +19,9 @@ grep -q 'strand.no.such.key' "$BROKER_OUT" "$BROKER_ERR" ||
     fail "no warning naming the unknown key strand.no.such.key"
 grep 'strand.no.such.key' "$BROKER_OUT" "$BROKER_ERR" | head -n 2 >&2
 
-printf 'hello\n' | timeout 20 "$KCAT" -b "$BROKER_ADDR" -q -P -t cfg-auto -p 0 ||
+printf 'hello\n' | timeout 60 "$KCAT" -b "$BROKER_ADDR" -q -P -t cfg-auto -p 0 ||
     fail "produce to an auto-created topic failed"
-n=$(rdk partitions -t cfg-auto -T 10000) || fail "metadata for cfg-auto failed"
+n=$(rdk partitions -t cfg-auto -T 30000) || fail "metadata for cfg-auto failed"
 [ "$n" = 3 ] || fail "auto-created topic has $n partitions; num.partitions=3 from --config was not applied"
 stop_broker
 log PASS

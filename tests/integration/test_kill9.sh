@@ -17,7 +17,7 @@ create_topic k9 "$P"
 # Far more than can be acknowledged before the kill.
 start_process prod "$RDK_CLIENT" produce -b "$BROKER_ADDR" -t k9 -n 2000000 -P "$P" -s 9 -a 1 \
     -o "$T/acked" --notify-after 20000 --no-nulls -T 5000
-await_line "$prod_FD" 'acked *' 60 "$T/prod.out" ||
+await_line "$prod_FD" 'acked *' 120 "$T/prod.out" ||
     fail "producer did not get 20000 acknowledgements (see $T/prod.err: $(tail -n 3 "$T/prod.err"))"
 kill9_broker
 # Stop the producer before the restart: a live producer would retry its
@@ -36,7 +36,7 @@ acked=$(wc -l <"$T/acked")
 log "killed the broker after $acked acknowledged messages"
 
 restart_broker
-rdk consume -t k9 -o "$T/got" --check-seq -T 60000 ||
+rdk consume -t k9 -o "$T/got" --check-seq -T 240000 ||
     fail "reading back after the restart failed (order/duplicate errors above)"
 got=$(wc -l <"$T/got")
 [ "$got" -ge "$acked" ] || fail "only $got messages after restart, $acked were acknowledged"
@@ -50,7 +50,7 @@ LC_ALL=C comm -23 "$T/acked.set" "$T/got.set" >"$T/lost"
 # The broker still takes writes after recovery, at the next offsets.
 rdk produce -t k9 -n 300 -P "$P" -s 9 --start 5000000 -a 1 --no-nulls -o "$T/acked2" ||
     fail "produce after restart failed"
-rdk consume -t k9 -o "$T/got2" --check-seq -e $((got + 300)) -T 60000 ||
+rdk consume -t k9 -o "$T/got2" --check-seq -e $((got + 300)) -T 240000 ||
     fail "reading back after the second produce failed"
 log "PASS: $acked acknowledged, $got stored, none lost, none duplicated"
 stop_broker

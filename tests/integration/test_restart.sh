@@ -21,16 +21,16 @@ restart_broker
 for tp in rs-three:3 rs-one:1; do
     t=${tp%:*}
     n=${tp#*:}
-    got=$(rdk partitions -t "$t" -T 10000) || fail "metadata for $t after restart failed"
+    got=$(rdk partitions -t "$t" -T 30000) || fail "metadata for $t after restart failed"
     [ "$got" = "$n" ] || fail "$t has $got partitions after restart, expected $n"
 done
-timeout 20 "$KCAT" -b "$BROKER_ADDR" -q -L >"$T/meta" || fail "kcat -L failed"
+timeout 60 "$KCAT" -b "$BROKER_ADDR" -q -L >"$T/meta" || fail "kcat -L failed"
 grep -q 'topic "rs-three" with 3 partitions' "$T/meta" || fail "kcat -L: $(cat "$T/meta")"
 grep -q 'topic "rs-one" with 1 partitions' "$T/meta" || fail "kcat -L: $(cat "$T/meta")"
 
 for t in rs-three:a3 rs-one:a1; do
     sort_canon "$T/${t#*:}" | cut -d ' ' -f 1-5 >"$T/${t%:*}.exp"
-    rdk consume -t "${t%:*}" -o "$T/${t%:*}.got" -T 30000 || fail "consume ${t%:*}"
+    rdk consume -t "${t%:*}" -o "$T/${t%:*}.got" -T 120000 || fail "consume ${t%:*}"
     sort_canon "$T/${t%:*}.got" >"$T/${t%:*}.got.sorted"
     same_file "$T/${t%:*}.exp" "$T/${t%:*}.got.sorted" "${t%:*} after restart"
 done
@@ -41,7 +41,7 @@ awk '{ if ($2 < 1000) { print "offset " $2 " reused in partition " $1; exit 1 } 
     fail "new messages overwrote old offsets"
 cat "$T/a3" "$T/a3b" >"$T/a3all"
 sort_canon "$T/a3all" | cut -d ' ' -f 1-5 >"$T/rs-three.exp2"
-rdk consume -t rs-three -o "$T/rs-three.got2" -T 30000 || fail "consume rs-three again"
+rdk consume -t rs-three -o "$T/rs-three.got2" -T 120000 || fail "consume rs-three again"
 sort_canon "$T/rs-three.got2" >"$T/rs-three.got2.sorted"
 same_file "$T/rs-three.exp2" "$T/rs-three.got2.sorted" "rs-three after appending past the restart"
 stop_broker
