@@ -17,3 +17,7 @@ target_compile_definitions(test_client_broker PRIVATE
 add_dependencies(test_client_broker strand-broker)
 add_test(NAME unit_client_broker COMMAND test_client_broker)
 set_tests_properties(unit_client_broker PROPERTIES TIMEOUT 120)
+
+add_test(NAME unit_client_install COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_client_install.sh
+  ${CMAKE_BINARY_DIR} ${CMAKE_C_COMPILER} ${STRAND_SANITIZE})
+set_tests_properties(unit_client_install PROPERTIES TIMEOUT 300)
