@@ -578,8 +578,10 @@ static int32_t part_leader(strand_consumer *c, consumer_part *p, int64_t now, in
     else if (md && md->err == 0 && p->partition >= md->partition_count)
         report_once(c, p, STRAND_ERR_UNKNOWN_PARTITION, -1);
     if (now >= p->retry_at_ms) {
+        /* A reported unknown topic/partition is re-checked slowly: it may be
+         * created later, but nobody should be flooded with metadata. */
         *refresh = 1;
-        p->retry_at_ms = now + backoff_ms(c);
+        p->retry_at_ms = now + (p->reported != STRAND_OK ? 1000 : backoff_ms(c));
     }
     return -1;
 }

@@ -366,8 +366,11 @@ static int run_scenarios(int wait_ms) {
     rk_open();
     g_ts0 = (int64_t)time(NULL) * 1000 - 3600 * 1000; /* an hour ago, 1 s apart */
     const long N = 10;
+    int64_t tp0 = mono_ms();
     for (long i = 0; i < N; i++)
         produce_one(i, g_ts0 + i * 1000);
+    fprintf(stderr, "consumer_itest: %ld records produced by librdkafka in %" PRId64 " ms\n", N,
+            mono_ms() - tp0);
     char wait_kv[64];
     snprintf(wait_kv, sizeof wait_kv, "fetch.max.wait.ms=%d", wait_ms);
     const char *plain[] = {wait_kv, NULL};
@@ -491,14 +494,81 @@ static int run_scenarios(int wait_ms) {
     strand_consumer_close(c);
     fprintf(stderr, "consumer_itest: partition EOF: ok\n");
 
+    /* A partition the topic does not have: reported once through poll. */
+    c = consumer_open(plain);
+    strand_topic_partition bad = {g_topic, 7, STRAND_OFFSET_BEGINNING, 0};
+    if (strand_consumer_assign(c, &bad, 1) != STRAND_OK)
+        FAILF("assign of partition 7 failed");
+    m = strand_consumer_poll(c, 10000);
+    if (!m || m->err != STRAND_ERR_UNKNOWN_PARTITION || m->partition != 7)
+        FAILF("partition 7 of a 1-partition topic: wanted UNKNOWN_PARTITION, got %s",
+              m ? strand_err_str(m->err) : "nothing");
+    strand_message_free(m);
+    m = strand_consumer_poll(c, 500);
+    if (m)
+        FAILF("UNKNOWN_PARTITION reported twice (%s)", strand_err_str(m->err));
+    if (strand_consumer_seek(c, &tp) != STRAND_ERR_STATE)
+        FAILF("seek of an unassigned partition must be STRAND_ERR_STATE");
+    strand_consumer_close(c);
+    fprintf(stderr, "consumer_itest: unknown partition: ok\n");
+
     rd_kafka_destroy(g_rk);
     return 0;
+}
+
+/* ---- perf ------------------------------------------------------------- */
+
+/* Read every partition from the beginning to its end (partition EOF) and
+ * print the rate in rdk_perf's format, for comparison with librdkafka. */
+static int run_perf(const read_opts *o) {
+    const char *kv[18];
+    int n = 0;
+    for (int i = 0; i < o->nsettings; i++)
+        kv[n++] = o->settings[i];
+    kv[n++] = "enable.partition.eof=true";
+    kv[n] = NULL;
+    strand_consumer *c = consumer_open(kv);
+    strand_topic_partition tps[256];
+    if (o->partitions <= 0 || o->partitions > 256)
+        FAILF("bad partition count");
+    for (int p = 0; p < o->partitions; p++) {
+        tps[p].topic = o->topic;
+        tps[p].partition = p;
+        tps[p].offset = STRAND_OFFSET_BEGINNING;
+        tps[p].timestamp = 0;
+    }
+    double t0 = (double)mono_ms();
+    if (strand_consumer_assign(c, tps, (size_t)o->partitions) != STRAND_OK)
+        FAILF("assign failed");
+    long long msgs = 0, bytes = 0;
+    int eofs = 0;
+    int64_t deadline = mono_ms() + o->timeout_ms;
+    while ((eofs < o->partitions || msgs < o->expect) && mono_ms() < deadline) {
+        strand_message *m = strand_consumer_poll(c, 100);
+        if (!m)
+            continue;
+        if (m->err == STRAND_OK) {
+            msgs++;
+            bytes += (long long)m->value_len;
+        } else if (m->err == STRAND_ERR_PARTITION_EOF) {
+            eofs++;
+        } else {
+            FAILF("poll error: %s", strand_err_str(m->err));
+        }
+        strand_message_free(m);
+    }
+    double secs = ((double)mono_ms() - t0) / 1000.0;
+    strand_consumer_close(c);
+    printf("consume msgs=%lld bytes=%lld seconds=%.3f msgs_per_s=%.0f MB_per_s=%.1f\n", msgs, bytes,
+           secs, (double)msgs / secs, (double)bytes / 1e6 / secs);
+    return msgs >= o->expect ? 0 : 1;
 }
 
 static int usage(void) {
     fprintf(stderr, "usage: consumer_itest read -b BROKER -t TOPIC -P PARTITIONS [-s START]\n"
                     "                      [-e EXPECTED] [-T TIMEOUT_MS] [-o OUT] [--raw]\n"
                     "                      [-X key=value]... [--expect-codec CODEC]\n"
+                    "       consumer_itest perf -b BROKER -t TOPIC -P PARTITIONS [-e EXPECTED]\n"
                     "       consumer_itest scenarios -b BROKER -t TOPIC [-w FETCH_WAIT_MS]\n"
                     "START: beginning | end | OFFSET | s@TIMESTAMP_MS\n");
     return 2;
@@ -552,6 +622,8 @@ int main(int argc, char **argv) {
     g_topic = o.topic;
     if (strcmp(argv[1], "read") == 0)
         return run_read(&o);
+    if (strcmp(argv[1], "perf") == 0)
+        return run_perf(&o);
     if (strcmp(argv[1], "scenarios") == 0)
         return run_scenarios(wait_ms);
     return usage();
