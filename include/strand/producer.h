@@ -24,6 +24,14 @@
  * Every record gets exactly one report: its offset, or an error (after
  * retries are exhausted, delivery.timeout.ms passes, or the producer closes).
  *
+ * Retries never duplicate or reorder: a partition has one Produce request
+ * in flight at a time, and a request whose connection failed after it was
+ * written is first looked up in the partition's log (a Fetch at the offset
+ * it would have taken, comparing batch CRCs); it is resent only when it is
+ * provably not stored. When that cannot be decided (e.g. no earlier
+ * acknowledgement on the partition tells where it would be) its records are
+ * reported with STRAND_ERR_TRANSPORT and may or may not be in the log.
+ *
  * Thread-safety: every function may be called from any thread, concurrently,
  * except strand_producer_close, which must be the last call on `p`.
  */
@@ -93,10 +101,14 @@ strand_err strand_producer_send_batches(strand_producer *p, const char *topic, i
                                         const void *bytes, size_t len, strand_batches_cb cb,
                                         void *opaque);
 
-/* Stop and free the producer. Does not wait for deliveries: call
- * strand_producer_flush first. Records still outstanding are reported with
- * STRAND_ERR_CLOSED on the calling thread before it returns; the I/O thread
- * is joined. `p` is invalid afterwards. NULL is a no-op. */
+/* Stop and free the producer. First sends what is queued and waits for
+ * reports like flush, for at most min(request.timeout.ms,
+ * delivery.timeout.ms) (call strand_producer_flush before to wait longer);
+ * then records still outstanding are reported with STRAND_ERR_CLOSED. All
+ * reports are served on the calling thread before it returns (a report for a
+ * request still in flight says STRAND_ERR_CLOSED: it may or may not have been
+ * stored). The I/O thread is joined. `p` is invalid afterwards. NULL is a
+ * no-op. */
 void strand_producer_close(strand_producer *p);
 
 #ifdef __cplusplus

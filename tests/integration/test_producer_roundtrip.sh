@@ -6,7 +6,8 @@
 # producer's delivery reports said was stored where (partition, offset), with
 # offsets contiguous from 0. Also: a topic that does not exist yet (records
 # wait for metadata while the broker auto-creates it), an explicit partition,
-# acks=0, and send order == offset order per partition.
+# acks=0, send order == offset order per partition, raw batches, and
+# reports for every record when there is no broker.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 itest_init
@@ -93,5 +94,23 @@ create_topic pr-acks0 1
     fail "acks=0 producer failed"
 rdk consume -t pr-acks0 -o "$T/pr-acks0.rdk" -e 2000 -T 30000 || fail "acks=0 records not all stored"
 
+# Raw batches (send_batches): two pre-built batches per call, lz4, after
+# records already stored; the reports' offsets match what librdkafka reads.
+require_tool "$PRODUCER_RAW"
+create_topic pr-raw 2
+"$PRODUCER_RAW" -b "$BROKER_ADDR" -t pr-raw -p 1 -n 200 -z lz4 -o "$T/pr-raw.acked" ||
+    fail "producer_raw failed"
+sort_canon "$T/pr-raw.acked" >"$T/pr-raw.exp"
+check_offsets "$T/pr-raw.exp"
+read_back pr-raw
+
 stop_broker
+
+# No broker at all: every record still gets a report (an error) once
+# delivery.timeout.ms has passed; nothing is dropped silently.
+"$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t gone -n 500 -s 26 -E "$T/gone.failed" \
+    -X delivery.timeout.ms=1500 -X reconnect.backoff.max.ms=200
+st=$?
+[ "$st" -eq 3 ] || fail "producing without a broker: status $st, expected 3 (all reported failed)"
+[ "$(wc -l <"$T/gone.failed")" -eq 500 ] || fail "without a broker: $(wc -l <"$T/gone.failed") of 500 reported"
 log "PASS"
