@@ -45,7 +45,9 @@ struct client_conn {
     size_t hdr_got;
     uint8_t *frame;
     size_t frame_len, frame_got;
-    int direct; /* the last read buffer was the frame itself */
+    int direct;               /* the last read buffer was the frame itself */
+    struct addrinfo *ai_list; /* resolved addresses (owned), while connecting */
+    struct addrinfo *ai_next; /* the next one to try */
     uint8_t scratch[CONN_SCRATCH];
 };
 
@@ -240,10 +242,15 @@ static void broker_timer_cb(uv_timer_t *t) {
         broker_fail(b, STRAND_ERR_TRANSPORT, "connection setup timed out");
 }
 
-static void conn_close_cb(uv_handle_t *h) {
-    client_conn *conn = h->data;
+static void conn_free(client_conn *conn) {
+    if (conn->ai_list)
+        uv_freeaddrinfo(conn->ai_list);
     free(conn->frame);
     free(conn);
+}
+
+static void conn_close_cb(uv_handle_t *h) {
+    conn_free(h->data);
 }
 
 /* Detach and close the connection; fail every request of the broker (in
@@ -268,7 +275,7 @@ static void broker_fail(client_broker *b, strand_err err, const char *why) {
             uv_read_stop((uv_stream_t *)&conn->tcp);
             uv_close((uv_handle_t *)&conn->tcp, conn_close_cb);
         } else {
-            free(conn);
+            conn_free(conn);
         }
     }
     uv_timer_stop(&b->timer);
@@ -591,17 +598,47 @@ static void conn_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     }
 }
 
+static void conn_connect_next(client_broker *b, client_conn *conn, int last_err);
+
+/* Replace a connection whose connect failed with a fresh one that inherits
+ * the remaining addresses (a uv_tcp_t cannot connect twice). NULL after
+ * failing the broker when out of memory. */
+static client_conn *conn_replace(client_broker *b, client_conn *old) {
+    client_conn *n = calloc(1, sizeof *n);
+    if (!n) {
+        broker_fail(b, STRAND_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    n->b = b;
+    n->ai_list = old->ai_list;
+    n->ai_next = old->ai_next;
+    old->ai_list = old->ai_next = NULL;
+    old->b = NULL;
+    uv_close((uv_handle_t *)&old->tcp, conn_close_cb);
+    b->conn = n;
+    return n;
+}
+
 static void conn_connect_cb(uv_connect_t *req, int status) {
     client_conn *conn = req->data;
     client_broker *b = conn->b;
     if (!b)
         return;
     if (status < 0) {
+        if (conn->ai_next) {
+            /* e.g. "localhost" gave ::1 first and the broker listens on IPv4 */
+            conn = conn_replace(b, conn);
+            if (conn)
+                conn_connect_next(b, conn, status);
+            return;
+        }
         char why[160];
         snprintf(why, sizeof why, "connect failed: %s", uv_strerror(status));
         broker_fail(b, STRAND_ERR_TRANSPORT, why);
         return;
     }
+    uv_freeaddrinfo(conn->ai_list);
+    conn->ai_list = conn->ai_next = NULL;
     uv_tcp_nodelay(&conn->tcp, 1);
     int rc = uv_read_start((uv_stream_t *)&conn->tcp, conn_alloc_cb, conn_read_cb);
     if (rc < 0) {
@@ -611,6 +648,32 @@ static void conn_connect_cb(uv_connect_t *req, int status) {
     b->state = BROKER_HANDSHAKE;
     const proto_api_range *r = proto_api_range_find(KAFKA_API_API_VERSIONS);
     handshake_send(b, r ? r->max_version : 0);
+}
+
+/* Start connecting conn to its next address; on synchronous failures move
+ * on to the following ones; fail the broker when none is left. */
+static void conn_connect_next(client_broker *b, client_conn *conn, int last_err) {
+    while (conn->ai_next) {
+        struct addrinfo *ai = conn->ai_next;
+        conn->ai_next = ai->ai_next;
+        uv_tcp_init(&b->c->loop, &conn->tcp);
+        conn->tcp.data = conn;
+        conn->tcp_inited = 1;
+        conn->connect.data = conn;
+        b->state = BROKER_CONNECTING;
+        int rc = uv_tcp_connect(&conn->connect, &conn->tcp, ai->ai_addr, conn_connect_cb);
+        if (rc == 0)
+            return;
+        last_err = rc;
+        if (!conn->ai_next)
+            break;
+        conn = conn_replace(b, conn);
+        if (!conn)
+            return;
+    }
+    char why[160];
+    snprintf(why, sizeof why, "connect failed: %s", uv_strerror(last_err));
+    broker_fail(b, STRAND_ERR_TRANSPORT, why);
 }
 
 static void conn_gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
@@ -632,18 +695,8 @@ static void conn_gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
         return;
     }
     client_conn *conn = b->conn;
-    uv_tcp_init(&b->c->loop, &conn->tcp);
-    conn->tcp.data = conn;
-    conn->tcp_inited = 1;
-    conn->connect.data = conn;
-    b->state = BROKER_CONNECTING;
-    int rc = uv_tcp_connect(&conn->connect, &conn->tcp, res->ai_addr, conn_connect_cb);
-    uv_freeaddrinfo(res);
-    if (rc < 0) {
-        char why[160];
-        snprintf(why, sizeof why, "connect failed: %s", uv_strerror(rc));
-        broker_fail(b, STRAND_ERR_TRANSPORT, why);
-    }
+    conn->ai_list = conn->ai_next = res;
+    conn_connect_next(b, conn, UV_EINVAL);
 }
 
 static void broker_connect(client_broker *b) {

@@ -327,10 +327,9 @@ static void log_to_stderr(void *opaque, strand_log_level level, const char *msg)
         fprintf(stderr, "[strand %d] %s\n", (int)level, msg);
 }
 
-static client *make_client(int request_timeout_ms) {
+static client *make_client_at(const char *addr, int request_timeout_ms) {
     strand_conf *conf = strand_conf_new();
-    char addr[64], num[32], err[256];
-    snprintf(addr, sizeof addr, "127.0.0.1:%d", broker.port);
+    char num[32], err[256];
     assert_int_equal(strand_conf_set(conf, "bootstrap.servers", addr, err, sizeof err), STRAND_OK);
     snprintf(num, sizeof num, "%d", request_timeout_ms);
     assert_int_equal(strand_conf_set(conf, "request.timeout.ms", num, err, sizeof err), STRAND_OK);
@@ -343,6 +342,12 @@ static client *make_client(int request_timeout_ms) {
     if (!c)
         fail_msg("client_new: %s", err);
     return c;
+}
+
+static client *make_client(int request_timeout_ms) {
+    char addr[64];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", broker.port);
+    return make_client_at(addr, request_timeout_ms);
 }
 
 /* Refresh metadata for `topic` and return the view of it. */
@@ -595,6 +600,33 @@ static void test_post_from_threads(void **state) {
     client_destroy(c);
 }
 
+/* A dead first bootstrap server: refreshes move on to the next one. */
+static void test_bootstrap_failover(void **state) {
+    (void)state;
+    char addr[96];
+    snprintf(addr, sizeof addr, "127.0.0.1:1, localhost:%d", broker.port);
+    client *c = make_client_at(addr, 5000);
+    int ok = 0, failed = 0;
+    for (int i = 0; i < 6 && !ok; i++) {
+        recorder rec;
+        rec_init(&rec);
+        md_job j = {&rec, "client-core-t5", STRAND_OK};
+        assert_int_equal(client_call(c, md_wait_on_loop, &j), STRAND_OK);
+        assert_int_equal(rec_wait(&rec, 1, 10000), 1);
+        if (rec.err[0] == STRAND_OK)
+            ok = 1;
+        else
+            failed++;
+    }
+    assert_true(ok);
+    assert_true(failed <= 2);
+    md_view v = {.topic = "client-core-t5"};
+    assert_int_equal(client_call(c, md_view_on_loop, &v), STRAND_OK);
+    assert_true(v.found);
+    assert_true(v.partitions >= 1);
+    client_destroy(c);
+}
+
 static void test_new_refuses_bad_conf(void **state) {
     (void)state;
     char err[256] = "";
@@ -608,6 +640,7 @@ int main(void) {
         cmocka_unit_test(test_new_refuses_bad_conf),
         cmocka_unit_test(test_connect_metadata_apiversions),
         cmocka_unit_test(test_pipelined_in_order),
+        cmocka_unit_test(test_bootstrap_failover),
         cmocka_unit_test(test_unsupported_and_unknown_node),
         cmocka_unit_test(test_post_from_threads),
         cmocka_unit_test(test_request_timeout),
