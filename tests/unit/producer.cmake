@@ -12,6 +12,13 @@ add_executable(test_producer_accumulator ${CMAKE_CURRENT_LIST_DIR}/test_producer
 target_link_libraries(test_producer_accumulator PRIVATE strand_wire PkgConfig::ZLIB PkgConfig::CMOCKA)
 add_test(NAME unit_producer_accumulator COMMAND test_producer_accumulator)
 
+if(TARGET strand_core)
+  add_executable(test_producer_conf ${CMAKE_CURRENT_LIST_DIR}/test_producer_conf.c
+    ${STRAND_PRODUCER_DIR}/partitioner.c)
+  target_link_libraries(test_producer_conf PRIVATE strand_core PkgConfig::CMOCKA)
+  add_test(NAME unit_producer_conf COMMAND test_producer_conf)
+endif()
+
 # Integration: the producer against a real broker (scripts in
 # tests/integration/test_producer_*.sh, program producer_client).
 if(TARGET strand_static)

@@ -1,0 +1,67 @@
+/*
+ * test_producer_conf.c - the producer's reading of the configuration: every
+ * `partitioner` name selects the partitioner of the same name (the conf
+ * enum and the producer's are kept in the same order), and producer keys
+ * refuse bad values with a message naming the key.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "client/conf.h"
+#include "producer/partitioner.h"
+#include "strand/conf.h"
+
+static void test_partitioner_names_agree(void **state) {
+    (void)state;
+    static const char *names[] = {"murmur2_random", "murmur2", "consistent_random", "consistent",
+                                  "random"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        strand_conf *c = strand_conf_new();
+        assert_non_null(c);
+        char err[256];
+        assert_int_equal(strand_conf_set(c, "partitioner", names[i], err, sizeof err), STRAND_OK);
+        assert_int_equal(c->partitioner, partitioner_kind_parse(names[i]));
+        assert_string_equal(partitioner_kind_name(c->partitioner), names[i]);
+        strand_conf_free(c);
+    }
+    /* The default is the Java client's. */
+    strand_conf *c = strand_conf_new();
+    assert_int_equal(c->partitioner, PARTITIONER_MURMUR2_RANDOM);
+    strand_conf_free(c);
+}
+
+static void test_producer_keys_refuse_bad_values(void **state) {
+    (void)state;
+    static const struct {
+        const char *key, *value;
+    } bad[] = {
+        {"partitioner", "fnv1a"},     {"acks", "2"},
+        {"linger.ms", "-1"},          {"batch.size", "0"},
+        {"compression.type", "lzma"}, {"retries", "-5"},
+        {"delivery.timeout.ms", "x"}, {"queue.buffering.max.messages", "0"},
+    };
+    strand_conf *c = strand_conf_new();
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char err[256] = "";
+        assert_int_equal(strand_conf_set(c, bad[i].key, bad[i].value, err, sizeof err),
+                         STRAND_ERR_CONFIG);
+        assert_non_null(strstr(err, bad[i].key));
+    }
+    char err[256] = "";
+    assert_int_equal(strand_conf_set(c, "linger.msec", "5", err, sizeof err), STRAND_ERR_CONFIG);
+    assert_non_null(strstr(err, "linger.msec"));
+    strand_conf_free(c);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_partitioner_names_agree),
+        cmocka_unit_test(test_producer_keys_refuse_bad_values),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
