@@ -19,8 +19,13 @@
  * (queued.max.messages.kbytes) is used up, so poll usually returns at once.
  * Messages of one partition come in offset order; records before the
  * requested offset inside a fetched batch are skipped; every codec the broker
- * may send back is decompressed. OFFSET_OUT_OF_RANGE is handled through
- * auto.offset.reset.
+ * may send back is decompressed; control batches are never delivered.
+ * Fetches use isolation level read_uncommitted. OFFSET_OUT_OF_RANGE is
+ * handled through auto.offset.reset. Leader changes, unknown topics and
+ * lost connections are retried after retry.backoff.ms with fresh metadata;
+ * an unknown topic or partition is also reported once through poll. Corrupt
+ * data (bad CRC, undecodable batch) is reported through poll and stops that
+ * partition until the application seeks it.
  *
  * Consumer groups and committed offsets (subscribe, commit) come in a later
  * version; the partitions a consumer reads are then the same assignment that
@@ -96,9 +101,13 @@ strand_err strand_consumer_resume(strand_consumer *c, const char *topic, int32_t
 /* Raw batches for tools: the next chunk of fetched data of one partition as
  * whole RecordBatch v2 batches (see strand_batches), waiting up to
  * timeout_ms. NULL when nothing arrived in time. The caller owns the result:
- * free it with strand_batches_free. A consumer is read either with poll or
- * with poll_batches; each fetched chunk goes to exactly one of them, so use
- * one kind per consumer. */
+ * free it with strand_batches_free. The batches are passed on untouched:
+ * compressed as stored, control batches (transaction markers) included,
+ * and the first one may begin before the requested offset; `err` events
+ * come as in poll. A consumer is read either with poll or with
+ * poll_batches: the first of the two calls fixes the mode (data prefetched
+ * before it is fetched again in that mode), and a call of the other one
+ * afterwards returns an item with err STRAND_ERR_STATE. */
 strand_batches *strand_consumer_poll_batches(strand_consumer *c, int timeout_ms);
 
 /* Free a strand_batches (NULL is a no-op). Any thread, any time. */
