@@ -375,6 +375,62 @@ static void test_raw_mode(void **state) {
     wire_writer_free(&w);
 }
 
+static void test_headers_and_timestamp_type(void **state) {
+    (void)state;
+    wire_writer w;
+    wire_writer_init(&w);
+    batch_builder b;
+    assert_int_equal(batch_builder_init(&b, BATCH_CODEC_SNAPPY), BATCH_OK);
+    batch_record_header hs[3] = {
+        {{(const uint8_t *)"a", 1}, WIRE_BYTES_NULL},
+        {{(const uint8_t *)"bb", 2}, {(const uint8_t *)"xy", 2}},
+        {{(const uint8_t *)"", 0}, {(const uint8_t *)"", 0}},
+    };
+    wire_bytes empty = {(const uint8_t *)"", 0};
+    assert_int_equal(batch_builder_add(&b, 5, empty, WIRE_BYTES_NULL, hs, 3), BATCH_OK);
+    assert_int_equal(batch_builder_finish(&b, &w), BATCH_OK);
+    batch_builder_free(&b);
+    batch_set_log_append_time(w.p, w.len, 777);
+    consumer_frame *f = consumer_frame_copy(w.p, w.len);
+    wire_writer_free(&w);
+    consumer_parse_opts o = opts_at(0);
+    consumer_parse_result res;
+    assert_int_equal(consumer_records_parse(&o, f, f->data, f->len, &res), 0);
+    consumer_frame_unref(f);
+    assert_int_equal(res.count, 1);
+    consumer_item *m = res.head;
+    assert_int_equal(consumer_item_publish(m, 0), STRAND_OK);
+    const strand_message *pm = &m->pub.msg;
+    /* An empty key is not a null key; a null value is NULL. */
+    assert_non_null(pm->key);
+    assert_int_equal(pm->key_len, 0);
+    assert_null(pm->value);
+    assert_int_equal(pm->timestamp, 777);
+    assert_int_equal(pm->timestamp_type, STRAND_TIMESTAMP_LOG_APPEND_TIME);
+    assert_int_equal(pm->header_count, 3);
+    assert_string_equal(pm->headers[0].key, "a");
+    assert_null(pm->headers[0].value);
+    assert_int_equal(pm->headers[0].value_len, 0);
+    assert_string_equal(pm->headers[1].key, "bb");
+    assert_int_equal(pm->headers[1].value_len, 2);
+    assert_memory_equal(pm->headers[1].value, "xy", 2);
+    assert_string_equal(pm->headers[2].key, "");
+    assert_non_null(pm->headers[2].value);
+    assert_int_equal(pm->headers[2].value_len, 0);
+    consumer_parse_result_free(&res);
+
+    /* Error items publish as either public type. */
+    consumer_item *e = consumer_error_new("topic-x", 4, 99, STRAND_ERR_PARTITION_EOF);
+    assert_int_equal(consumer_item_publish(e, 1), STRAND_OK);
+    assert_int_equal(e->pub.batches.err, STRAND_ERR_PARTITION_EOF);
+    assert_string_equal(e->pub.batches.topic, "topic-x");
+    assert_int_equal(e->pub.batches.partition, 4);
+    assert_int_equal(e->pub.batches.base_offset, 99);
+    assert_null(e->pub.batches.bytes);
+    assert_int_equal(e->pub.batches.len, 0);
+    consumer_item_free(e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_codec),
@@ -384,6 +440,7 @@ int main(void) {
         cmocka_unit_test(test_compacted_gaps),
         cmocka_unit_test(test_corrupt_batch_stops),
         cmocka_unit_test(test_raw_mode),
+        cmocka_unit_test(test_headers_and_timestamp_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
