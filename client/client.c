@@ -12,6 +12,8 @@
  */
 #include "client/client_impl.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +106,14 @@ static void client_wake_cb(uv_async_t *h) {
 
 static void client_thread_main(void *arg) {
     client *c = arg;
+    /* The I/O thread takes no asynchronous signals: the application's
+     * handlers run on its own threads, and a write to a socket the broker
+     * closed returns EPIPE here instead of killing the process with SIGPIPE
+     * (libuv writes with write(2), and a library must not change the
+     * process-wide disposition). */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     c->loop_tid = uv_thread_self();
     uv_sem_post(&c->started);
     uv_run(&c->loop, UV_RUN_DEFAULT);

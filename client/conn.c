@@ -437,31 +437,28 @@ static void handshake_done(client_broker *b, const creq *q, const uint8_t *body,
     proto_api_versions_resp resp;
     wire_reader_init(&r, body, len);
     int rc = proto_api_versions_resp_decode(&r, q->version, &a, &resp);
-    if (rc == 0 && resp.error_code == KAFKA_UNSUPPORTED_VERSION && q->version > 0) {
-        /* the broker answered in v0 with its own ApiVersions range */
-        int16_t retry = 0;
-        for (int32_t i = 0; i < resp.api_count; i++)
-            if (resp.apis[i].api_key == KAFKA_API_API_VERSIONS)
-                retry = proto_api_version_pick(KAFKA_API_API_VERSIONS, resp.apis[i].min_version,
-                                               resp.apis[i].max_version);
-        wire_arena_free(&a);
-        if (retry < 0 || retry >= q->version)
-            retry = 0;
-        handshake_send(b, retry);
-        return;
-    }
-    if (rc != 0 && q->version > 0) {
-        /* some brokers answer an unknown version in v0 format */
+    if (q->version > 0 && (rc != 0 || resp.error_code == KAFKA_UNSUPPORTED_VERSION)) {
+        /* A broker that does not know our version answers in v0 with
+         * UNSUPPORTED_VERSION and its own ApiVersions range: retry with the
+         * best version in it (v0 when it gives none). */
         wire_arena_free(&a);
         wire_arena_init(&a);
         wire_reader_init(&r, body, len);
-        if (proto_api_versions_resp_decode(&r, 0, &a, &resp) == 0 &&
-            resp.error_code == KAFKA_UNSUPPORTED_VERSION) {
+        proto_api_versions_resp v0;
+        if (proto_api_versions_resp_decode(&r, 0, &a, &v0) == 0 &&
+            v0.error_code == KAFKA_UNSUPPORTED_VERSION) {
+            int16_t retry = 0;
+            for (int32_t i = 0; i < v0.api_count; i++)
+                if (v0.apis[i].api_key == KAFKA_API_API_VERSIONS)
+                    retry = proto_api_version_pick(KAFKA_API_API_VERSIONS, v0.apis[i].min_version,
+                                                   v0.apis[i].max_version);
             wire_arena_free(&a);
-            handshake_send(b, 0);
+            if (retry < 0 || retry >= q->version)
+                retry = 0;
+            handshake_send(b, retry);
             return;
         }
-        rc = -1;
+        rc = rc ? rc : -1;
     }
     if (rc != 0 || resp.error_code != 0) {
         char why[160];

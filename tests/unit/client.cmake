@@ -10,6 +10,11 @@ foreach(t conf err)
   add_test(NAME unit_client_${t} COMMAND test_client_${t})
 endforeach()
 
+add_executable(test_client_fake ${CMAKE_CURRENT_LIST_DIR}/test_client_fake.c)
+target_link_libraries(test_client_fake PRIVATE strand_core PkgConfig::CMOCKA Threads::Threads)
+add_test(NAME unit_client_fake COMMAND test_client_fake)
+set_tests_properties(unit_client_fake PROPERTIES TIMEOUT 60)
+
 add_executable(test_client_broker ${CMAKE_CURRENT_LIST_DIR}/test_client_broker.c)
 target_link_libraries(test_client_broker PRIVATE strand_core PkgConfig::CMOCKA Threads::Threads)
 target_compile_definitions(test_client_broker PRIVATE

@@ -1,0 +1,279 @@
+/*
+ * test_client_fake.c - the client core against a scripted fake broker, for
+ * what a real broker does not do on demand: refuse the client's ApiVersions
+ * version (the client must retry with one from the broker's range), answer
+ * with a wrong correlation id, or announce a frame larger than the client
+ * accepts. Each case must end in a definite callback, never a hang.
+ *
+ * The fake broker is a thread with a blocking socket that reads request
+ * frames with the wire/protocol.h header codec and answers per `mode`.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "client/internal.h"
+#include "wire/protocol.h"
+
+enum fake_mode {
+    FAKE_FALLBACK,   /* refuse ApiVersions v3 with range 0..2, then behave */
+    FAKE_WRONG_CORR, /* answer Metadata with another correlation id */
+    FAKE_HUGE_FRAME, /* answer Metadata with a 2 GiB frame size */
+};
+
+typedef struct fake {
+    int lfd;
+    int port;
+    enum fake_mode mode;
+    pthread_t th;
+    int16_t av_versions[8]; /* ApiVersions versions received */
+    int av_n;
+    int md_n; /* Metadata requests received */
+} fake;
+
+static int read_full(int fd, void *p, size_t n) {
+    uint8_t *b = p;
+    while (n) {
+        ssize_t r = read(fd, b, n);
+        if (r <= 0)
+            return -1;
+        b += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static int write_full(int fd, const void *p, size_t n) {
+    const uint8_t *b = p;
+    while (n) {
+        ssize_t r = write(fd, b, n);
+        if (r <= 0)
+            return -1;
+        b += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static int send_writer(int fd, wire_writer *w) {
+    int rc = w->err ? -1 : write_full(fd, w->p, w->len);
+    wire_writer_free(w);
+    return rc;
+}
+
+static void serve(fake *f, int fd) {
+    for (;;) {
+        uint8_t sz[4];
+        if (read_full(fd, sz, 4))
+            return;
+        uint32_t n = wire_be32(sz);
+        uint8_t *buf = malloc(n);
+        if (!buf || read_full(fd, buf, n)) {
+            free(buf);
+            return;
+        }
+        wire_reader r;
+        wire_reader_init(&r, buf, n);
+        proto_req_header h;
+        int rc = proto_req_header_decode(&r, &h);
+        free(buf);
+        if (rc)
+            return;
+        wire_writer w;
+        wire_writer_init(&w);
+        size_t start = proto_frame_begin(&w);
+        if (h.api_key == KAFKA_API_API_VERSIONS) {
+            if (f->av_n < 8)
+                f->av_versions[f->av_n++] = h.api_version;
+            if (f->mode == FAKE_FALLBACK && h.api_version == 3) {
+                static const proto_api_range av_only = {KAFKA_API_API_VERSIONS, 0, 2};
+                proto_api_versions_resp resp = {KAFKA_UNSUPPORTED_VERSION, 1, &av_only, 0};
+                proto_resp_header_encode(&w, h.api_key, 0, h.correlation_id);
+                proto_api_versions_resp_encode(&w, 0, &resp);
+            } else {
+                proto_api_versions_resp resp;
+                proto_api_versions_resp_supported(&resp);
+                proto_resp_header_encode(&w, h.api_key, h.api_version, h.correlation_id);
+                proto_api_versions_resp_encode(&w, h.api_version, &resp);
+            }
+        } else if (h.api_key == KAFKA_API_METADATA) {
+            f->md_n++;
+            if (f->mode == FAKE_HUGE_FRAME) {
+                uint8_t huge[4];
+                wire_put_be32(huge, 0x7ffffff0u);
+                wire_writer_free(&w);
+                if (write_full(fd, huge, 4))
+                    return;
+                continue; /* the client must drop the connection */
+            }
+            int32_t corr = f->mode == FAKE_WRONG_CORR ? h.correlation_id + 7 : h.correlation_id;
+            proto_metadata_resp resp;
+            memset(&resp, 0, sizeof resp);
+            resp.controller_id = -1;
+            proto_resp_header_encode(&w, h.api_key, h.api_version, corr);
+            proto_metadata_resp_encode(&w, h.api_version, &resp);
+        } else {
+            wire_writer_free(&w);
+            return;
+        }
+        proto_frame_end(&w, start);
+        if (send_writer(fd, &w))
+            return;
+    }
+}
+
+static void *fake_main(void *arg) {
+    fake *f = arg;
+    for (;;) {
+        int fd = accept(f->lfd, NULL, NULL);
+        if (fd < 0)
+            return NULL; /* listening socket shut down */
+        serve(f, fd);
+        close(fd);
+    }
+}
+
+static void fake_start(fake *f, enum fake_mode mode) {
+    memset(f, 0, sizeof *f);
+    f->mode = mode;
+    f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(f->lfd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(f->lfd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(f->lfd, 8), 0);
+    socklen_t len = sizeof a;
+    assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&a, &len), 0);
+    f->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&f->th, NULL, fake_main, f), 0);
+}
+
+static void fake_stop(fake *f) {
+    shutdown(f->lfd, SHUT_RDWR);
+    close(f->lfd);
+    pthread_join(f->th, NULL);
+}
+
+/* One request through the core and its outcome. */
+typedef struct outcome {
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    int done;
+    strand_err err;
+    int16_t version;
+} outcome;
+
+static void encode_md(wire_writer *w, int16_t version, void *arg) {
+    (void)arg;
+    proto_metadata_req req;
+    memset(&req, 0, sizeof req);
+    proto_metadata_req_encode(w, version, &req);
+}
+
+static void on_res(client *c, client_response *res, void *arg) {
+    (void)c;
+    outcome *o = arg;
+    pthread_mutex_lock(&o->m);
+    o->done = 1;
+    o->err = res->err;
+    o->version = res->version;
+    pthread_cond_broadcast(&o->cv);
+    pthread_mutex_unlock(&o->m);
+}
+
+static void send_md(client *c, void *arg) {
+    client_request req = {.node_id = CLIENT_NODE_ANY,
+                          .api_key = KAFKA_API_METADATA,
+                          .min_version = 1,
+                          .max_version = 8,
+                          .encode = encode_md,
+                          .cb = on_res,
+                          .cb_arg = arg};
+    if (client_send(c, &req) != STRAND_OK)
+        on_res(c, &(client_response){.err = STRAND_ERR_NOMEM}, arg);
+}
+
+static outcome request_metadata(int port) {
+    strand_conf *conf = strand_conf_new();
+    char addr[64], err[256];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+    assert_int_equal(strand_conf_set(conf, "bootstrap.servers", addr, err, sizeof err), STRAND_OK);
+    assert_int_equal(strand_conf_set(conf, "request.timeout.ms", "5000", err, sizeof err),
+                     STRAND_OK);
+    client *c = client_new(conf, CLIENT_ROLE_CONSUMER, err, sizeof err);
+    assert_non_null(c);
+    outcome o;
+    memset(&o, 0, sizeof o);
+    pthread_mutex_init(&o.m, NULL);
+    pthread_cond_init(&o.cv, NULL);
+    assert_int_equal(client_call(c, send_md, &o), STRAND_OK);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 10;
+    pthread_mutex_lock(&o.m);
+    while (!o.done)
+        if (pthread_cond_timedwait(&o.cv, &o.m, &dl) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&o.m);
+    client_destroy(c);
+    assert_true(o.done);
+    return o;
+}
+
+static void test_apiversions_fallback(void **state) {
+    (void)state;
+    fake f;
+    fake_start(&f, FAKE_FALLBACK);
+    outcome o = request_metadata(f.port);
+    fake_stop(&f);
+    assert_int_equal(o.err, STRAND_OK);
+    assert_int_equal(o.version, 8);
+    /* first the highest version, then the best one in the broker's range */
+    assert_int_equal(f.av_n, 2);
+    assert_int_equal(f.av_versions[0], 3);
+    assert_int_equal(f.av_versions[1], 2);
+}
+
+static void test_wrong_correlation_id(void **state) {
+    (void)state;
+    fake f;
+    fake_start(&f, FAKE_WRONG_CORR);
+    outcome o = request_metadata(f.port);
+    fake_stop(&f);
+    assert_int_equal(f.md_n, 1);
+    assert_int_equal(o.err, STRAND_ERR_TRANSPORT);
+}
+
+static void test_huge_frame(void **state) {
+    (void)state;
+    fake f;
+    fake_start(&f, FAKE_HUGE_FRAME);
+    outcome o = request_metadata(f.port);
+    fake_stop(&f);
+    assert_int_equal(f.md_n, 1);
+    assert_int_equal(o.err, STRAND_ERR_TRANSPORT);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_apiversions_fallback),
+        cmocka_unit_test(test_wrong_correlation_id),
+        cmocka_unit_test(test_huge_frame),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
