@@ -29,6 +29,7 @@
 #include "wire/protocol.h"
 
 enum fake_mode {
+    FAKE_NORMAL,     /* answer ApiVersions and Metadata (no brokers, no topics) */
     FAKE_FALLBACK,   /* refuse ApiVersions v3 with range 0..2, then behave */
     FAKE_WRONG_CORR, /* answer Metadata with another correlation id */
     FAKE_HUGE_FRAME, /* answer Metadata with a 2 GiB frame size */
@@ -41,7 +42,7 @@ typedef struct fake {
     pthread_t th;
     int16_t av_versions[8]; /* ApiVersions versions received */
     int av_n;
-    int md_n; /* Metadata requests received */
+    volatile int md_n; /* Metadata requests received */
 } fake;
 
 static int read_full(int fd, void *p, size_t n) {
@@ -269,11 +270,114 @@ static void test_huge_frame(void **state) {
     assert_int_equal(o.err, STRAND_ERR_TRANSPORT);
 }
 
+/* Loop-side counters for metadata callbacks. */
+typedef struct md_counts {
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    int waits, listens;
+    strand_err last;
+} md_counts;
+
+static void count_wait(client *c, strand_err err, void *arg) {
+    (void)c;
+    md_counts *k = arg;
+    pthread_mutex_lock(&k->m);
+    k->waits++;
+    k->last = err;
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->m);
+}
+
+static void count_listen(client *c, strand_err err, void *arg) {
+    (void)c;
+    (void)err;
+    md_counts *k = arg;
+    pthread_mutex_lock(&k->m);
+    k->listens++;
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->m);
+}
+
+static int counts_wait_for(md_counts *k, int waits, int listens, int timeout_s) {
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += timeout_s;
+    pthread_mutex_lock(&k->m);
+    while (k->waits < waits || k->listens < listens)
+        if (pthread_cond_timedwait(&k->cv, &k->m, &dl) == ETIMEDOUT)
+            break;
+    int ok = k->waits >= waits && k->listens >= listens;
+    pthread_mutex_unlock(&k->m);
+    return ok;
+}
+
+static void many_refreshes(client *c, void *arg) {
+    client_metadata_listen(c, count_listen, arg);
+    for (int i = 0; i < 10; i++)
+        client_metadata_refresh(c, "test");
+    /* registered while the first is in flight: served by the next one */
+    assert_int_equal(client_metadata_wait(c, count_wait, arg), STRAND_OK);
+}
+
+static client *client_for(int port, const char *key, const char *value) {
+    strand_conf *conf = strand_conf_new();
+    char addr[64], err[256];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+    assert_int_equal(strand_conf_set(conf, "bootstrap.servers", addr, err, sizeof err), STRAND_OK);
+    if (key)
+        assert_int_equal(strand_conf_set(conf, key, value, err, sizeof err), STRAND_OK);
+    client *c = client_new(conf, CLIENT_ROLE_PRODUCER, err, sizeof err);
+    assert_non_null(c);
+    return c;
+}
+
+static void test_refresh_coalesced(void **state) {
+    (void)state;
+    fake f;
+    fake_start(&f, FAKE_NORMAL);
+    client *c = client_for(f.port, NULL, NULL);
+    md_counts k;
+    memset(&k, 0, sizeof k);
+    pthread_mutex_init(&k.m, NULL);
+    pthread_cond_init(&k.cv, NULL);
+    assert_int_equal(client_call(c, many_refreshes, &k), STRAND_OK);
+    assert_true(counts_wait_for(&k, 1, 2, 10));
+    assert_int_equal(k.last, STRAND_OK);
+    client_destroy(c);
+    fake_stop(&f);
+    /* eleven asks while one was in flight: exactly one more request */
+    assert_int_equal(f.md_n, 2);
+    assert_int_equal(k.listens, 2);
+}
+
+static void listen_only(client *c, void *arg) {
+    client_metadata_listen(c, count_listen, arg);
+}
+
+static void test_periodic_refresh(void **state) {
+    (void)state;
+    fake f;
+    fake_start(&f, FAKE_NORMAL);
+    client *c = client_for(f.port, "metadata.max.age.ms", "50");
+    md_counts k;
+    memset(&k, 0, sizeof k);
+    pthread_mutex_init(&k.m, NULL);
+    pthread_cond_init(&k.cv, NULL);
+    int64_t t0 = client_now_ms();
+    assert_int_equal(client_call(c, listen_only, &k), STRAND_OK);
+    assert_true(counts_wait_for(&k, 0, 3, 10));
+    int64_t took = client_now_ms() - t0;
+    client_destroy(c);
+    fake_stop(&f);
+    assert_true(f.md_n >= 3);
+    assert_true(took >= 100); /* three refreshes 50 ms apart, not a burst */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_apiversions_fallback),
-        cmocka_unit_test(test_wrong_correlation_id),
-        cmocka_unit_test(test_huge_frame),
+        cmocka_unit_test(test_apiversions_fallback), cmocka_unit_test(test_wrong_correlation_id),
+        cmocka_unit_test(test_huge_frame),           cmocka_unit_test(test_refresh_coalesced),
+        cmocka_unit_test(test_periodic_refresh),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
