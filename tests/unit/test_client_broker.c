@@ -626,6 +626,31 @@ static void test_bootstrap_failover(void **state) {
     client_destroy(c);
 }
 
+/* allow.auto.create.topics=false: the broker reports the topic unknown and
+ * does not create it; with the default it does. */
+static void test_auto_create_flag(void **state) {
+    (void)state;
+    strand_conf *conf = strand_conf_new();
+    char addr[64], err[256];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", broker.port);
+    assert_int_equal(strand_conf_set(conf, "bootstrap.servers", addr, err, sizeof err), STRAND_OK);
+    assert_int_equal(strand_conf_set(conf, "allow.auto.create.topics", "false", err, sizeof err),
+                     STRAND_OK);
+    client *c = client_new(conf, CLIENT_ROLE_CONSUMER, err, sizeof err);
+    assert_non_null(c);
+    md_view v = refresh_topic(c, "client-core-noauto");
+    assert_true(v.found);
+    assert_int_equal(v.err, KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    assert_int_equal(v.partitions, 0);
+    client_destroy(c);
+
+    c = make_client(5000);
+    v = refresh_topic(c, "client-core-noauto");
+    assert_int_equal(v.err, 0);
+    assert_true(v.partitions >= 1);
+    client_destroy(c);
+}
+
 static void test_new_refuses_bad_conf(void **state) {
     (void)state;
     char err[256] = "";
@@ -640,6 +665,7 @@ int main(void) {
         cmocka_unit_test(test_connect_metadata_apiversions),
         cmocka_unit_test(test_pipelined_in_order),
         cmocka_unit_test(test_bootstrap_failover),
+        cmocka_unit_test(test_auto_create_flag),
         cmocka_unit_test(test_unsupported_and_unknown_node),
         cmocka_unit_test(test_post_from_threads),
         cmocka_unit_test(test_request_timeout),
