@@ -13,7 +13,9 @@
  * Order: the accumulator never drains a partition with a request in flight
  * and retried batches return to the front of their queue, so a partition's
  * records reach the log in send() order. A connection that fails after a
- * request was written leaves its outcome unknown; resending it could store
+ * request was written leaves its outcome unknown (a request that never left
+ * the connection's queue has no version picked, res->version == -1, and is
+ * simply resent); resending it could store
  * the records twice, so such batches are first looked up in the log with a
  * Fetch at the offset they would have taken (see verify_*): found -> done,
  * absent and nothing else written since -> resent, anything else ->
@@ -329,7 +331,12 @@ static void produce_done(client *c, client_response *res, void *arg) {
             continue;
         }
         if (err != STRAND_OK) {
-            if ((err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT) && verify) {
+            if ((err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT) && res->version < 0) {
+                /* No version was picked: the request never reached the
+                 * socket (it waited for a connection), so resending is safe. */
+                need_md = 1;
+                part_failed(p, list, err, 1, now);
+            } else if ((err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT) && verify) {
                 need_md = 1;
                 verify[nverify++] = list;
             } else {
