@@ -345,8 +345,13 @@ static int64_t wait_position(strand_consumer *c, const char *what) {
         if (pos >= 0)
             return pos;
         strand_message *m = strand_consumer_poll(c, 20);
-        if (m && m->err == STRAND_OK)
-            FAILF("%s: record at %" PRId64 " before the position resolved", what, m->offset);
+        if (m && m->err == STRAND_OK) {
+            /* Resolved and fetched within one poll: the first record is
+             * where the position was resolved to. */
+            pos = m->offset;
+            strand_message_free(m);
+            return pos;
+        }
         if (m && m->err != STRAND_ERR_PARTITION_EOF)
             FAILF("%s: error %s", what, strand_err_str(m->err));
         strand_message_free(m);
@@ -573,11 +578,72 @@ static int run_perf(const read_opts *o) {
     return msgs >= o->expect ? 0 : 1;
 }
 
+/* ---- retention ------------------------------------------------------ */
+
+/* The log start of partition 0, looked up by a fresh consumer. */
+static int64_t log_start(void) {
+    strand_consumer *c = assign_at(NULL, STRAND_OFFSET_BEGINNING, 0);
+    int64_t pos = wait_position(c, "log start");
+    strand_consumer_close(c);
+    return pos;
+}
+
+/* On a topic with tiny segments and retention (set up by the script):
+ * produce until retention has moved the log start, then start below it
+ * with auto.offset.reset earliest (first record = the new log start) and
+ * latest (position = the end). */
+static int run_retention(void) {
+    rk_open();
+    g_ts0 = (int64_t)time(NULL) * 1000;
+    int64_t start = 0, end = 0;
+    int64_t deadline = mono_ms() + 30000;
+    while ((start = log_start()) == 0 && mono_ms() < deadline) {
+        for (int i = 0; i < 20; i++, end++)
+            produce_one(end, g_ts0 + end * 1000);
+    }
+    if (start <= 0)
+        FAILF("retention did not move the log start (end %" PRId64 ")", end);
+    fprintf(stderr, "consumer_itest: log start moved to %" PRId64 " (end %" PRId64 ")\n", start,
+            end);
+    const char *earliest[] = {"auto.offset.reset=earliest", NULL};
+    strand_consumer *c = assign_at(earliest, 0, 0);
+    strand_message *m = next_record(c, 10000);
+    if (!m || m->offset < start || m->offset >= end)
+        FAILF("offset 0 below log start %" PRId64 ", reset earliest: got %" PRId64, start,
+              m ? m->offset : -1);
+    char val[32];
+    snprintf(val, sizeof val, "v%" PRId64, m->offset);
+    if (m->value_len != strlen(val) || memcmp(m->value, val, m->value_len) != 0)
+        FAILF("record at %" PRId64 " has the wrong value", m->offset);
+    fprintf(stderr, "consumer_itest: reset earliest from 0 -> %" PRId64 "\n", m->offset);
+    strand_message_free(m);
+    strand_consumer_close(c);
+
+    const char *latest[] = {"auto.offset.reset=latest", NULL};
+    c = assign_at(latest, 0, 0);
+    int64_t pos = -1;
+    deadline = mono_ms() + 10000;
+    while (pos != end && mono_ms() < deadline) {
+        m = strand_consumer_poll(c, 50);
+        if (m)
+            FAILF("reset latest: unexpected %s at %" PRId64,
+                  m->err ? strand_err_str(m->err) : "record", m->offset);
+        strand_consumer_position(c, g_topic, 0, &pos);
+    }
+    if (pos != end)
+        FAILF("offset 0 below log start, reset latest: position %" PRId64 ", wanted %" PRId64, pos,
+              end);
+    strand_consumer_close(c);
+    rd_kafka_destroy(g_rk);
+    return 0;
+}
+
 static int usage(void) {
     fprintf(stderr, "usage: consumer_itest read -b BROKER -t TOPIC -P PARTITIONS [-s START]\n"
                     "                      [-e EXPECTED] [-T TIMEOUT_MS] [-o OUT] [--raw]\n"
                     "                      [-X key=value]... [--expect-codec CODEC]\n"
                     "       consumer_itest perf -b BROKER -t TOPIC -P PARTITIONS [-e EXPECTED]\n"
+                    "       consumer_itest retention -b BROKER -t TOPIC\n"
                     "       consumer_itest scenarios -b BROKER -t TOPIC [-w FETCH_WAIT_MS]\n"
                     "START: beginning | end | OFFSET | s@TIMESTAMP_MS\n");
     return 2;
@@ -631,6 +697,8 @@ int main(int argc, char **argv) {
     g_topic = o.topic;
     if (strcmp(argv[1], "read") == 0)
         return run_read(&o);
+    if (strcmp(argv[1], "retention") == 0)
+        return run_retention();
     if (strcmp(argv[1], "perf") == 0)
         return run_perf(&o);
     if (strcmp(argv[1], "scenarios") == 0)

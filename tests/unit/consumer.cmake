@@ -31,14 +31,14 @@ if(TARGET strand_core)
     set(STRAND_CONSUMER_BROKER ${CMAKE_BINARY_DIR}/bin/strand-broker)
   endif()
   find_program(STRAND_CONSUMER_KCAT kcat)
-  foreach(t roundtrip positions)
+  foreach(t roundtrip positions retention)
     set(script ${CMAKE_SOURCE_DIR}/tests/integration/test_consumer_${t}.sh)
     if(EXISTS ${script})
       add_test(NAME integration_consumer_${t} COMMAND bash ${script})
       set_tests_properties(integration_consumer_${t} PROPERTIES
         TIMEOUT 180
         LABELS integration
-        ENVIRONMENT "STRAND_BROKER=${STRAND_CONSUMER_BROKER};RDK_CLIENT=${CMAKE_BINARY_DIR}/bin/rdk_client;CONSUMER_ITEST=$<TARGET_FILE:consumer_itest>;KCAT=${STRAND_CONSUMER_KCAT};ITEST_LIB=${CMAKE_SOURCE_DIR}/tests/integration/lib.sh")
+        ENVIRONMENT "STRAND_BROKER=${STRAND_CONSUMER_BROKER};RDK_CLIENT=${CMAKE_BINARY_DIR}/bin/rdk_client;CONSUMER_ITEST=$<TARGET_FILE:consumer_itest>;STRAND_CLI=${CMAKE_BINARY_DIR}/bin/strand;KCAT=${STRAND_CONSUMER_KCAT};ITEST_LIB=${CMAKE_SOURCE_DIR}/tests/integration/lib.sh")
     endif()
   endforeach()
 endif()
