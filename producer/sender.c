@@ -21,6 +21,7 @@
  * absent and nothing else written since -> resent, anything else ->
  * reported as STRAND_ERR_TRANSPORT without a resend.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,6 +324,10 @@ static void produce_done(client *c, client_response *res, void *arg) {
     accum_batch **verify = calloc((size_t)(r->nparts > 0 ? r->nparts : 1), sizeof *verify);
     int nverify = 0;
 
+    if (err != STRAND_OK)
+        client_log(p->core, STRAND_LOG_DEBUG,
+                   "Produce to node %d failed: %s (%d partition(s), version %d)", (int)r->node,
+                   strand_err_str(err), r->nparts, (int)res->version);
     pthread_mutex_lock(&p->lock);
     for (int i = 0; i < r->nparts; i++) {
         accum_batch *list = r->parts[i].list;
@@ -421,6 +426,9 @@ static void verify_end(verify *v) {
 /* Give up: report the batches with the original error. */
 static void verify_fail(verify *v) {
     strand_producer *p = v->p;
+    client_log(p->core, STRAND_LOG_WARNING,
+               "%s [%d]: outcome of a request lost with its connection unknown: reported as %s",
+               v->list->topic->name, (int)v->list->partition, strand_err_str(v->err));
     pthread_mutex_lock(&p->lock);
     accum_partition_done(&p->acc, v->list, v->err, -1, -1);
     pthread_cond_broadcast(&p->cond);
@@ -508,6 +516,18 @@ static void verify_compare(verify *v, const proto_fetch_resp_partition *fp) {
     if (!more_in_log && b && fp->high_watermark > at)
         more_in_log = 1;
 
+    int stored = 0, unsent = 0;
+    for (accum_batch *x = v->list; x != b; x = x->next)
+        stored++;
+    for (accum_batch *x = b; x; x = x->next)
+        unsent++;
+    client_log(p->core, STRAND_LOG_INFO,
+               "%s [%d]: request lost with its connection: %d batch(es) found stored at offset "
+               "%" PRId64 ", %d not stored%s",
+               v->list->topic->name, (int)v->list->partition, stored, v->expected, unsent,
+               unsent == 0   ? ""
+               : more_in_log ? " and not resendable (other data follows)"
+                             : ", resending");
     pthread_mutex_lock(&p->lock);
     accum_partition *ap = &v->list->topic->parts[v->list->partition];
     accum_batch *rest = b;
@@ -602,6 +622,10 @@ static void verify_start(strand_producer *p, accum_batch *list, strand_err err) 
         v = calloc(1, sizeof *v);
     if (!v) {
         /* Where the batches would be is unknown: report, never resend. */
+        client_log(p->core, STRAND_LOG_WARNING,
+                   "%s [%d]: request lost with its connection before any acknowledgement on the "
+                   "partition: reported as %s, not resent (it may be stored)",
+                   list->topic->name, (int)list->partition, strand_err_str(err));
         pthread_mutex_lock(&p->lock);
         accum_partition_done(&p->acc, list, err, -1, -1);
         pthread_cond_broadcast(&p->cond);

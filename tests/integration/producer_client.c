@@ -155,6 +155,12 @@ static void on_delivery(strand_producer *p, const strand_delivery *d, void *opaq
     fputc('\n', rn->acked);
 }
 
+static void on_log(void *opaque, strand_log_level level, const char *message) {
+    (void)opaque;
+    if (level <= STRAND_LOG_INFO || getenv("PRODUCER_CLIENT_DEBUG"))
+        fprintf(stderr, "producer_client: log %d: %s\n", (int)level, message);
+}
+
 static int usage(void) {
     fprintf(stderr, "usage: producer_client -b BROKERS -t TOPIC -n COUNT [-p PARTITION] [-s SEED]\n"
                     "         [-o ACKED] [-E FAILED] [--no-nulls] [--printable]\n"
@@ -231,6 +237,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     strand_conf_set_delivery_cb(conf, on_delivery, &rn);
+    strand_conf_set_log_cb(conf, on_log, NULL);
     strand_producer *p = strand_producer_new(conf, err, sizeof err);
     if (!p) {
         fprintf(stderr, "producer_client: %s\n", err);

@@ -6,7 +6,9 @@
 # partition and offset reported; no message may be stored twice; each
 # partition holds the messages in send order. Messages reported failed may
 # or may not be in the log (a request written just before the kill has an
-# unknown outcome), but never twice and never out of order.
+# unknown outcome), but never twice and never out of order. Then the same
+# with a broker that stops answering (SIGSTOP) past request.timeout.ms and
+# stores the timed-out requests when it resumes.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 itest_init
@@ -54,6 +56,42 @@ missing=$(LC_ALL=C comm -23 "$T/acked.sorted" "$T/got.sorted" | head -n 3)
 $(echo "$missing" | cut -c1-120)"
 stored=$(wc -l <"$T/got")
 log "log holds $stored messages; $acked acknowledged all present; $((stored - acked)) reported failed but stored"
+
+# 2. The broker stops answering (SIGSTOP) longer than request.timeout.ms:
+# requests already written time out with an unknown outcome, and the
+# broker stores them when it resumes (SIGCONT). Resending them blindly would
+# store them twice; the producer must find them in the log instead.
+create_topic vs "$P"
+start_process prod2 "$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t vs -n 100000 -s 32 --no-nulls \
+    -o "$T/acked2" -E "$T/failed2" --notify-after 5000 \
+    -X linger.ms=2 -X batch.size=16384 -X request.timeout.ms=1000 -X delivery.timeout.ms=90000 \
+    -X retry.backoff.ms=50 -X reconnect.backoff.max.ms=500 -X socket.connection.setup.timeout.ms=1000
+await_line "$prod2_FD" 'acked *' 120 "$T/prod2.out" ||
+    fail "producer did not get 5000 acknowledgements: $(tail -n 3 "$T/prod2.err")"
+kill -STOP "$BROKER_PID"
+# Longer than request.timeout.ms (a window, not a synchronisation).
+sleep 2.5
+kill -CONT "$BROKER_PID"
+drain_fd "$prod2_FD" "$T/prod2.out"
+wait_pid_deadline "$prod2_PID" 200 || fail "producer did not finish within 200 s"
+case $WAIT_STATUS in
+0 | 3) ;;
+*) fail "producer failed with status $WAIT_STATUS: $(tail -n 3 "$T/prod2.err")" ;;
+esac
+grep -q 'request lost with its connection' "$T/prod2.err" ||
+    fail "no request timed out while the broker was stopped (the test proved nothing)"
+grep 'request lost with its connection' "$T/prod2.err" | head -n 3 >&2
+acked=$(wc -l <"$T/acked2")
+failed=$(wc -l <"$T/failed2")
+[ $((acked + failed)) -eq 100000 ] || fail "vs: acknowledged + failed = $((acked + failed))"
+rdk consume -t vs -o "$T/got2" --check-seq -e "$acked" -T 60000 ||
+    fail "vs: reading back found duplicates or reordering (see above)"
+sort_canon "$T/acked2" >"$T/acked2.sorted"
+sort_canon "$T/got2" >"$T/got2.sorted"
+missing=$(LC_ALL=C comm -23 "$T/acked2.sorted" "$T/got2.sorted" | head -n 3)
+[ -z "$missing" ] || fail "vs: acknowledged messages missing from the log:
+$(echo "$missing" | cut -c1-120)"
+log "vs: $acked acknowledged, $failed reported failed, log holds $(wc -l <"$T/got2")"
 
 stop_broker
 log "PASS"
