@@ -55,10 +55,11 @@ typedef struct client_broker {
     int bootstrap;
     int decommissioned; /* no longer in the metadata */
     enum broker_state state;
-    client_conn *conn;  /* current connection attempt or connection */
-    uv_timer_t timer;   /* connect timeout, then backoff */
-    int64_t backoff_ms; /* next backoff */
-    uint64_t attempt;   /* connection attempt number (stale callbacks) */
+    client_conn *conn;    /* current connection attempt or connection */
+    struct conn_gai *gai; /* the newest name lookup in progress, if any */
+    uv_timer_t timer;     /* connect timeout, then backoff */
+    int64_t backoff_ms;   /* next backoff */
+    uint64_t attempt;     /* connection attempt number (stale callbacks) */
     int32_t next_corr;
     int16_t api_min[CLIENT_API_KEYS];
     int16_t api_max[CLIENT_API_KEYS]; /* -1: not offered */

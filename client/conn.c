@@ -677,6 +677,8 @@ static void conn_gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
     conn_gai *g = (conn_gai *)req;
     client_broker *b = g->b;
     uint64_t attempt = g->attempt;
+    if (b->gai == g)
+        b->gai = NULL;
     free(g);
     if (b->c->stopping || attempt != b->attempt || status == UV_ECANCELED || !b->conn) {
         if (res)
@@ -720,8 +722,10 @@ static void broker_connect(client_broker *b) {
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
+    b->gai = g;
     int rc = uv_getaddrinfo(&c->loop, &g->req, conn_gai_cb, b->host, port, &hints);
     if (rc < 0) {
+        b->gai = NULL;
         free(g);
         char why[300];
         snprintf(why, sizeof why, "cannot resolve %s: %s", b->host, uv_strerror(rc));
@@ -818,6 +822,9 @@ static void broker_timer_closed(uv_handle_t *h) {
 
 void conn_shutdown(client *c) {
     for (client_broker *b = c->brokers; b; b = b->next) {
+        /* a slow name lookup must not hold up the shutdown */
+        if (b->gai)
+            uv_cancel((uv_req_t *)&b->gai->req);
         broker_fail(b, STRAND_ERR_CLOSED, "client closing");
         uv_close((uv_handle_t *)&b->timer, broker_timer_closed);
     }
