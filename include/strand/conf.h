@@ -34,8 +34,7 @@
  *                            still refuse).
  *   message.max.bytes        [1000000] 1000..1000000000: largest record batch
  *                            the producer sends (larger records fail with
- *                            STRAND_ERR_MSG_TOO_LARGE); also the largest
- *                            single request frame the client writes.
+ *                            STRAND_ERR_MSG_TOO_LARGE).
  *
  * Producer
  *   acks                     [all] all|-1|0|1 ("-1" reads back as "all").
@@ -52,8 +51,8 @@
  *                            this long after send() fails with
  *                            STRAND_ERR_TIMED_OUT in its delivery report.
  *   max.in.flight.requests.per.connection
- *                            [5] 1..1000000: Produce requests outstanding per
- *                            broker connection.
+ *                            [5] 1..1000000: requests outstanding per broker
+ *                            connection (more wait, in order, in the client).
  *   partitioner              [murmur2_random] how records without an explicit
  *                            partition are placed:
  *                            murmur2_random: murmur2(key) like the Java client;
