@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strand/strand.h"
 #include "wire/protocol.h"
 
 #define CONN_SCRATCH (64u << 10)
@@ -410,7 +411,7 @@ static void broker_pump(client_broker *b) {
 
 static void encode_api_versions(wire_writer *w, int16_t version, void *arg) {
     (void)arg;
-    proto_api_versions_req req = {wire_str_from("strand"), wire_str_from("0.1.0")};
+    proto_api_versions_req req = {wire_str_from("strand"), wire_str_from(strand_version_str())};
     proto_api_versions_req_encode(w, version, &req);
 }
 
