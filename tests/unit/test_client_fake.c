@@ -33,6 +33,7 @@ enum fake_mode {
     FAKE_FALLBACK,   /* refuse ApiVersions v3 with range 0..2, then behave */
     FAKE_WRONG_CORR, /* answer Metadata with another correlation id */
     FAKE_HUGE_FRAME, /* answer Metadata with a 2 GiB frame size */
+    FAKE_DROP_AT_2,  /* close the connection on the second Metadata request */
 };
 
 typedef struct fake {
@@ -42,7 +43,9 @@ typedef struct fake {
     pthread_t th;
     int16_t av_versions[8]; /* ApiVersions versions received */
     int av_n;
-    volatile int md_n; /* Metadata requests received */
+    int md_n;          /* Metadata requests received */
+    int conns;         /* connections accepted */
+    int first_conn_md; /* Metadata requests on the first connection */
 } fake;
 
 static int read_full(int fd, void *p, size_t n) {
@@ -112,6 +115,16 @@ static void serve(fake *f, int fd) {
             }
         } else if (h.api_key == KAFKA_API_METADATA) {
             f->md_n++;
+            if (f->conns == 1)
+                f->first_conn_md++;
+            if (f->mode == FAKE_DROP_AT_2 && f->md_n == 2) {
+                wire_writer_free(&w);
+                return;
+            }
+            if (f->mode == FAKE_DROP_AT_2) {
+                wire_writer_free(&w);
+                continue; /* hold the answer back */
+            }
             if (f->mode == FAKE_HUGE_FRAME) {
                 uint8_t huge[4];
                 wire_put_be32(huge, 0x7ffffff0u);
@@ -142,6 +155,7 @@ static void *fake_main(void *arg) {
         int fd = accept(f->lfd, NULL, NULL);
         if (fd < 0)
             return NULL; /* listening socket shut down */
+        f->conns++;
         serve(f, fd);
         close(fd);
     }
@@ -256,7 +270,7 @@ static void test_wrong_correlation_id(void **state) {
     fake_start(&f, FAKE_WRONG_CORR);
     outcome o = request_metadata(f.port);
     fake_stop(&f);
-    assert_int_equal(f.md_n, 1);
+    assert_int_equal(f.first_conn_md, 1);
     assert_int_equal(o.err, STRAND_ERR_TRANSPORT);
 }
 
@@ -266,7 +280,7 @@ static void test_huge_frame(void **state) {
     fake_start(&f, FAKE_HUGE_FRAME);
     outcome o = request_metadata(f.port);
     fake_stop(&f);
-    assert_int_equal(f.md_n, 1);
+    assert_int_equal(f.first_conn_md, 1);
     assert_int_equal(o.err, STRAND_ERR_TRANSPORT);
 }
 
@@ -373,11 +387,82 @@ static void test_periodic_refresh(void **state) {
     assert_true(took >= 100); /* three refreshes 50 ms apart, not a burst */
 }
 
+/* Requests failed by a dropped connection complete in send order: the two in
+ * flight first, then the ones waiting behind max.in.flight. */
+typedef struct ordered {
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    int n;
+    int tag[8];
+    strand_err err[8];
+} ordered;
+
+typedef struct ordered_arg {
+    ordered *o;
+    int tag;
+} ordered_arg;
+
+static ordered_arg ordered_args[5];
+
+static void on_ordered(client *c, client_response *res, void *arg) {
+    (void)c;
+    ordered_arg *a = arg;
+    pthread_mutex_lock(&a->o->m);
+    a->o->tag[a->o->n] = a->tag;
+    a->o->err[a->o->n] = res->err;
+    a->o->n++;
+    pthread_cond_broadcast(&a->o->cv);
+    pthread_mutex_unlock(&a->o->m);
+}
+
+static void send_five(client *c, void *arg) {
+    for (int i = 0; i < 5; i++) {
+        ordered_args[i].o = arg;
+        ordered_args[i].tag = i;
+        client_request req = {.node_id = CLIENT_NODE_ANY,
+                              .api_key = KAFKA_API_METADATA,
+                              .min_version = 1,
+                              .max_version = 8,
+                              .encode = encode_md,
+                              .cb = on_ordered,
+                              .cb_arg = &ordered_args[i]};
+        assert_int_equal(client_send(c, &req), STRAND_OK);
+    }
+}
+
+static void test_drop_fails_in_order(void **state) {
+    (void)state;
+    fake f;
+    fake_start(&f, FAKE_DROP_AT_2); /* also drops the reconnect's refresh */
+    client *c = client_for(f.port, "max.in.flight.requests.per.connection", "2");
+    ordered o;
+    memset(&o, 0, sizeof o);
+    pthread_mutex_init(&o.m, NULL);
+    pthread_cond_init(&o.cv, NULL);
+    assert_int_equal(client_call(c, send_five, &o), STRAND_OK);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 10;
+    pthread_mutex_lock(&o.m);
+    while (o.n < 5)
+        if (pthread_cond_timedwait(&o.cv, &o.m, &dl) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&o.m);
+    client_destroy(c);
+    fake_stop(&f);
+    assert_int_equal(o.n, 5);
+    assert_int_equal(f.first_conn_md, 2); /* never more than max.in.flight written */
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(o.tag[i], i);
+        assert_int_equal(o.err[i], STRAND_ERR_TRANSPORT);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apiversions_fallback), cmocka_unit_test(test_wrong_correlation_id),
         cmocka_unit_test(test_huge_frame),           cmocka_unit_test(test_refresh_coalesced),
-        cmocka_unit_test(test_periodic_refresh),
+        cmocka_unit_test(test_periodic_refresh),     cmocka_unit_test(test_drop_fails_in_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
