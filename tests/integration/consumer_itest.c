@@ -23,6 +23,7 @@
  */
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,7 @@ typedef struct read_opts {
     long long expect;
     int timeout_ms;
     int raw;
+    int threads;      /* > 1: run_read_threads */
     int expect_codec; /* raw: fail unless a batch used it (-1: no check) */
     const char *out;
     const char *settings[16];
@@ -530,6 +532,129 @@ static int run_scenarios(int wait_ms) {
     return 0;
 }
 
+/* ---- read from several threads ----------------------------------------- */
+
+/* --threads N: N threads poll one consumer concurrently while another
+ * pauses and resumes partitions; every record must still arrive exactly
+ * once (the script compares the sorted output). Order within a partition
+ * is not checked here: threads race to print. */
+typedef struct thread_ctx {
+    strand_consumer *c;
+    FILE *f;
+    pthread_mutex_t lock;
+    long long n, expect;
+    int partitions;
+    const char *topic;
+    int64_t deadline;
+    int done;
+} thread_ctx;
+
+static void *poll_thread(void *arg) {
+    thread_ctx *t = arg;
+    char line[4096];
+    for (;;) {
+        pthread_mutex_lock(&t->lock);
+        int stop = t->done || t->n >= t->expect || mono_ms() >= t->deadline;
+        pthread_mutex_unlock(&t->lock);
+        if (stop)
+            break;
+        strand_message *m = strand_consumer_poll(t->c, 50);
+        if (!m)
+            continue;
+        if (m->err != STRAND_OK && m->err != STRAND_ERR_PARTITION_EOF)
+            FAILF("poll error: %s", strand_err_str(m->err));
+        if (m->err == STRAND_OK) {
+            FILE *mf = fmemopen(line, sizeof line, "w");
+            fprintf(mf, "%d %" PRId64 " ", m->partition, m->offset);
+            put_bytes(mf, m->key, m->key_len, m->key == NULL);
+            fputc(' ', mf);
+            put_bytes(mf, m->value, m->value_len, m->value == NULL);
+            fputc(' ', mf);
+            if (m->header_count == 0)
+                fputc('-', mf);
+            for (size_t k = 0; k < m->header_count; k++) {
+                fprintf(mf, "%s%s=", k ? "," : "", m->headers[k].key);
+                put_bytes(mf, m->headers[k].value, m->headers[k].value_len,
+                          m->headers[k].value == NULL);
+            }
+            fputc('\n', mf);
+            fputc('\0', mf);
+            fclose(mf);
+            pthread_mutex_lock(&t->lock);
+            fputs(line, t->f);
+            t->n++;
+            pthread_mutex_unlock(&t->lock);
+        }
+        strand_message_free(m);
+    }
+    return NULL;
+}
+
+static void *pause_thread(void *arg) {
+    thread_ctx *t = arg;
+    unsigned seed = 7;
+    for (;;) {
+        pthread_mutex_lock(&t->lock);
+        int stop = t->done || t->n >= t->expect || mono_ms() >= t->deadline;
+        pthread_mutex_unlock(&t->lock);
+        if (stop)
+            break;
+        int p = (int)(rand_r(&seed) % (unsigned)t->partitions);
+        strand_consumer_pause(t->c, t->topic, p);
+        struct timespec ts = {0, 2000000};
+        nanosleep(&ts, NULL); /* pacing only; correctness does not depend on it */
+        strand_consumer_resume(t->c, t->topic, p);
+        int64_t pos;
+        strand_consumer_position(t->c, t->topic, p, &pos);
+    }
+    return NULL;
+}
+
+static int run_read_threads(const read_opts *o, int nthreads) {
+    thread_ctx t = {0};
+    t.f = o->out ? fopen(o->out, "w") : stdout;
+    if (!t.f)
+        FAILF("cannot open %s", o->out);
+    const char *kv[17];
+    for (int i = 0; i < o->nsettings; i++)
+        kv[i] = o->settings[i];
+    kv[o->nsettings] = NULL;
+    t.c = consumer_open(kv);
+    strand_topic_partition tps[256];
+    if (o->partitions <= 0 || o->partitions > 256 || nthreads < 1 || nthreads > 32)
+        FAILF("bad partition or thread count");
+    for (int p = 0; p < o->partitions; p++) {
+        tps[p].topic = o->topic;
+        tps[p].partition = p;
+        tp_start(&tps[p], o->start);
+    }
+    if (strand_consumer_assign(t.c, tps, (size_t)o->partitions) != STRAND_OK)
+        FAILF("assign failed");
+    pthread_mutex_init(&t.lock, NULL);
+    t.expect = o->expect;
+    t.partitions = o->partitions;
+    t.topic = o->topic;
+    t.deadline = mono_ms() + o->timeout_ms;
+    pthread_t th[33];
+    for (int i = 0; i < nthreads; i++)
+        pthread_create(&th[i], NULL, poll_thread, &t);
+    pthread_create(&th[nthreads], NULL, pause_thread, &t);
+    for (int i = 0; i <= nthreads; i++)
+        pthread_join(th[i], NULL);
+    if (t.n < t.expect)
+        FAILF("read %lld of %lld records before the timeout", t.n, t.expect);
+    strand_message *m = strand_consumer_poll(t.c, 300);
+    if (m && m->err == STRAND_OK)
+        FAILF("an extra record arrived: partition %d offset %" PRId64, m->partition, m->offset);
+    strand_message_free(m);
+    strand_consumer_close(t.c);
+    if (t.f != stdout)
+        fclose(t.f);
+    pthread_mutex_destroy(&t.lock);
+    fprintf(stderr, "consumer_itest: read %lld records with %d threads\n", t.n, nthreads);
+    return 0;
+}
+
 /* ---- perf ------------------------------------------------------------- */
 
 /* Read every partition from the beginning to its end (partition EOF) and
@@ -641,7 +766,7 @@ static int run_retention(void) {
 static int usage(void) {
     fprintf(stderr, "usage: consumer_itest read -b BROKER -t TOPIC -P PARTITIONS [-s START]\n"
                     "                      [-e EXPECTED] [-T TIMEOUT_MS] [-o OUT] [--raw]\n"
-                    "                      [-X key=value]... [--expect-codec CODEC]\n"
+                    "                      [-X key=value]... [--expect-codec CODEC] [--threads N]\n"
                     "       consumer_itest perf -b BROKER -t TOPIC -P PARTITIONS [-e EXPECTED]\n"
                     "       consumer_itest retention -b BROKER -t TOPIC\n"
                     "       consumer_itest scenarios -b BROKER -t TOPIC [-w FETCH_WAIT_MS]\n"
@@ -674,6 +799,8 @@ int main(int argc, char **argv) {
             o.timeout_ms = atoi(v);
         else if (OPT("-o"))
             o.out = v;
+        else if (OPT("--threads"))
+            o.threads = atoi(v);
         else if (OPT("-w"))
             wait_ms = atoi(v);
         else if (OPT("-X")) {
@@ -696,7 +823,7 @@ int main(int argc, char **argv) {
         return usage();
     g_topic = o.topic;
     if (strcmp(argv[1], "read") == 0)
-        return run_read(&o);
+        return o.threads > 1 ? run_read_threads(&o, o.threads) : run_read(&o);
     if (strcmp(argv[1], "retention") == 0)
         return run_retention();
     if (strcmp(argv[1], "perf") == 0)

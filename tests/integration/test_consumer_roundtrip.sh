@@ -3,8 +3,9 @@
 # lz4, zstd) and librdkafka (null keys and values, headers, 4 partitions)
 # wrote, the libstrand consumer reads back byte-identical and in offset
 # order, through poll (messages) and through poll_batches (raw batches,
-# decoded by the test; the batches must carry the codec kcat used), and from
-# a start offset in the middle of a batch.
+# decoded by the test; the batches must carry the codec kcat used), from a
+# start offset in the middle of a batch, and by four threads polling one
+# consumer while partitions are paused and resumed.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 itest_init
@@ -68,7 +69,14 @@ ci read -t "$topic" -P 4 -e 20000 -T 60000 -o "$T/$topic.got" \
     fail "consumer could not read $topic"
 sort_canon "$T/$topic.got" >"$T/$topic.got.sorted"
 same_file "$T/$topic.exp" "$T/$topic.got.sorted" "$topic (librdkafka) read by the libstrand consumer"
-log "$topic: 20000 librdkafka records read back identically"
+# Four threads polling one consumer while a fifth pauses and resumes
+# partitions: still every record exactly once.
+ci read -t "$topic" -P 4 -e 20000 -T 60000 -o "$T/$topic.thr" --threads 4 \
+    -X queued.max.messages.kbytes=64 -X max.partition.fetch.bytes=8192 ||
+    fail "threaded read of $topic failed"
+sort_canon "$T/$topic.thr" >"$T/$topic.thr.sorted"
+same_file "$T/$topic.exp" "$T/$topic.thr.sorted" "$topic read by 4 polling threads"
+log "$topic: 20000 librdkafka records read back identically (1 and 4 polling threads)"
 
 stop_broker
 log "PASS"
