@@ -338,7 +338,11 @@ static void produce_done(client *c, client_response *res, void *arg) {
         if (err != STRAND_OK) {
             if ((err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT) && res->version < 0) {
                 /* No version was picked: the request never reached the
-                 * socket (it waited for a connection), so resending is safe. */
+                 * socket (it waited for a connection), so resending is safe,
+                 * and it does not count as an attempt (as Java waits for a
+                 * ready connection before sending). */
+                for (accum_batch *b = list; b; b = b->next)
+                    b->attempts--;
                 need_md = 1;
                 part_failed(p, list, err, 1, now);
             } else if ((err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT) && verify) {
