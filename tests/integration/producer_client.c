@@ -15,12 +15,15 @@
  *            kcat read back;
  *   -E FILE  one line "SEQ ERROR-NAME" per message reported failed;
  *   --notify-after N  prints "acked N" on stdout once N are acknowledged
- *            (the restart test kills the broker then).
+ *            (the restart test kills the broker then);
+ *   --threads N  N threads send (sequences interleaved) and serve reports
+ *            concurrently.
  *
  * Exit status: 0 every message acknowledged, 3 some reported failed, 1 a
  * message got no report or two, 2 usage.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +111,10 @@ typedef struct run {
     unsigned char *reports; /* per sequence: reports seen */
     long long count, ok, err, twice;
     long long notify_after; /* print "acked N" on stdout once N are acknowledged */
+    pthread_mutex_t mu;     /* reports may be served by several threads */
 } run;
+
+static void on_delivery_locked(run *rn, const strand_delivery *d, long long seq);
 
 static void on_delivery(strand_producer *p, const strand_delivery *d, void *opaque) {
     (void)p;
@@ -116,6 +122,12 @@ static void on_delivery(strand_producer *p, const strand_delivery *d, void *opaq
     long long seq = (long long)(intptr_t)d->opaque;
     if (seq < 0 || seq >= rn->count)
         return;
+    pthread_mutex_lock(&rn->mu);
+    on_delivery_locked(rn, d, seq);
+    pthread_mutex_unlock(&rn->mu);
+}
+
+static void on_delivery_locked(run *rn, const strand_delivery *d, long long seq) {
     if (rn->reports[seq]++)
         rn->twice++;
     gen_msg m;
@@ -161,10 +173,55 @@ static void on_log(void *opaque, strand_log_level level, const char *message) {
         fprintf(stderr, "producer_client: log %d: %s\n", (int)level, message);
 }
 
+/* One sending thread: sequences tid, tid + n, tid + 2n, ... */
+typedef struct sender {
+    run *rn;
+    strand_producer *p;
+    const char *topic;
+    int partition, tid, n, failed;
+} sender;
+
+static void *send_range(void *arg) {
+    sender *sd = arg;
+    run *rn = sd->rn;
+    strand_producer *p = sd->p;
+    for (long long seq = sd->tid; seq < rn->count; seq += sd->n) {
+        gen_msg m;
+        gen(rn->seed, seq, rn->no_nulls, rn->printable, &m);
+        strand_header hs[3];
+        for (int h = 0; h < m.header_count; h++) {
+            hs[h].key = m.header_name[h];
+            hs[h].value = m.header_null[h] ? NULL : (const void *)m.header_value[h];
+            hs[h].value_len = m.header_len[h];
+        }
+        strand_record r = {
+            .topic = sd->topic,
+            .partition = sd->partition,
+            .key = m.key_null ? NULL : m.key,
+            .key_len = m.key_len,
+            .value = m.value_null ? NULL : m.value,
+            .value_len = m.value_len,
+            .headers = hs,
+            .header_count = (size_t)m.header_count,
+            .opaque = (void *)(intptr_t)seq,
+        };
+        strand_err e;
+        while ((e = strand_producer_send(p, &r)) == STRAND_ERR_QUEUE_FULL)
+            strand_producer_poll(p, 100);
+        if (e != STRAND_OK) {
+            fprintf(stderr, "producer_client: send %lld: %s\n", seq, strand_err_str(e));
+            sd->failed = 1;
+            return NULL;
+        }
+        strand_producer_poll(p, 0);
+    }
+    return NULL;
+}
+
 static int usage(void) {
     fprintf(stderr, "usage: producer_client -b BROKERS -t TOPIC -n COUNT [-p PARTITION] [-s SEED]\n"
                     "         [-o ACKED] [-E FAILED] [--no-nulls] [--printable]\n"
-                    "         [--notify-after N]\n"
+                    "         [--notify-after N] [--threads N]\n"
                     "         [-X key=value]...\n");
     return 2;
 }
@@ -172,8 +229,8 @@ static int usage(void) {
 int main(int argc, char **argv) {
     const char *brokers = NULL, *topic = NULL, *acked = NULL, *failed = NULL;
     long long count = 0;
-    int partition = STRAND_PARTITION_ANY;
-    run rn = {.seed = 1};
+    int partition = STRAND_PARTITION_ANY, threads = 1;
+    run rn = {.seed = 1, .mu = PTHREAD_MUTEX_INITIALIZER};
     char err[512];
     strand_conf *conf = strand_conf_new();
     if (!conf)
@@ -206,6 +263,8 @@ int main(int argc, char **argv) {
             acked = v;
         else if (strcmp(a, "-E") == 0)
             failed = v;
+        else if (strcmp(a, "--threads") == 0)
+            threads = atoi(v);
         else if (strcmp(a, "--notify-after") == 0)
             rn.notify_after = atoll(v);
         else if (strcmp(a, "-X") == 0) {
@@ -222,7 +281,7 @@ int main(int argc, char **argv) {
         } else
             return usage();
     }
-    if (!brokers || !topic || count <= 0)
+    if (!brokers || !topic || count <= 0 || threads < 1 || threads > 16)
         return usage();
     if (strand_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) != STRAND_OK) {
         fprintf(stderr, "producer_client: %s\n", err);
@@ -243,34 +302,20 @@ int main(int argc, char **argv) {
         fprintf(stderr, "producer_client: %s\n", err);
         return 1;
     }
-    for (long long seq = 0; seq < count; seq++) {
-        gen_msg m;
-        gen(rn.seed, seq, rn.no_nulls, rn.printable, &m);
-        strand_header hs[3];
-        for (int h = 0; h < m.header_count; h++) {
-            hs[h].key = m.header_name[h];
-            hs[h].value = m.header_null[h] ? NULL : (const void *)m.header_value[h];
-            hs[h].value_len = m.header_len[h];
-        }
-        strand_record r = {
-            .topic = topic,
-            .partition = partition,
-            .key = m.key_null ? NULL : m.key,
-            .key_len = m.key_len,
-            .value = m.value_null ? NULL : m.value,
-            .value_len = m.value_len,
-            .headers = hs,
-            .header_count = (size_t)m.header_count,
-            .opaque = (void *)(intptr_t)seq,
-        };
-        strand_err e;
-        while ((e = strand_producer_send(p, &r)) == STRAND_ERR_QUEUE_FULL)
-            strand_producer_poll(p, 100);
-        if (e != STRAND_OK) {
-            fprintf(stderr, "producer_client: send %lld: %s\n", seq, strand_err_str(e));
+    sender ss[16];
+    pthread_t th[16];
+    for (int i = 0; i < threads; i++) {
+        ss[i] = (sender){&rn, p, topic, partition, i, threads, 0};
+        if (threads > 1 && pthread_create(&th[i], NULL, send_range, &ss[i]) != 0)
             return 1;
-        }
-        strand_producer_poll(p, 0);
+    }
+    if (threads == 1)
+        send_range(&ss[0]);
+    for (int i = 0; i < threads; i++) {
+        if (threads > 1)
+            pthread_join(th[i], NULL);
+        if (ss[i].failed)
+            return 1;
     }
     strand_err fe = strand_producer_flush(p, -1);
     strand_producer_close(p);

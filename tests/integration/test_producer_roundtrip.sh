@@ -6,7 +6,8 @@
 # producer's delivery reports said was stored where (partition, offset), with
 # offsets contiguous from 0. Also: a topic that does not exist yet (records
 # wait for metadata while the broker auto-creates it), an explicit partition,
-# acks=0, send order == offset order per partition, raw batches, and
+# acks=0, send order == offset order per partition, four sending threads,
+# raw batches, and
 # reports for every record when there is no broker.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
@@ -87,6 +88,11 @@ create_topic pr-order "$P"
 produce pr-order 20000 -s 24 --no-nulls -X batch.size=5000 -X linger.ms=1
 rdk consume -t pr-order -o "$T/pr-order.rdk" -e 20000 -T 60000 --check-seq ||
     fail "pr-order: librdkafka found a duplicate or out-of-order sequence"
+
+# Four threads send and serve reports at once through one producer.
+create_topic pr-threads "$P"
+produce pr-threads 40000 -s 27 --threads 4
+read_back pr-threads
 
 # acks=0: every record reported without an offset, and all of them stored.
 create_topic pr-acks0 1
