@@ -77,6 +77,9 @@ strand_consumer *strand_consumer_new(strand_conf *conf, char *errbuf, size_t err
     int64_t budget = c->conf->queued_max_bytes;
     consumer_pset_init(&c->pset, budget > 0 ? (size_t)budget : 1,
                        c->conf->max_partition_fetch_bytes);
+    /* Cache up to the budget (at most 16 MiB) of freed message blocks. */
+    size_t cache = budget > 0 && budget < (16 << 20) ? (size_t)budget : (size_t)16 << 20;
+    c->pool = consumer_pool_new(cache);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -85,6 +88,7 @@ strand_consumer *strand_consumer_new(strand_conf *conf, char *errbuf, size_t err
     pthread_condattr_destroy(&ca);
     if (client_call(c->core, consumer_fetcher_setup, c) != STRAND_OK) {
         client_destroy(c->core);
+        consumer_pool_release(c->pool);
         pthread_mutex_destroy(&c->lock);
         pthread_cond_destroy(&c->ready);
         free(c);
@@ -326,6 +330,7 @@ void strand_consumer_close(strand_consumer *c) {
         c->ev_head = it->next;
         consumer_item_free(it);
     }
+    consumer_pool_release(c->pool); /* blocks still held keep it alive */
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->ready);
     free(c);

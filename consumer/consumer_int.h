@@ -33,6 +33,7 @@ struct strand_consumer {
     pthread_mutex_t lock;
     pthread_cond_t ready;
     consumer_pset pset;     /* [lock] the assignment */
+    consumer_pool *pool;    /* message blocks (thread-safe by itself) */
     consumer_item *ev_head; /* [lock] consumer-wide events */
     consumer_item *ev_tail;
     int mode;           /* [lock] enum consumer_mode */

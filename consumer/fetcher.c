@@ -477,6 +477,7 @@ static void on_fetch(client *core, client_response *res, void *arg) {
             o.version = e->version;
             o.check_crcs = c->conf->check_crcs;
             o.raw = raw_mode;
+            o.pool = c->pool;
             size_t len = rp->records.len > 0 ? (size_t)rp->records.len : 0;
             prc = consumer_records_parse(&o, frame, rp->records.ptr, len, &pr);
         }

@@ -9,6 +9,7 @@
  */
 #include "consumer/message.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,28 +50,140 @@ void consumer_frame_unref(consumer_frame *f) {
     }
 }
 
-consumer_block *consumer_block_new(const char *topic, int32_t partition, consumer_frame *frame,
-                                   uint32_t cap) {
+#define POOL_MIN_SHIFT 10 /* 1 KiB */
+#define POOL_MAX_SHIFT 20 /* 1 MiB */
+#define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
+
+typedef struct pool_free {
+    struct pool_free *next;
+} pool_free;
+
+struct consumer_pool {
+    atomic_uint refs; /* the owner's + one per block taken from it */
+    pthread_mutex_t lock;
+    size_t max_bytes;
+    size_t cached;
+    pool_free *free[POOL_CLASSES];
+};
+
+consumer_pool *consumer_pool_new(size_t max_bytes) {
+    consumer_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    atomic_init(&p->refs, 1);
+    pthread_mutex_init(&p->lock, NULL);
+    p->max_bytes = max_bytes;
+    return p;
+}
+
+static void pool_unref(consumer_pool *p) {
+    if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (int k = 0; k < POOL_CLASSES; k++) {
+        while (p->free[k]) {
+            pool_free *f = p->free[k];
+            p->free[k] = f->next;
+            free(f);
+        }
+    }
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+void consumer_pool_release(consumer_pool *pool) {
+    if (pool)
+        pool_unref(pool);
+}
+
+/* Size class of n bytes (-1: too large to cache); *size gets the bytes to
+ * allocate (the class size, or n itself). */
+static int pool_class(size_t n, size_t *size) {
+    int k = 0;
+    size_t s = (size_t)1 << POOL_MIN_SHIFT;
+    while (s < n && k < POOL_CLASSES) {
+        s <<= 1;
+        k++;
+    }
+    if (k >= POOL_CLASSES) {
+        *size = n;
+        return -1;
+    }
+    *size = s;
+    return k;
+}
+
+static void *pool_get(consumer_pool *p, size_t n, size_t *size) {
+    if (!p) {
+        *size = n;
+        return malloc(n);
+    }
+    int k = pool_class(n, size);
+    pool_free *f = NULL;
+    if (k >= 0) {
+        pthread_mutex_lock(&p->lock);
+        f = p->free[k];
+        if (f) {
+            p->free[k] = f->next;
+            p->cached -= *size;
+        }
+        pthread_mutex_unlock(&p->lock);
+    }
+    if (!f)
+        f = malloc(*size);
+    if (f)
+        atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+    return f;
+}
+
+static void pool_put(consumer_pool *p, void *mem, size_t size) {
+    if (!p) {
+        free(mem);
+        return;
+    }
+    size_t cls_size;
+    int k = pool_class(size, &cls_size);
+    int kept = 0;
+    if (k >= 0 && cls_size == size) {
+        pthread_mutex_lock(&p->lock);
+        if (p->cached + size <= p->max_bytes) {
+            pool_free *f = mem;
+            f->next = p->free[k];
+            p->free[k] = f;
+            p->cached += size;
+            kept = 1;
+        }
+        pthread_mutex_unlock(&p->lock);
+    }
+    if (!kept)
+        free(mem);
+    pool_unref(p);
+}
+
+consumer_block *consumer_block_new(consumer_pool *pool, const char *topic, int32_t partition,
+                                   consumer_frame *frame, uint32_t cap) {
     if (cap == 0)
         cap = 1;
     size_t tlen = topic ? strlen(topic) : 0;
     size_t items = (size_t)cap * sizeof(consumer_item);
     if (items / sizeof(consumer_item) != cap)
         return NULL;
-    consumer_block *b = malloc(sizeof *b + items + tlen + 1);
+    size_t size;
+    consumer_block *b = pool_get(pool, sizeof *b + items + tlen + 1, &size);
     if (!b)
         return NULL;
     atomic_init(&b->refs, 1);
+    b->pool = pool;
+    b->alloc_size = size;
     b->frame = frame;
     consumer_frame_ref(frame);
     b->owned = NULL;
     b->cap = cap;
     b->used = 0;
+    b->partition = partition;
     b->topic = (char *)b->items + items;
     if (tlen)
         memcpy(b->topic, topic, tlen);
     b->topic[tlen] = '\0';
-    b->partition = partition;
     return b;
 }
 
@@ -78,7 +191,7 @@ static void block_unref(consumer_block *b) {
     if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
         consumer_frame_unref(b->frame);
         free(b->owned);
-        free(b);
+        pool_put(b->pool, b, b->alloc_size);
     }
 }
 
@@ -106,7 +219,7 @@ void consumer_block_release(consumer_block *b) {
 
 consumer_item *consumer_error_new(const char *topic, int32_t partition, int64_t offset,
                                   strand_err err) {
-    consumer_block *b = consumer_block_new(topic, partition, NULL, 1);
+    consumer_block *b = consumer_block_new(NULL, topic, partition, NULL, 1);
     if (!b)
         return NULL;
     consumer_item *it = consumer_block_take(b);

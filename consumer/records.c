@@ -54,7 +54,7 @@ static int parse_batch(const consumer_parse_opts *o, consumer_frame *frame, cons
         return rc;
     }
     uint32_t cap = h->record_count > 0 ? (uint32_t)h->record_count : 1;
-    consumer_block *blk = consumer_block_new(o->topic, o->partition, frame, cap);
+    consumer_block *blk = consumer_block_new(o->pool, o->topic, o->partition, frame, cap);
     if (!blk) {
         batch_reader_close(&br);
         return BATCH_ERR_NOMEM;
@@ -122,7 +122,7 @@ static void parse_fail(consumer_parse_result *res, int status, int64_t offset) {
 static int emit_raw(const consumer_parse_opts *o, consumer_frame *frame, const uint8_t *start,
                     size_t len, int64_t base, int64_t last, int32_t nbatches,
                     consumer_parse_result *res) {
-    consumer_block *blk = consumer_block_new(o->topic, o->partition, frame, 1);
+    consumer_block *blk = consumer_block_new(o->pool, o->topic, o->partition, frame, 1);
     if (!blk)
         return BATCH_ERR_NOMEM;
     consumer_item *m = consumer_block_take(blk);

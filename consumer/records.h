@@ -38,6 +38,7 @@ typedef struct consumer_parse_opts {
     int check_crcs;         /* validate CRC-32C of every batch */
     size_t max_plain;       /* decompression limit per batch (0: default) */
     int raw;                /* emit one BATCH item instead of messages */
+    consumer_pool *pool;    /* where message blocks come from (may be NULL) */
 } consumer_parse_opts;
 
 typedef struct consumer_parse_result {

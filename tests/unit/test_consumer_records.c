@@ -431,6 +431,53 @@ static void test_headers_and_timestamp_type(void **state) {
     consumer_item_free(e);
 }
 
+/* Blocks come back from the pool instead of fresh memory, and items
+ * outlive the pool's owner. */
+static void test_block_pool(void **state) {
+    (void)state;
+    wire_writer w;
+    wire_writer_init(&w);
+    add_batch(&w, BATCH_CODEC_NONE, 0, 50, 0);
+    add_batch(&w, BATCH_CODEC_LZ4, 50, 50, 0);
+    consumer_frame *f = consumer_frame_copy(w.p, w.len);
+    wire_writer_free(&w);
+    consumer_pool *pool = consumer_pool_new(1 << 20);
+    assert_non_null(pool);
+    consumer_parse_opts o = opts_at(0);
+    o.pool = pool;
+    consumer_parse_result res;
+    assert_int_equal(consumer_records_parse(&o, f, f->data, f->len, &res), 0);
+    int64_t bases[] = {0, 50};
+    check_messages(&res, 0, 100, bases, 2);
+    consumer_block *b1 = res.head->block, *b2 = res.tail->block;
+    assert_ptr_not_equal(b1, b2);
+    consumer_parse_result_free(&res);
+    /* Same sizes again: the cached blocks are reused. */
+    assert_int_equal(consumer_records_parse(&o, f, f->data, f->len, &res), 0);
+    check_messages(&res, 0, 100, bases, 2);
+    assert_true((res.head->block == b1 || res.head->block == b2));
+    assert_true((res.tail->block == b1 || res.tail->block == b2));
+    /* The owner lets go first; the items stay readable, then free. */
+    consumer_pool_release(pool);
+    consumer_frame_unref(f);
+    check_messages(&res, 0, 100, bases, 2);
+    consumer_parse_result_free(&res);
+
+    /* A pool with no room caches nothing but still works. */
+    pool = consumer_pool_new(0);
+    f = NULL;
+    wire_writer_init(&w);
+    add_batch(&w, BATCH_CODEC_ZSTD, 0, 3, 0);
+    f = consumer_frame_copy(w.p, w.len);
+    wire_writer_free(&w);
+    o.pool = pool;
+    assert_int_equal(consumer_records_parse(&o, f, f->data, f->len, &res), 0);
+    assert_int_equal(res.count, 3);
+    consumer_parse_result_free(&res);
+    consumer_pool_release(pool);
+    consumer_frame_unref(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_codec),
@@ -441,6 +488,7 @@ int main(void) {
         cmocka_unit_test(test_corrupt_batch_stops),
         cmocka_unit_test(test_raw_mode),
         cmocka_unit_test(test_headers_and_timestamp_type),
+        cmocka_unit_test(test_block_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
