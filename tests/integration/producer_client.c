@@ -77,7 +77,9 @@ static void gen(uint64_t seed, long long seq, int no_nulls, int printable, gen_m
     }
     m->header_count = (int)((r >> 32) % 4);
     for (int h = 0; h < m->header_count; h++) {
-        snprintf(m->header_name[h], sizeof m->header_name[h], "h%d", h);
+        m->header_name[h][0] = 'h';
+        m->header_name[h][1] = (char)('0' + h);
+        m->header_name[h][2] = '\0';
         m->header_null[h] = (r >> (40 + h)) % 9 == 0;
         if (!m->header_null[h]) {
             m->header_len[h] = (r >> (44 + 4 * h)) % 16;
