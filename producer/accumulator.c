@@ -615,9 +615,10 @@ static int expired(const accum *a, const accum_batch *b, int64_t now_ms) {
 int accum_expire(accum *a, int64_t now_ms) {
     int n = 0;
     for (accum_topic *t = a->topics; t; t = t->next) {
+        /* Records that waited for a topic the cluster does not know say so. */
+        strand_err why = t->unknown ? STRAND_ERR_UNKNOWN_TOPIC : STRAND_ERR_TIMED_OUT;
         if (t->pend.count > 0 && now_ms - t->pend_since >= a->cfg.delivery_timeout_ms) {
-            pending_fail(a, t,
-                         t->partition_count == 0 ? STRAND_ERR_UNKNOWN_TOPIC : STRAND_ERR_TIMED_OUT);
+            pending_fail(a, t, why);
             n++;
         }
         for (int32_t i = 0; i < t->parts_cap; i++) {
@@ -628,14 +629,14 @@ int accum_expire(accum *a, int64_t now_ms) {
                 p->head = b->next;
                 if (!p->head)
                     p->tail = NULL;
-                batch_fail(a, b, STRAND_ERR_TIMED_OUT);
+                batch_fail(a, b, why);
                 n++;
             }
             if (!p->head && p->open && expired(a, p->open, now_ms)) {
                 accum_batch *b = p->open;
                 p->open = NULL;
                 partitioner_sticky_batch_closed(&t->sticky, i);
-                batch_fail(a, b, STRAND_ERR_TIMED_OUT);
+                batch_fail(a, b, why);
                 n++;
             }
         }

@@ -96,6 +96,7 @@ struct accum_topic {
     size_t pend_bytes;
     int64_t pend_since;
     int md_wanted; /* the sender asked the metadata cache to follow it */
+    int unknown;   /* the last metadata said UNKNOWN_TOPIC_OR_PARTITION */
 };
 
 typedef struct accum_config {
@@ -185,7 +186,8 @@ void accum_partition_done(accum *a, accum_batch *list, strand_err err, int64_t b
 void accum_partition_retry(accum *a, accum_batch *list, int64_t now_ms, int64_t backoff_ms);
 
 /* Fail records waiting longer than delivery.timeout.ms (not in flight) with
- * STRAND_ERR_TIMED_OUT. Returns how many batches expired. */
+ * STRAND_ERR_TIMED_OUT, or STRAND_ERR_UNKNOWN_TOPIC when the topic's `unknown`
+ * flag is set. Returns how many batches expired. */
 int accum_expire(accum *a, int64_t now_ms);
 
 /* The earliest time (ms) something becomes sendable or expires without new

@@ -94,6 +94,7 @@ static void apply_metadata(strand_producer *p, cycle *cy) {
             cy->want_metadata = 1;
             continue;
         }
+        t->unknown = md->err == KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
         if (md->err != 0) {
             /* Being created, or not (yet) known: wait, expiry reports it.
              * Anything else is final for the records waiting. */

@@ -100,6 +100,15 @@ create_topic pr-acks0 1
     fail "acks=0 producer failed"
 rdk consume -t pr-acks0 -o "$T/pr-acks0.rdk" -e 2000 -T 30000 || fail "acks=0 records not all stored"
 
+# A topic that does not exist and may not be created: every record is
+# reported with "unknown topic" once delivery.timeout.ms has passed.
+"$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t pr-nosuch -n 300 -s 28 -E "$T/nosuch.failed" \
+    -X allow.auto.create.topics=false -X delivery.timeout.ms=1500
+st=$?
+[ "$st" -eq 3 ] || fail "producing to a missing topic: status $st, expected 3"
+[ "$(grep -c ' unknown topic$' "$T/nosuch.failed")" -eq 300 ] ||
+    fail "missing topic: not every record reported as unknown topic: $(head -n 2 "$T/nosuch.failed")"
+
 # Raw batches (send_batches): two pre-built batches per call, lz4, after
 # records already stored; the reports' offsets match what librdkafka reads.
 require_tool "$PRODUCER_RAW"

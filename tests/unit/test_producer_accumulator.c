@@ -360,6 +360,18 @@ static void test_pending_until_metadata(void **state) {
     assert_int_equal(b->count, 1);
     accum_batch_release(&a, b);
     assert_int_equal(a.messages, 0);
+    /* When metadata said the topic does not exist, the report says so. */
+    u->unknown = 1;
+    assert_true(append_kv(&a, u, -1, "k", "v", 2, 10) >= 0);
+    assert_true(append_kv(&a, u, 3, "k", "v", 3, 10) >= 0);
+    assert_int_equal(accum_expire(&a, 10 + c.delivery_timeout_ms), 2);
+    for (b = accum_done_take(&a); b;) {
+        accum_batch *n = b->next;
+        assert_int_equal(b->err, STRAND_ERR_UNKNOWN_TOPIC);
+        accum_batch_release(&a, b);
+        b = n;
+    }
+    assert_int_equal(a.messages, 0);
     accum_free(&a);
 }
 
