@@ -402,9 +402,10 @@ typedef struct verify {
     strand_producer *p;
     accum_batch *list; /* the partition's batches, still marked in flight */
     strand_err err;    /* the transport error, reported if unresolved */
-    int64_t expected;  /* the offset the first batch would have taken */
+    int64_t expected;  /* the offset the first batch would have taken; -1 unknown */
     uv_timer_t timer;  /* backoff between attempts */
-    int fetching;      /* a Fetch is out: its callback will come */
+    int fetching;      /* a request is out: its callback will come */
+    int guess;         /* expected was inferred from the log end (verify_lo_done) */
     struct verify *next;
 } verify;
 
@@ -520,6 +521,11 @@ static void verify_compare(verify *v, const proto_fetch_resp_partition *fp) {
     }
     if (!more_in_log && b && fp->high_watermark > at)
         more_in_log = 1;
+    if (v->guess && b) {
+        /* The position was inferred, so a mismatch proves nothing. */
+        verify_fail(v);
+        return;
+    }
 
     int stored = 0, unsent = 0;
     for (accum_batch *x = v->list; x != b; x = x->next)
@@ -591,6 +597,81 @@ static void verify_done(client *c, client_response *res, void *arg) {
     sender_run(p);
 }
 
+/* No acknowledgement on the partition yet tells where the batches would be.
+ * Ask for the log end: an empty log proves they are not stored; otherwise,
+ * if they were stored last, they end at the log end, so fetch there and
+ * compare (a match is proof; anything else is reported, never resent). */
+static void verify_lo_encode(wire_writer *w, int16_t version, void *arg) {
+    verify *v = arg;
+    proto_list_offsets_req_partition part = {
+        .partition_index = v->list->partition,
+        .current_leader_epoch = -1,
+        .timestamp = PROTO_LIST_OFFSETS_LATEST,
+        .max_num_offsets = 1,
+    };
+    proto_list_offsets_req_topic topic = {
+        .name = wire_str_from(v->list->topic->name),
+        .partition_count = 1,
+        .partitions = &part,
+    };
+    proto_list_offsets_req req = {
+        .replica_id = -1, .isolation_level = 0, .topic_count = 1, .topics = &topic};
+    proto_list_offsets_req_encode(w, version, &req);
+}
+
+static void verify_lo_done(client *c, client_response *res, void *arg) {
+    verify *v = arg;
+    strand_producer *p = v->p;
+    (void)c;
+    v->fetching = 0;
+    int64_t end = -1;
+    if (res->err == STRAND_OK) {
+        wire_arena arena;
+        wire_arena_init(&arena);
+        proto_list_offsets_resp resp;
+        wire_reader rd;
+        wire_reader_init(&rd, res->body, res->len);
+        if (proto_list_offsets_resp_decode(&rd, res->version, &arena, &resp) == WIRE_OK)
+            for (int32_t i = 0; i < resp.topic_count; i++)
+                for (int32_t j = 0; j < resp.topics[i].partition_count; j++) {
+                    const proto_list_offsets_resp_partition *lp = &resp.topics[i].partitions[j];
+                    if (wire_str_eq(resp.topics[i].name, v->list->topic->name) &&
+                        lp->partition_index == v->list->partition && lp->error_code == 0)
+                        end = lp->offset;
+                }
+        wire_arena_free(&arena);
+    }
+    int64_t total = 0;
+    for (accum_batch *b = v->list; b; b = b->next)
+        total += b->offsets;
+    if (res->err == STRAND_ERR_CLOSED) {
+        verify_fail(v);
+    } else if (end < 0) {
+        verify_later(v);
+    } else if (end == 0) {
+        /* An empty log holds none of them. */
+        int64_t now = client_now_ms();
+        client_log(p->core, STRAND_LOG_INFO,
+                   "%s [%d]: request lost with its connection: log empty, resending",
+                   v->list->topic->name, (int)v->list->partition);
+        pthread_mutex_lock(&p->lock);
+        if (may_retry(p, v->list, now))
+            accum_partition_retry(&p->acc, v->list, now, 0);
+        else
+            accum_partition_done(&p->acc, v->list, v->err, -1, -1);
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        verify_end(v);
+    } else if (end < total) {
+        verify_fail(v);
+    } else {
+        v->expected = end - total;
+        v->guess = 1;
+        verify_attempt(v);
+    }
+    sender_run(p);
+}
+
 static void verify_attempt(verify *v) {
     strand_producer *p = v->p;
     const client_topic_md *md = client_metadata_topic(p->core, v->list->topic->name);
@@ -612,6 +693,13 @@ static void verify_attempt(verify *v) {
         .cb = verify_done,
         .cb_arg = v,
     };
+    if (v->expected < 0) {
+        req.api_key = KAFKA_API_LIST_OFFSETS;
+        req.min_version = 1;
+        req.max_version = 5;
+        req.encode = verify_lo_encode;
+        req.cb = verify_lo_done;
+    }
     if (client_send(p->core, &req) == STRAND_OK)
         v->fetching = 1;
     else
@@ -623,14 +711,10 @@ static void verify_start(strand_producer *p, accum_batch *list, strand_err err) 
     int64_t expected = list->topic->parts[list->partition].next_offset;
     pthread_mutex_unlock(&p->lock);
     verify *v = NULL;
-    if (expected >= 0 && !p->closing)
+    if (!p->closing)
         v = calloc(1, sizeof *v);
     if (!v) {
-        /* Where the batches would be is unknown: report, never resend. */
-        client_log(p->core, STRAND_LOG_WARNING,
-                   "%s [%d]: request lost with its connection before any acknowledgement on the "
-                   "partition: reported as %s, not resent (it may be stored)",
-                   list->topic->name, (int)list->partition, strand_err_str(err));
+        /* Closing (or no memory): report, never resend. */
         pthread_mutex_lock(&p->lock);
         accum_partition_done(&p->acc, list, err, -1, -1);
         pthread_cond_broadcast(&p->cond);

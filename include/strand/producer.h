@@ -27,10 +27,11 @@
  * Retries never duplicate or reorder: a partition has one Produce request
  * in flight at a time, and a request whose connection failed after it was
  * written is first looked up in the partition's log (a Fetch at the offset
- * it would have taken, comparing batch CRCs); it is resent only when it is
- * provably not stored. When that cannot be decided (e.g. no earlier
- * acknowledgement on the partition tells where it would be) its records are
- * reported with STRAND_ERR_TRANSPORT and may or may not be in the log.
+ * it would have taken, after the last acknowledged one, or at the log end
+ * when none was, comparing batch CRCs); it is resent only when it is provably
+ * not stored. When that cannot be decided (other data follows in the log) its
+ * records are reported with the transport error (STRAND_ERR_TRANSPORT or
+ * STRAND_ERR_TIMED_OUT) and may or may not be in the log.
  *
  * Thread-safety: every function may be called from any thread, concurrently,
  * except strand_producer_close, which must be the last call on `p`.

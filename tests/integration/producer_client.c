@@ -17,7 +17,10 @@
  *   --notify-after N  prints "acked N" on stdout once N are acknowledged
  *            (the restart test kills the broker then);
  *   --threads N  N threads send (sequences interleaved) and serve reports
- *            concurrently.
+ *            concurrently;
+ *   --first-partition N  sequence 0 goes alone to partition N and is
+ *            flushed, then "ready" is printed and (with --go-fifo F) one line
+ *            is read from the FIFO F before the rest is sent.
  *
  * Exit status: 0 every message acknowledged, 3 some reported failed, 1 a
  * message got no report or two, 2 usage.
@@ -181,13 +184,14 @@ typedef struct sender {
     strand_producer *p;
     const char *topic;
     int partition, tid, n, failed;
+    long long from; /* first sequence */
 } sender;
 
 static void *send_range(void *arg) {
     sender *sd = arg;
     run *rn = sd->rn;
     strand_producer *p = sd->p;
-    for (long long seq = sd->tid; seq < rn->count; seq += sd->n) {
+    for (long long seq = sd->from + sd->tid; seq < rn->count; seq += sd->n) {
         gen_msg m;
         gen(rn->seed, seq, rn->no_nulls, rn->printable, &m);
         strand_header hs[3];
@@ -221,17 +225,19 @@ static void *send_range(void *arg) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: producer_client -b BROKERS -t TOPIC -n COUNT [-p PARTITION] [-s SEED]\n"
-                    "         [-o ACKED] [-E FAILED] [--no-nulls] [--printable]\n"
-                    "         [--notify-after N] [--threads N]\n"
-                    "         [-X key=value]...\n");
+    fprintf(stderr,
+            "usage: producer_client -b BROKERS -t TOPIC -n COUNT [-p PARTITION] [-s SEED]\n"
+            "         [-o ACKED] [-E FAILED] [--no-nulls] [--printable]\n"
+            "         [--notify-after N] [--threads N] [--first-partition N [--go-fifo F]]\n"
+            "         [-X key=value]...\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
     const char *brokers = NULL, *topic = NULL, *acked = NULL, *failed = NULL;
     long long count = 0;
-    int partition = STRAND_PARTITION_ANY, threads = 1;
+    int partition = STRAND_PARTITION_ANY, threads = 1, first_partition = -1;
+    const char *go_fifo = NULL;
     run rn = {.seed = 1, .mu = PTHREAD_MUTEX_INITIALIZER};
     char err[512];
     strand_conf *conf = strand_conf_new();
@@ -265,6 +271,10 @@ int main(int argc, char **argv) {
             acked = v;
         else if (strcmp(a, "-E") == 0)
             failed = v;
+        else if (strcmp(a, "--first-partition") == 0)
+            first_partition = atoi(v);
+        else if (strcmp(a, "--go-fifo") == 0)
+            go_fifo = v;
         else if (strcmp(a, "--threads") == 0)
             threads = atoi(v);
         else if (strcmp(a, "--notify-after") == 0)
@@ -304,10 +314,32 @@ int main(int argc, char **argv) {
         fprintf(stderr, "producer_client: %s\n", err);
         return 1;
     }
+    long long from = 0;
+    if (first_partition >= 0) {
+        /* Sequence 0 alone to one partition, acknowledged before the rest:
+         * the other partitions then have no acknowledgement yet. */
+        sender one = {&rn, p, topic, first_partition, 0, 1, 0, 0};
+        long long saved = rn.count;
+        rn.count = 1;
+        send_range(&one);
+        rn.count = saved;
+        if (one.failed || strand_producer_flush(p, 30000) != STRAND_OK)
+            return 1;
+        from = 1;
+        printf("ready\n");
+        fflush(stdout);
+        if (go_fifo) { /* wait until the test opens it for writing */
+            FILE *g = fopen(go_fifo, "r");
+            char line[16];
+            if (!g || !fgets(line, sizeof line, g))
+                return 1;
+            fclose(g);
+        }
+    }
     sender ss[16];
     pthread_t th[16];
     for (int i = 0; i < threads; i++) {
-        ss[i] = (sender){&rn, p, topic, partition, i, threads, 0};
+        ss[i] = (sender){&rn, p, topic, partition, i, threads, 0, from};
         if (threads > 1 && pthread_create(&th[i], NULL, send_range, &ss[i]) != 0)
             return 1;
     }
