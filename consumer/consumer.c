@@ -77,8 +77,10 @@ strand_consumer *strand_consumer_new(strand_conf *conf, char *errbuf, size_t err
     int64_t budget = c->conf->queued_max_bytes;
     consumer_pset_init(&c->pset, budget > 0 ? (size_t)budget : 1,
                        c->conf->max_partition_fetch_bytes);
-    /* Cache up to the budget (at most 16 MiB) of freed message blocks. */
-    size_t cache = budget > 0 && budget < (16 << 20) ? (size_t)budget : (size_t)16 << 20;
+    /* Keep up to the budget of freed blocks and buffers for reuse: a fetch
+     * answer is parsed into tens of MiB at once, and fresh memory costs a
+     * page fault per 4 KiB. */
+    size_t cache = budget > 0 ? (size_t)budget : 0;
     c->pool = consumer_pool_new(cache);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

@@ -51,7 +51,7 @@ void consumer_frame_unref(consumer_frame *f) {
 }
 
 #define POOL_MIN_SHIFT 10 /* 1 KiB */
-#define POOL_MAX_SHIFT 20 /* 1 MiB */
+#define POOL_MAX_SHIFT 24 /* 16 MiB */
 #define POOL_CLASSES (POOL_MAX_SHIFT - POOL_MIN_SHIFT + 1)
 
 typedef struct pool_free {
@@ -120,11 +120,16 @@ static void *pool_get(consumer_pool *p, size_t n, size_t *size) {
     int k = pool_class(n, size);
     pool_free *f = NULL;
     if (k >= 0) {
+        /* A free block up to 8x larger beats fresh memory (buffers grown by
+         * realloc come back in larger classes than they were asked in). */
         pthread_mutex_lock(&p->lock);
-        f = p->free[k];
-        if (f) {
-            p->free[k] = f->next;
-            p->cached -= *size;
+        for (int j = k; j < POOL_CLASSES && j <= k + 3 && !f; j++) {
+            f = p->free[j];
+            if (f) {
+                p->free[j] = f->next;
+                *size = (size_t)1 << (POOL_MIN_SHIFT + j);
+                p->cached -= *size;
+            }
         }
         pthread_mutex_unlock(&p->lock);
     }
@@ -159,6 +164,15 @@ static void pool_put(consumer_pool *p, void *mem, size_t size) {
     pool_unref(p);
 }
 
+void *consumer_pool_alloc(consumer_pool *pool, size_t n, size_t *size) {
+    return pool_get(pool, n, size);
+}
+
+void consumer_pool_free(consumer_pool *pool, void *mem, size_t size) {
+    if (mem)
+        pool_put(pool, mem, size);
+}
+
 consumer_block *consumer_block_new(consumer_pool *pool, const char *topic, int32_t partition,
                                    consumer_frame *frame, uint32_t cap) {
     if (cap == 0)
@@ -177,6 +191,7 @@ consumer_block *consumer_block_new(consumer_pool *pool, const char *topic, int32
     b->frame = frame;
     consumer_frame_ref(frame);
     b->owned = NULL;
+    b->owned_size = 0;
     b->cap = cap;
     b->used = 0;
     b->partition = partition;
@@ -190,7 +205,7 @@ consumer_block *consumer_block_new(consumer_pool *pool, const char *topic, int32
 static void block_unref(consumer_block *b) {
     if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
         consumer_frame_unref(b->frame);
-        free(b->owned);
+        consumer_pool_free(b->pool, b->owned, b->owned_size);
         pool_put(b->pool, b, b->alloc_size);
     }
 }

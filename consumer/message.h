@@ -80,7 +80,7 @@ typedef struct consumer_item {
  * would be fresh memory: the allocator hands freed space back to the
  * kernel and page faults on the next batch cost more than parsing the
  * records (measured: ~9x per message). Blocks are cached by power-of-two
- * size (1 KiB .. 1 MiB) up to `max_bytes` in total; a block may be freed
+ * size (1 KiB .. 16 MiB) up to `max_bytes` in total; a block may be freed
  * on any thread, also after the consumer is gone (blocks hold a reference
  * on their pool). Thread-safe.
  */
@@ -92,6 +92,13 @@ consumer_pool *consumer_pool_new(size_t max_bytes);
 /* Drop the caller's reference (NULL is a no-op). */
 void consumer_pool_release(consumer_pool *pool);
 
+/* Raw buffers from the same size classes (decompressed records): at least
+ * n bytes, the allocated size in *size (pass it back to free). pool may be
+ * NULL (plain malloc/free). A buffer grown with realloc may be freed with
+ * its new size. */
+void *consumer_pool_alloc(consumer_pool *pool, size_t n, size_t *size);
+void consumer_pool_free(consumer_pool *pool, void *mem, size_t size);
+
 /* A block of up to `cap` items sharing one topic copy, optionally one frame
  * reference and one owned buffer (decompressed records). Created with one
  * reference held by the builder; each handed-out item adds one. */
@@ -100,7 +107,8 @@ struct consumer_block {
     consumer_pool *pool;   /* referenced, or NULL */
     size_t alloc_size;     /* bytes of this allocation (its pool size class) */
     consumer_frame *frame; /* referenced, or NULL */
-    uint8_t *owned;        /* freed with the block, or NULL */
+    uint8_t *owned;        /* freed with the block (to its pool), or NULL */
+    size_t owned_size;
     uint32_t cap;
     uint32_t used;
     int32_t partition;

@@ -4,9 +4,9 @@
  * One pass over the batches of a partition. Each batch's messages live in
  * one consumer_block sized by the batch's recordCount; records are sliced,
  * never copied: uncompressed values point into the response frame, and a
- * compressed batch's decompressed buffer is taken over by its block (the
- * batch_reader's writer is detached with wire_writer_take, which keeps the
- * pointers the records already hold).
+ * compressed batch is decompressed once into a buffer from the consumer's
+ * pool that its block owns (reused memory: fresh buffers of this size cost
+ * page faults on every batch).
  */
 #include "consumer/records.h"
 
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "wire/batch.h"
+#include "wire/compress.h"
 
 static void result_append(consumer_parse_result *res, consumer_item *m) {
     m->next = NULL;
@@ -43,22 +44,70 @@ static uint32_t message_charge(const consumer_item *m) {
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
+/* Decompress a batch into a pooled buffer laid out as the same batch with
+ * codec none (header copied, codec bits cleared, batchLength fixed), so
+ * batch_reader reads it in place. The CRC field is left as it was: it is
+ * checked on the original bytes, never on this copy. */
+static int batch_inflate(const consumer_parse_opts *o, const uint8_t *batch, size_t size,
+                         const batch_header *h, uint8_t **out, size_t *out_len, size_t *out_cap) {
+    int codec = batch_codec_of(h);
+    if (codec > BATCH_CODEC_ZSTD)
+        return BATCH_ERR_ATTR;
+    size_t packed = size - BATCH_HEADER_SIZE;
+    size_t want = packed > SIZE_MAX / 8 ? packed : packed * 4 + BATCH_HEADER_SIZE;
+    if (want < 65536)
+        want = 65536;
+    wire_writer w;
+    wire_writer_init(&w);
+    w.p = consumer_pool_alloc(o->pool, want, &w.cap);
+    if (!w.p)
+        return BATCH_ERR_NOMEM;
+    memcpy(w.p, batch, BATCH_HEADER_SIZE);
+    w.len = BATCH_HEADER_SIZE;
+    wire_put_be16(w.p + 21, (uint16_t)((uint16_t)h->attributes & ~BATCH_ATTR_COMPRESSION_MASK));
+    size_t limit = o->max_plain ? o->max_plain : BATCH_DEFAULT_MAX_PLAIN;
+    int rc = compress_decode(codec, batch + BATCH_HEADER_SIZE, packed, limit, &w);
+    if (rc == COMPRESS_OK && w.len - BATCH_LOG_OVERHEAD > INT32_MAX)
+        rc = COMPRESS_ERR_LIMIT;
+    if (rc != COMPRESS_OK) {
+        consumer_pool_free(o->pool, w.p, w.cap);
+        return rc == COMPRESS_ERR_NOMEM   ? BATCH_ERR_NOMEM
+               : rc == COMPRESS_ERR_LIMIT ? BATCH_ERR_SIZE
+                                          : BATCH_ERR_CODEC;
+    }
+    wire_put_be32(w.p + 8, (uint32_t)(w.len - BATCH_LOG_OVERHEAD));
+    *out = w.p;
+    *out_len = w.len;
+    *out_cap = w.cap;
+    return BATCH_OK;
+}
+
 /* Records of one data batch at or above the fetch offset. */
 static int parse_batch(const consumer_parse_opts *o, consumer_frame *frame, const uint8_t *batch,
                        size_t size, const batch_header *h, int64_t min_offset,
                        consumer_parse_result *res) {
-    batch_reader br;
-    int rc = batch_reader_open(&br, batch, size, o->max_plain);
-    if (rc != BATCH_OK) {
-        batch_reader_close(&br);
-        return rc;
+    uint8_t *plain = NULL;
+    size_t plain_cap = 0;
+    int rc;
+    if (batch_codec_of(h) != BATCH_CODEC_NONE) {
+        rc = batch_inflate(o, batch, size, h, &plain, &size, &plain_cap);
+        if (rc != BATCH_OK)
+            return rc;
+        batch = plain;
     }
+    batch_reader br;
+    rc = batch_reader_open(&br, batch, size, o->max_plain);
     uint32_t cap = h->record_count > 0 ? (uint32_t)h->record_count : 1;
-    consumer_block *blk = consumer_block_new(o->pool, o->topic, o->partition, frame, cap);
+    consumer_block *blk =
+        rc == BATCH_OK ? consumer_block_new(o->pool, o->topic, o->partition, frame, cap) : NULL;
     if (!blk) {
         batch_reader_close(&br);
-        return BATCH_ERR_NOMEM;
+        consumer_pool_free(o->pool, plain, plain_cap);
+        return rc != BATCH_OK ? rc : BATCH_ERR_NOMEM;
     }
+    /* The block owns the decompressed records from here on. */
+    blk->owned = plain;
+    blk->owned_size = plain_cap;
     int tstype = (h->attributes & BATCH_ATTR_LOG_APPEND_TIME) ? STRAND_TIMESTAMP_LOG_APPEND_TIME
                                                               : STRAND_TIMESTAMP_CREATE_TIME;
     /* Items are collected locally so a bad record drops the whole batch. */
@@ -89,10 +138,6 @@ static int parse_batch(const consumer_parse_opts *o, consumer_frame *frame, cons
         m->version = o->version;
         m->charge = message_charge(m);
         result_append(&local, m);
-    }
-    if (rc == 0 && br.plain.p) {
-        size_t plain_len;
-        blk->owned = wire_writer_take(&br.plain, &plain_len);
     }
     batch_reader_close(&br);
     if (rc != 0) {
