@@ -91,6 +91,7 @@ typedef struct read_opts {
     int timeout_ms;
     int raw;
     int threads;      /* > 1: run_read_threads */
+    long long notify; /* print "READ <n>" on stdout once n records are read */
     int expect_codec; /* raw: fail unless a batch used it (-1: no check) */
     const char *out;
     const char *settings[16];
@@ -243,6 +244,11 @@ static int run_read(const read_opts *o) {
             }
             fputc('\n', f);
             n++;
+            if (o->notify > 0 && n == o->notify) {
+                fflush(f);
+                printf("READ %lld\n", n);
+                fflush(stdout);
+            }
         }
         strand_message_free(m);
     }
@@ -767,6 +773,7 @@ static int usage(void) {
     fprintf(stderr, "usage: consumer_itest read -b BROKER -t TOPIC -P PARTITIONS [-s START]\n"
                     "                      [-e EXPECTED] [-T TIMEOUT_MS] [-o OUT] [--raw]\n"
                     "                      [-X key=value]... [--expect-codec CODEC] [--threads N]\n"
+                    "                      [--notify N]\n"
                     "       consumer_itest perf -b BROKER -t TOPIC -P PARTITIONS [-e EXPECTED]\n"
                     "       consumer_itest retention -b BROKER -t TOPIC\n"
                     "       consumer_itest scenarios -b BROKER -t TOPIC [-w FETCH_WAIT_MS]\n"
@@ -799,6 +806,8 @@ int main(int argc, char **argv) {
             o.timeout_ms = atoi(v);
         else if (OPT("-o"))
             o.out = v;
+        else if (OPT("--notify"))
+            o.notify = atoll(v);
         else if (OPT("--threads"))
             o.threads = atoi(v);
         else if (OPT("-w"))
