@@ -33,6 +33,7 @@
 #define REQUEST_SLACK 1024
 #define PRODUCE_MIN_VERSION 3
 #define PRODUCE_MAX_VERSION 7
+#define STALLED_RECHECK_MS 10
 
 /* One partition's batches in a request. */
 typedef struct req_part {
@@ -56,6 +57,7 @@ typedef struct cycle {
     size_t max_request;
     int64_t now;
     int want_metadata;
+    int stalled; /* a ready partition had no leader or no request slot */
 } cycle;
 
 static void sender_run(strand_producer *p);
@@ -127,11 +129,13 @@ static int32_t leader_of(void *ctx, accum_topic *t, int32_t partition) {
     const client_topic_md *md = client_metadata_topic(cy->p->core, t->name);
     if (!md || md->err != 0 || partition >= md->partition_count) {
         cy->want_metadata = 1;
+        cy->stalled = 1;
         return -1;
     }
     const client_partition_md *pm = &md->partitions[partition];
     if (pm->err != 0 || pm->leader < 0) {
         cy->want_metadata = 1;
+        cy->stalled = 1;
         return -1;
     }
     return pm->leader;
@@ -165,8 +169,10 @@ static int emit(void *ctx, int32_t node, accum_batch *list, size_t bytes) {
     }
     if (!r) {
         /* Another request to this node only within the in-flight budget. */
-        if (client_node_pending(p->core, node) + for_node >= p->conf->max_in_flight)
+        if (client_node_pending(p->core, node) + for_node >= p->conf->max_in_flight) {
+            cy->stalled = 1; /* a response will run the next cycle */
             return -1;
+        }
         r = req_new(cy, node);
         if (!r)
             return -1;
@@ -819,8 +825,12 @@ static void sender_run(strand_producer *p) {
         int64_t delay = next == INT64_MAX ? INT64_MAX : next - client_now_ms();
         if (cy.want_metadata && delay > p->conf->retry_backoff_ms)
             delay = p->conf->retry_backoff_ms;
-        if (delay < 1)
-            delay = 1;
+        /* A partition that is ready but cannot go (no leader, no free
+         * request slot) would otherwise make the timer spin: metadata and
+         * responses run the next cycle, the timer only backs them up. */
+        int64_t floor = cy.stalled ? STALLED_RECHECK_MS : 1;
+        if (delay < floor)
+            delay = floor;
         uv_timer_start(&p->timer, timer_cb, (uint64_t)delay, 0);
     } else {
         uv_timer_stop(&p->timer);
