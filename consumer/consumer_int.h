@@ -41,6 +41,8 @@ struct strand_consumer {
     int assign_changed; /* [lock] topics to (re)announce to metadata */
     int closing;        /* [lock] */
 
+    char **wanted;     /* [loop] topics announced to the metadata cache */
+    size_t nwanted;    /* [loop] */
     uv_timer_t timer;  /* [loop] wakes the scheduler for backoffs */
     int timer_open;    /* [loop] */
     int64_t timer_due; /* [loop] 0 when not armed */

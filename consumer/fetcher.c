@@ -558,6 +558,11 @@ void consumer_fetcher_setup(client *core, void *arg) {
 void consumer_fetcher_teardown(client *core, void *arg) {
     strand_consumer *c = arg;
     client_metadata_listen(core, NULL, NULL);
+    for (size_t i = 0; i < c->nwanted; i++)
+        free(c->wanted[i]);
+    free(c->wanted);
+    c->wanted = NULL;
+    c->nwanted = 0;
     if (c->timer_open) {
         uv_timer_stop(&c->timer);
         uv_close((uv_handle_t *)&c->timer, NULL);
@@ -587,6 +592,36 @@ static int32_t part_leader(strand_consumer *c, consumer_part *p, int64_t now, in
     return -1;
 }
 
+static int topic_in(char *const *list, size_t n, const char *topic) {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], topic) == 0)
+            return 1;
+    return 0;
+}
+
+/* [loop, lock held] Make the metadata cache follow exactly the assigned
+ * topics: want the new ones, unwant the ones no longer assigned. */
+static void topics_announce(strand_consumer *c) {
+    char **now = c->pset.count ? calloc(c->pset.count, sizeof *now) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < c->pset.count; i++) {
+        const char *t = c->pset.parts[i]->topic;
+        client_metadata_want(c->core, t);
+        if (now && !topic_in(now, n, t) && (now[n] = strdup(t)))
+            n++;
+    }
+    if (c->pset.count && !now)
+        return; /* out of memory: keep following the old topics too */
+    for (size_t i = 0; i < c->nwanted; i++) {
+        if (!topic_in(now, n, c->wanted[i]))
+            client_metadata_unwant(c->core, c->wanted[i]);
+        free(c->wanted[i]);
+    }
+    free(c->wanted);
+    c->wanted = now;
+    c->nwanted = n;
+}
+
 void consumer_fetcher_schedule(client *core, void *arg) {
     strand_consumer *c = arg;
     int64_t now = client_now_ms();
@@ -603,8 +638,7 @@ void consumer_fetcher_schedule(client *core, void *arg) {
     }
     if (c->assign_changed) {
         c->assign_changed = 0;
-        for (size_t i = 0; i < c->pset.count; i++)
-            client_metadata_want(core, c->pset.parts[i]->topic);
+        topics_announce(c);
     }
     for (size_t i = 0; i < c->pset.count; i++) {
         consumer_part *p = c->pset.parts[i];
