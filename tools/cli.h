@@ -32,8 +32,8 @@ typedef struct cli_ctx {
 } cli_ctx;
 
 typedef struct cli_command {
-    const char *group;   /* "topic", "log" */
-    const char *name;    /* "create", "dump" */
+    const char *group;   /* "topic", "log", "produce" */
+    const char *name;    /* "create", "dump"; NULL: the group alone is the command */
     const char *summary; /* one line for `strand --help` */
     const char *help;    /* full text for `strand GROUP NAME --help` */
     /* argv[0] is the command name; options follow in any order. */
@@ -59,8 +59,13 @@ int cmd_topic_create(cli_ctx *ctx, int argc, char **argv);
 int cmd_topic_list(cli_ctx *ctx, int argc, char **argv);
 int cmd_topic_describe(cli_ctx *ctx, int argc, char **argv);
 int cmd_topic_delete(cli_ctx *ctx, int argc, char **argv);
+int cmd_produce(cli_ctx *ctx, int argc, char **argv);
+int cmd_consume(cli_ctx *ctx, int argc, char **argv);
+int cmd_perf_produce(cli_ctx *ctx, int argc, char **argv);
+int cmd_perf_consume(cli_ctx *ctx, int argc, char **argv);
 
-/* The table row of a command, for usage errors from inside a command. */
+/* The table row of a command, for usage errors from inside a command
+ * (name NULL for a command without subcommand, e.g. "produce"). */
 const cli_command *cli_command_find(const char *group, const char *name);
 
 #endif

@@ -16,8 +16,8 @@
 
 #include "tools/cli.h"
 
-#ifndef STRAND_VERSION
-#define STRAND_VERSION "0.0.0"
+#ifndef STRAND_CLI_VERSION
+#define STRAND_CLI_VERSION "0.0.0"
 #endif
 
 #define BROKER_OPTS                                                                                \
@@ -85,13 +85,117 @@ static const cli_command commands[] = {
      "\n"
      "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
      cmd_topic_delete},
+    {"produce", NULL, "send stdin lines to a topic, one message each",
+     "usage: strand [-b HOST:PORT] produce TOPIC [options] < lines\n"
+     "\n"
+     "Read stdin and send every line (without its newline) as one message to\n"
+     "TOPIC through libstrand's producer (batched, compressed as asked). Delivery\n"
+     "errors are printed on stderr; a summary line (messages, bytes, errors)\n"
+     "follows at the end. Exit status 1 if any message was not delivered.\n"
+     "\n"
+     "options:\n"
+     "  -k, --key-delimiter C      split each line at the first C into key and\n"
+     "                             value (a line without C: null key, whole value)\n"
+     "  -p, --partition N          send to partition N (default: the partitioner\n"
+     "                             chooses: murmur2 of the key like the Java client,\n"
+     "                             sticky partition for null keys)\n"
+     "  -z, --compression CODEC    none, gzip, snappy, lz4 or zstd (default none)\n"
+     "      --acks ACKS            0, 1, all or -1 (default all)\n"
+     "      --headers K=V[,K=V...] headers added to every message\n"
+     "      --linger-ms MS         how long a batch waits for more messages (default 5)\n"
+     "      --batch-size BYTES     send a batch once it holds this much\n"
+     "  -X KEY=VALUE               any libstrand configuration key (see\n"
+     "                             docs/CLIENT.md), e.g. -X retries=3; repeatable;\n"
+     "                             -X wins over the options above\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
+     cmd_produce},
+    {"consume", NULL, "print the messages of a topic",
+     "usage: strand [-b HOST:PORT] consume TOPIC [options]\n"
+     "\n"
+     "Read messages of TOPIC (all partitions, or one with -p) through libstrand's\n"
+     "consumer and print each with the -f format (default: the value and a\n"
+     "newline) or as JSON. Runs until -c messages, -e, or SIGINT/SIGTERM.\n"
+     "\n"
+     "options:\n"
+     "  -o, --offset START         where to start in every partition: beginning,\n"
+     "                             end (default), N (offset N), -N (N messages\n"
+     "                             before the end) or @TIMESTAMP_MS (the first\n"
+     "                             message with a timestamp at or after it)\n"
+     "  -c, --count N              exit after N messages\n"
+     "  -p, --partition N          only partition N (default: all partitions)\n"
+     "  -e, --exit                 exit once every partition's end was reached\n"
+     "  -f, --format FMT           print each message as FMT: %t topic, %p partition,\n"
+     "                             %o offset, %k key, %v (or %s) value, %T timestamp\n"
+     "                             (ms),"
+     "                             %h headers (k=v,...), %K / %S key / value size\n"
+     "                             (-1 for null), %% a percent sign; \\n \\t \\r\n"
+     "                             \\\\ escapes (default '%v\\n')\n"
+     "      --json                 one JSON object per line: topic, partition,\n"
+     "                             offset, timestamp, key, value, headers; bytes\n"
+     "                             that are not UTF-8 come as key_b64/value_b64\n"
+     "                             (base64); null stays null\n"
+     "  -X KEY=VALUE               any libstrand configuration key, e.g.\n"
+     "                             -X fetch.max.wait.ms=100; repeatable\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
+     cmd_consume},
+    {"perf", "produce", "producer load test: throughput and latency",
+     "usage: strand [-b HOST:PORT] perf produce --topic T --num-records N [options]\n"
+     "\n"
+     "Send N records of --record-size bytes through libstrand and report\n"
+     "throughput and latency (from each send call to its delivery report). A\n"
+     "progress line goes to stderr every second; the summary to stdout:\n"
+     "  N records sent, D delivered, F failed, R records/s (M MB/s), A ms avg\n"
+     "  latency, X ms max latency\n"
+     "  latency ms: p50 .., p95 .., p99 .., p99.9 .., max ..; S s total\n"
+     "Exit status 0 only if all N records were delivered.\n"
+     "\n"
+     "options:\n"
+     "  -t, --topic T              topic to write (it should exist)\n"
+     "      --num-records N        records to send (required)\n"
+     "      --record-size BYTES    value size (default 100)\n"
+     "      --throughput R         at most R records/s; -1 unlimited (default)\n"
+     "      --acks ACKS            0, 1, all or -1 (default 1)\n"
+     "      --compression CODEC    none, gzip, snappy, lz4 or zstd (default none)\n"
+     "      --batch-size BYTES     batch.size\n"
+     "      --linger-ms MS         linger.ms\n"
+     "      --partitions P         spread records round-robin over partitions\n"
+     "                             0..P-1 (default: the partitioner, sticky)\n"
+     "  -X KEY=VALUE               any libstrand configuration key; repeatable\n"
+     "      --timeout MS           give up after MS without a delivery report\n"
+     "                             (default 30000)\n"
+     "  -b, --bootstrap HOST:PORT  broker (also: env STRAND_BROKERS)\n"
+     "  -h, --help                 this text\n",
+     cmd_perf_produce},
+    {"perf", "consume", "consumer load test: throughput",
+     "usage: strand [-b HOST:PORT] perf consume --topic T [--num-records N] [options]\n"
+     "\n"
+     "Read every partition of T from the beginning through libstrand, until N\n"
+     "records or (without --num-records) until every partition's end. Progress\n"
+     "every second on stderr; the summary on stdout:\n"
+     "  N records consumed, B bytes, R records/s (M MB/s), S s total\n"
+     "\n"
+     "options:\n"
+     "  -t, --topic T                     topic to read\n"
+     "      --num-records N               stop after N records\n"
+     "      --fetch-max-bytes B           fetch.max.bytes\n"
+     "      --max-partition-fetch-bytes B max.partition.fetch.bytes\n"
+     "      --fetch-max-wait-ms MS        fetch.max.wait.ms\n"
+     "      --fetch-min-bytes B           fetch.min.bytes\n"
+     "  -X KEY=VALUE                      any libstrand configuration key\n"
+     "      --timeout MS                  give up after MS without a message\n"
+     "                                    (default 30000)\n"
+     "  -b, --bootstrap HOST:PORT         broker (also: env STRAND_BROKERS)\n"
+     "  -h, --help                        this text\n",
+     cmd_perf_consume},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 const cli_command *cli_command_find(const char *group, const char *name) {
     for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(commands[i].group, group) == 0 && strcmp(commands[i].name, name) == 0)
+        if (strcmp(commands[i].group, group) == 0 &&
+            (commands[i].name && name ? strcmp(commands[i].name, name) == 0
+                                      : commands[i].name == name))
             return &commands[i];
     return NULL;
 }
@@ -112,8 +216,10 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    if (cmd)
+    if (cmd && cmd->name)
         fprintf(stderr, "see `strand %s %s --help`\n", cmd->group, cmd->name);
+    else if (cmd)
+        fprintf(stderr, "see `strand %s --help`\n", cmd->group);
     else
         fprintf(stderr, "see `strand --help`\n");
     return CLI_USAGE;
@@ -160,7 +266,8 @@ static void print_main_help(FILE *f) {
                "commands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++) {
         char both[64];
-        snprintf(both, sizeof both, "%s %s", commands[i].group, commands[i].name);
+        snprintf(both, sizeof both, "%s %s", commands[i].group,
+                 commands[i].name ? commands[i].name : "");
         fprintf(f, "  %-16s %s\n", both, commands[i].summary);
     }
     fprintf(f, "\n"
@@ -210,7 +317,7 @@ int main(int argc, char **argv) {
             print_main_help(stdout);
             return CLI_OK;
         } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-            printf("strand %s\n", STRAND_VERSION);
+            printf("strand %s\n", STRAND_CLI_VERSION);
             return CLI_OK;
         } else if (strcmp(a, "-b") == 0 || strcmp(a, "--bootstrap") == 0 ||
                    strcmp(a, "--brokers") == 0) {
@@ -240,17 +347,20 @@ int main(int argc, char **argv) {
     }
     if (!group_exists(group))
         return cli_usage_error(NULL, "unknown command '%s'", group);
-    if (i >= argc) {
+    const cli_command *cmd = cli_command_find(group, NULL);
+    if (cmd) { /* a command without subcommands: its arguments follow */
+        i--;
+    } else if (i >= argc) {
         print_group_help(stderr, group);
         return CLI_USAGE;
-    }
-    if (is_help(argv[i])) {
+    } else if (is_help(argv[i])) {
         print_group_help(stdout, group);
         return CLI_OK;
+    } else {
+        cmd = cli_command_find(group, argv[i]);
+        if (!cmd)
+            return cli_usage_error(NULL, "unknown command '%s %s'", group, argv[i]);
     }
-    const cli_command *cmd = cli_command_find(group, argv[i]);
-    if (!cmd)
-        return cli_usage_error(NULL, "unknown command '%s %s'", group, argv[i]);
     for (int j = i + 1; j < argc; j++) {
         if (strcmp(argv[j], "--") == 0)
             break;
