@@ -6,7 +6,8 @@
 # producer's delivery reports said was stored where (partition, offset), with
 # offsets contiguous from 0. Also: a topic that does not exist yet (records
 # wait for metadata while the broker auto-creates it), an explicit partition,
-# acks=0, send order == offset order per partition, four sending threads,
+# partitioners agreeing with librdkafka's for the same keys, acks=0, send
+# order == offset order per partition, four sending threads,
 # raw batches, and
 # reports for every record when there is no broker.
 set -uo pipefail
@@ -71,6 +72,33 @@ for codec in none lz4 zstd gzip snappy; do
     else
         read_back "$topic"
     fi
+done
+
+# Partitioners agree with librdkafka's (kcat) for the same keys:
+# murmur2_random (Java's) and consistent_random (CRC-32).
+# key_partitions ACKED: "key partition" for every text key "key-N".
+key_partitions() {
+    awk 'BEGIN { for (i = 32; i < 127; i++) chr[sprintf("%02x", i)] = sprintf("%c", i) }
+         $3 ~ /^x6b65792d/ { k = ""; for (i = 2; i < length($3); i += 2) k = k chr[substr($3, i, 2)]; print k, $1 }' \
+        "$1" | LC_ALL=C sort -u
+}
+seq 0 996 | sed 's/^/key-/; s/$/\tv/' >"$T/keys.in"
+for part in murmur2_random consistent_random; do
+    create_topic "pk-strand-$part" 7
+    create_topic "pk-kcat-$part" 7
+    produce "pk-strand-$part" 3000 -s 29 -X partitioner=$part
+    timeout 60 "$KCAT" -b "$BROKER_ADDR" -q -P -t "pk-kcat-$part" -K '\t' -X partitioner=$part \
+        <"$T/keys.in" || fail "kcat -P with $part failed"
+    timeout 60 "$KCAT" -b "$BROKER_ADDR" -q -C -t "pk-kcat-$part" -o beginning -e -f '%k %p\n' |
+        LC_ALL=C sort -u >"$T/pk-kcat-$part.map" || fail "kcat -C of pk-kcat-$part failed"
+    key_partitions "$T/pk-strand-$part.acked" >"$T/pk-strand-$part.map"
+    [ "$(wc -l <"$T/pk-strand-$part.map")" -gt 100 ] || fail "$part: too few text keys to compare"
+    LC_ALL=C join "$T/pk-strand-$part.map" "$T/pk-kcat-$part.map" >"$T/pk-$part.joined"
+    [ "$(wc -l <"$T/pk-$part.joined")" -eq "$(wc -l <"$T/pk-strand-$part.map")" ] ||
+        fail "$part: keys missing from kcat's topic"
+    awk '$2 != $3 { print; bad = 1 } END { exit bad }' "$T/pk-$part.joined" ||
+        fail "$part: libstrand and librdkafka put a key on different partitions"
+    log "$part: $(wc -l <"$T/pk-$part.joined") keys on the same partition as librdkafka's $part"
 done
 
 # A topic nobody created: records wait for metadata, the broker creates it.
