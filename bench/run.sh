@@ -5,10 +5,17 @@
 #      of the same bytes on the same disk, in the same run;
 #   2. end to end: a broker started here, librdkafka (rdk_perf) producing
 #      1,000,000 100-byte messages with acks=1, uncompressed and lz4, then
-#      consuming them back.
+#      consuming them back;
+#   4. libstrand against librdkafka on that same broker in the same run:
+#      `strand perf produce` / `strand perf consume` next to rdk_perf with
+#      the same settings, for BENCH_CLIENT_COUNTS messages (default 1M and
+#      10M), none and lz4; msgs/s, MB/s, p99 latency and the ratio
+#      libstrand / librdkafka.
 # Prints the machine, the exact commands and the figures; also saved to
 # BUILD_DIR/bench-results.txt. Knobs: BENCH_LOG_MB (default 1024),
-# BENCH_MSGS (default 1000000), BENCH_PARTITIONS (default 4).
+# BENCH_MSGS (default 1000000), BENCH_PARTITIONS (default 4),
+# BENCH_CLIENT_COUNTS (default "1000000 10000000"; "" skips section 4),
+# BENCH_SECTIONS (default "1 2 4").
 set -uo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd) || { echo "bench: no build dir $1" >&2; exit 2; }
@@ -17,11 +24,14 @@ export STRAND_BROKER=$BUILD/bin/strand-broker
 LOG_MB=${BENCH_LOG_MB:-1024}
 MSGS=${BENCH_MSGS:-1000000}
 PARTS=${BENCH_PARTITIONS:-4}
+CLIENT_COUNTS=${BENCH_CLIENT_COUNTS-1000000 10000000}
+SECTIONS=${BENCH_SECTIONS:-1 2 4}
+has_section() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 OUT=$BUILD/bench-results.txt
 
 ITEST_NAME=bench
 . "$HERE/../tests/integration/lib.sh"
-for b in "$BUILD/bin/bench_log_append" "$BUILD/bin/rdk_perf"; do
+for b in "$BUILD/bin/bench_log_append" "$BUILD/bin/rdk_perf" "$BUILD/bin/strand"; do
     [ -x "$b" ] || { echo "bench: $b is missing (cmake --build $BUILD)" >&2; exit 2; }
 done
 # The scratch data lives in the build dir, on the disk the broker would use.
@@ -47,25 +57,77 @@ say "disk: $dev, filesystem $(df --output=fstype "$BUILD" | tail -n 1) ($(lsblk 
 say "kernel: $(uname -r)"
 say ""
 
+if has_section 1; then
 say "## 1. log append vs raw disk ($LOG_MB MB of 100-byte records in 16 KiB batches)"
 run "$BUILD/bin/bench_log_append" -d "$ITEST_TMP" -m "$LOG_MB" -r 100 -b 16384
 say ""
+fi
 
-say "## 2. end to end, librdkafka $(pkg-config --modversion rdkafka 2>/dev/null), $MSGS x 100 B, acks=1, $PARTS partitions"
 start_broker
 say "broker: $STRAND_BROKER --listen $BROKER_ADDR --data-dir <tmp>"
+if has_section 2; then
+say "## 2. end to end, librdkafka $(pkg-config --modversion rdkafka 2>/dev/null), $MSGS x 100 B, acks=1, $PARTS partitions"
 for codec in none lz4; do
     run "$BUILD/bin/rdk_perf" produce -b "$BROKER_ADDR" -t "perf-$codec" -n "$MSGS" -s 100 -a 1 \
         -z "$codec" -P "$PARTS"
     run "$BUILD/bin/rdk_perf" consume -b "$BROKER_ADDR" -t "perf-$codec" -n "$MSGS"
 done
 say "data on disk: $(du -sh "$BROKER_DATA" | cut -f1)"
-stop_broker
 say ""
+fi
+
+# 4. libstrand vs librdkafka, same broker, same settings: acks=1,
+# linger.ms=5, a 1,000,000-message queue, 100-byte text-like values (the
+# same filler in both), PARTS partitions round robin, consumers from the
+# beginning to the end of every partition with fetch.max.wait.ms=100. The
+# clients alternate so that background load hits both alike. Each topic is
+# deleted after it was read back, to bound disk use (10M x 100 B = 1 GB).
+if has_section 4 && [ -n "$CLIENT_COUNTS" ]; then
+say "## 4. libstrand vs librdkafka, $PARTS partitions, 100 B values, acks=1"
+for n in $CLIENT_COUNTS; do
+    for codec in none lz4; do
+        rt="rdk-$codec-$n" st="strand-$codec-$n"
+        run "$BUILD/bin/strand" -b "$BROKER_ADDR" topic create "$st" --partitions "$PARTS" >/dev/null
+        run "$BUILD/bin/rdk_perf" produce -b "$BROKER_ADDR" -t "$rt" -n "$n" -s 100 -a 1 \
+            -z "$codec" -P "$PARTS"
+        run "$BUILD/bin/strand" -b "$BROKER_ADDR" perf produce --topic "$st" --num-records "$n" \
+            --record-size 100 --acks 1 --compression "$codec" --linger-ms 5 --partitions "$PARTS" \
+            -X queue.buffering.max.messages=1000000
+        run "$BUILD/bin/rdk_perf" consume -b "$BROKER_ADDR" -t "$rt" -n "$n"
+        run "$BUILD/bin/strand" -b "$BROKER_ADDR" perf consume --topic "$st" --fetch-max-wait-ms 100
+        "$BUILD/bin/strand" -b "$BROKER_ADDR" topic delete "$rt" "$st" >/dev/null 2>&1
+    done
+done
+say ""
+say "## 4b. ratios libstrand / librdkafka (higher is better for libstrand; latency: lower)"
+awk '
+/^\$ .*rdk_perf produce/ { split($0, a, " -t "); split(a[2], b, " "); key = b[1]; sub(/^rdk-/, "", key); side = "rp" }
+/^\$ .*strand .*perf produce/ { split($0, a, " --topic "); split(a[2], b, " "); key = b[1]; sub(/^strand-/, "", key); side = "sp" }
+/^\$ .*rdk_perf consume/ { split($0, a, " -t "); split(a[2], b, " "); key = b[1]; sub(/^rdk-/, "", key); side = "rc" }
+/^\$ .*strand .*perf consume/ { split($0, a, " --topic "); split(a[2], b, " "); key = b[1]; sub(/^strand-/, "", key); side = "sc" }
+/^produce msgs=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "msgs_per_s") rate[key, "rp"] = kv[2]; if (kv[1] == "lat_p99_ms") p99[key, "rp"] = kv[2] } keys[key] = 1 }
+/^consume msgs=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "msgs_per_s") rate[key, "rc"] = kv[2] } }
+/ records sent, / { rate[key, "sp"] = $8 }
+/^latency ms:/ { p = $8; sub(",", "", p); p99[key, "sp"] = p }
+/ records consumed, / { rate[key, "sc"] = $6 }
+END {
+    printf "%-22s %14s %14s %7s %12s %12s %14s %14s %7s\n", "messages-codec", "rdk prod/s", "strand prod/s", "ratio", "rdk p99 ms", "strand p99", "rdk cons/s", "strand cons/s", "ratio"
+    for (k in keys) {
+        pr = (rate[k, "rp"] > 0) ? rate[k, "sp"] / rate[k, "rp"] : 0
+        cr = (rate[k, "rc"] > 0) ? rate[k, "sc"] / rate[k, "rc"] : 0
+        printf "%-22s %14s %14s %7.2f %12s %12s %14s %14s %7.2f\n", k, rate[k, "rp"], rate[k, "sp"], pr, p99[k, "rp"], p99[k, "sp"], rate[k, "rc"], rate[k, "sc"], cr
+    }
+}' "$OUT" | tee -a "$OUT.ratios4"
+cat "$OUT.ratios4" >>"$OUT"
+rm -f "$OUT.ratios4"
+say ""
+fi
+stop_broker
 
 # Ratios to the reference measured above: the disk's raw sequential write
 # speed (without fsync, as the broker's default flush policy leaves data to
 # the OS; and with fsync), from the same run.
+if has_section 1 && has_section 2; then
 say "## 3. ratios to the raw disk write speed of this run"
 awk '
 /^raw_write/       { raw = $3; rawf = $6 }
@@ -85,4 +147,5 @@ END {
 cat "$OUT.ratios" >>"$OUT"
 rm -f "$OUT.ratios"
 say ""
+fi
 say "saved to $OUT"
