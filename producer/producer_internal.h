@@ -34,7 +34,6 @@ struct strand_producer {
     uv_timer_t timer;         /* [loop] linger, backoff, expiry */
     uint64_t md_seen;         /* [loop] metadata generation applied */
     int64_t md_next;          /* [loop] earliest next refresh we ask for */
-    int inflight_reqs;        /* [loop] Produce requests waiting for a response */
     struct verify *verifying; /* [loop] requests whose outcome is being looked up */
 };
 
@@ -44,5 +43,18 @@ void sender_teardown(client *c, void *p); /* client_call: close handles */
 void sender_kick(client *c, void *p);     /* client_post: run a send cycle now */
 /* [any] Ask the sender to run soon (coalesced). Caller need not hold lock. */
 void sender_wake(strand_producer *p);
+/* [loop] Run a send cycle now. */
+void sender_run(strand_producer *p);
+/* [loop] Ask for a metadata refresh (at most one per retry.backoff.ms). */
+void sender_request_metadata(strand_producer *p, const char *why);
+/* May `list` (one partition's batches) be sent again: retries left, not past
+ * delivery.timeout.ms, not closing. Caller holds the lock. */
+int sender_may_retry(strand_producer *p, accum_batch *list, int64_t now);
+
+/* verify.c [loop]: settle a partition's batches whose request was written to
+ * a connection that failed with `err`; they stay marked in flight until
+ * then. verify_teardown ends waiting verifications at close. */
+void verify_start(strand_producer *p, accum_batch *list, strand_err err);
+void verify_teardown(strand_producer *p);
 
 #endif
