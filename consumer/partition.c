@@ -4,9 +4,9 @@
  *
  * Pure bookkeeping with no I/O and no locking, so it is unit-tested
  * directly; the consumer calls it under its mutex from both threads.
- * Invariant: s->buffered is the sum of qbytes over the partitions, and a
- * partition is on the ready list exactly when it is not paused and its
- * queue is non-empty.
+ * Invariants: s->buffered is the sum of qbytes over the partitions and
+ * s->paused_bytes the sum over paused ones; a partition is on the ready
+ * list exactly when it is not paused and its queue is non-empty.
  */
 #include "consumer/partition.h"
 
@@ -68,6 +68,8 @@ static void part_purge(consumer_pset *s, consumer_part *p, consumer_parse_result
     ready_remove(s, p);
     list_move(dropped, p->qhead, p->qtail, p->qcount, p->qbytes);
     s->buffered -= p->qbytes;
+    if (p->paused)
+        s->paused_bytes -= p->qbytes;
     p->qhead = p->qtail = NULL;
     p->qcount = 0;
     p->qbytes = 0;
@@ -211,6 +213,8 @@ static void queue_append(consumer_pset *s, consumer_part *p, consumer_item *head
     p->qcount += count;
     p->qbytes += bytes;
     s->buffered += bytes;
+    if (p->paused)
+        s->paused_bytes += bytes;
     ready_add(s, p);
 }
 
@@ -248,7 +252,14 @@ void consumer_part_push_error(consumer_pset *s, consumer_part *p, consumer_item 
 }
 
 void consumer_part_pause(consumer_pset *s, consumer_part *p, int paused) {
-    p->paused = paused ? 1 : 0;
+    paused = paused ? 1 : 0;
+    if (paused != p->paused) {
+        if (paused)
+            s->paused_bytes += p->qbytes;
+        else
+            s->paused_bytes -= p->qbytes;
+    }
+    p->paused = paused;
     if (p->paused)
         ready_remove(s, p);
     else

@@ -84,6 +84,7 @@ typedef struct consumer_pset {
     consumer_part *ready_tail;
     size_t budget;          /* bytes of buffered items allowed */
     size_t buffered;        /* bytes of buffered items now */
+    size_t paused_bytes;    /* of which queued on paused partitions */
     int32_t part_max_bytes; /* default per-partition fetch size */
 } consumer_pset;
 
@@ -151,9 +152,11 @@ void consumer_part_pause(consumer_pset *s, consumer_part *p, int paused);
  * position moves past it. NULL when nothing is deliverable. */
 consumer_item *consumer_pset_pop(consumer_pset *s);
 
-/* 1 when the budget has room for more prefetching. */
+/* 1 when the budget has room for more prefetching. Data parked on paused
+ * partitions does not count: it must not stop the others (it is bounded
+ * anyway, since paused partitions are not fetched). */
 static inline int consumer_pset_has_room(const consumer_pset *s) {
-    return s->buffered < s->budget;
+    return s->buffered - s->paused_bytes < s->budget;
 }
 
 #endif

@@ -252,12 +252,48 @@ static void test_fetch_size_grows(void **state) {
     consumer_parse_result_free(&dropped);
 }
 
+/* Data parked on a paused partition does not use up the budget of the
+ * others; resuming counts it again. */
+static void test_paused_data_outside_budget(void **state) {
+    (void)state;
+    consumer_pset s;
+    consumer_pset_init(&s, 4096, 1 << 20);
+    consumer_assign_entry e[] = {{"t", 0, {0, 0}}, {"t", 1, {0, 0}}};
+    consumer_parse_result dropped = {0};
+    assert_int_equal(consumer_pset_assign(&s, e, 2, &dropped), 0);
+    consumer_part *a = s.parts[0], *b = s.parts[1];
+    consumer_parse_result r = fetched(a, 0, 10, 1000);
+    consumer_part_fetched(&s, a, a->version, &r, 1 << 20, &dropped);
+    assert_false(consumer_part_fetchable(&s, b, 0));
+    consumer_part_pause(&s, a, 1);
+    assert_true(consumer_part_fetchable(&s, b, 0));
+    assert_false(consumer_part_fetchable(&s, a, 0));
+    /* An answer in flight when a was paused still lands, outside the budget. */
+    r = fetched(a, 10, 5, 1000);
+    consumer_part_fetched(&s, a, a->version, &r, 1 << 20, &dropped);
+    assert_true(consumer_part_fetchable(&s, b, 0));
+    assert_int_equal(s.paused_bytes, a->qbytes);
+    consumer_part_pause(&s, a, 1); /* pausing twice changes nothing */
+    assert_int_equal(s.paused_bytes, a->qbytes);
+    consumer_part_pause(&s, a, 0);
+    assert_int_equal(s.paused_bytes, 0);
+    assert_false(consumer_part_fetchable(&s, b, 0));
+    /* A seek of a paused partition releases its parked bytes. */
+    consumer_part_pause(&s, a, 1);
+    consumer_part_seek(&s, a, at(0), &dropped);
+    assert_int_equal(s.paused_bytes, 0);
+    assert_int_equal(s.buffered, 0);
+    consumer_pset_destroy(&s, &dropped);
+    consumer_parse_result_free(&dropped);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_budget_accounting),
         cmocka_unit_test(test_seek_drops_and_stale),
         cmocka_unit_test(test_round_robin_and_pause),
         cmocka_unit_test(test_fetch_size_grows),
+        cmocka_unit_test(test_paused_data_outside_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
