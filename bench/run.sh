@@ -79,7 +79,9 @@ fi
 # 4. libstrand vs librdkafka, same broker, same settings: acks=1,
 # linger.ms=5, a 1,000,000-message queue, 100-byte text-like values (the
 # same filler in both), PARTS partitions round robin, consumers from the
-# beginning to the end of every partition with fetch.max.wait.ms=100. The
+# beginning to the end of every partition with fetch.max.wait.ms=100, both
+# reading the same topic (the one librdkafka wrote, so the batches are
+# byte-identical for both consumers). The
 # clients alternate so that background load hits both alike. Each topic is
 # deleted after it was read back, to bound disk use (10M x 100 B = 1 GB).
 if has_section 4 && [ -n "$CLIENT_COUNTS" ]; then
@@ -94,7 +96,7 @@ for n in $CLIENT_COUNTS; do
             --record-size 100 --acks 1 --compression "$codec" --linger-ms 5 --partitions "$PARTS" \
             -X queue.buffering.max.messages=1000000
         run "$BUILD/bin/rdk_perf" consume -b "$BROKER_ADDR" -t "$rt" -n "$n"
-        run "$BUILD/bin/strand" -b "$BROKER_ADDR" perf consume --topic "$st" --fetch-max-wait-ms 100
+        run "$BUILD/bin/strand" -b "$BROKER_ADDR" perf consume --topic "$rt" --fetch-max-wait-ms 100
         "$BUILD/bin/strand" -b "$BROKER_ADDR" topic delete "$rt" "$st" >/dev/null 2>&1
     done
 done
@@ -103,8 +105,8 @@ say "## 4b. ratios libstrand / librdkafka (higher is better for libstrand; laten
 awk '
 /^\$ .*rdk_perf produce/ { split($0, a, " -t "); split(a[2], b, " "); key = b[1]; sub(/^rdk-/, "", key); side = "rp" }
 /^\$ .*strand .*perf produce/ { split($0, a, " --topic "); split(a[2], b, " "); key = b[1]; sub(/^strand-/, "", key); side = "sp" }
-/^\$ .*rdk_perf consume/ { split($0, a, " -t "); split(a[2], b, " "); key = b[1]; sub(/^rdk-/, "", key); side = "rc" }
-/^\$ .*strand .*perf consume/ { split($0, a, " --topic "); split(a[2], b, " "); key = b[1]; sub(/^strand-/, "", key); side = "sc" }
+/^\$ .*rdk_perf consume/ { split($0, a, " -t "); split(a[2], b, " "); key = b[1]; sub(/^(rdk|strand)-/, "", key); side = "rc" }
+/^\$ .*strand .*perf consume/ { split($0, a, " --topic "); split(a[2], b, " "); key = b[1]; sub(/^(rdk|strand)-/, "", key); side = "sc" }
 /^produce msgs=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "msgs_per_s") rate[key, "rp"] = kv[2]; if (kv[1] == "lat_p99_ms") p99[key, "rp"] = kv[2] } keys[key] = 1 }
 /^consume msgs=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "msgs_per_s") rate[key, "rc"] = kv[2] } }
 / records sent, / { rate[key, "sp"] = $8 }

@@ -16,3 +16,10 @@ foreach(_t ${_cli_tests})
       LABELS "integration;cli")
   endif()
 endforeach()
+
+# Unit test of the consume output formats (tools/cli_format.c), no broker.
+add_executable(test_cli_format ${CMAKE_SOURCE_DIR}/tests/unit/test_cli_format.c
+  ${CMAKE_SOURCE_DIR}/tools/cli_format.c)
+target_link_libraries(test_cli_format PRIVATE PkgConfig::CMOCKA)
+add_test(NAME unit_cli_format COMMAND test_cli_format)
+set_tests_properties(unit_cli_format PROPERTIES LABELS "unit;cli" TIMEOUT 60)
