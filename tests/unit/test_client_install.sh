@@ -69,6 +69,15 @@ C
 version=$(sed -n 's/^Version: //p' "$pc")
 sed -i "s/@VERSION@/$version/" "$tmp/src/example.c"
 
+# uses_shared BIN: 0 when BIN loads libstrand.so. ldd's output is captured
+# first: `ldd | grep -q` under pipefail fails whenever grep exits before ldd
+# has written everything (SIGPIPE), which made this check flaky.
+uses_shared() {
+    local deps
+    deps=$(ldd "$1") || fail "ldd $1"
+    [[ $deps == *libstrand.so* ]]
+}
+
 check_output() {
     local out
     out=$("$@") || fail "$1 exited with $?"
@@ -80,7 +89,7 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig"
 # pkg-config, shared
 # shellcheck disable=SC2046
 "$cc" "${extra[@]}" -o "$tmp/pc_shared" "$tmp/src/example.c" $(pkg-config --cflags --libs strand)
-ldd "$tmp/pc_shared" | grep -q "libstrand.so" || fail "pc_shared does not use libstrand.so"
+uses_shared "$tmp/pc_shared" || fail "pc_shared does not use libstrand.so"
 LD_LIBRARY_PATH="$libdir" check_output "$tmp/pc_shared"
 
 # pkg-config, static
@@ -88,7 +97,7 @@ LD_LIBRARY_PATH="$libdir" check_output "$tmp/pc_shared"
 "$cc" "${extra[@]}" -o "$tmp/pc_static" "$tmp/src/example.c" $(pkg-config --cflags strand) \
     -Wl,-Bstatic -lstrand -Wl,-Bdynamic -L"$libdir" \
     $(pkg-config --static --libs strand | sed 's/-lstrand\b//')
-if ldd "$tmp/pc_static" | grep -q "libstrand.so"; then fail "pc_static uses libstrand.so"; fi
+if uses_shared "$tmp/pc_static"; then fail "pc_static uses libstrand.so"; fi
 check_output "$tmp/pc_static"
 
 # find_package(Strand)
@@ -106,8 +115,8 @@ cmake -S "$tmp/src" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILE
     -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >"$tmp/cm.log" 2>&1 ||
     { cat "$tmp/cm.log" >&2; fail "configure against find_package(Strand)"; }
 cmake --build "$tmp/cm" >>"$tmp/cm.log" 2>&1 || { cat "$tmp/cm.log" >&2; fail "build against find_package(Strand)"; }
-ldd "$tmp/cm/cm_shared" | grep -q "libstrand.so" || fail "cm_shared does not use libstrand.so"
-if ldd "$tmp/cm/cm_static" | grep -q "libstrand.so"; then fail "cm_static uses libstrand.so"; fi
+uses_shared "$tmp/cm/cm_shared" || fail "cm_shared does not use libstrand.so"
+if uses_shared "$tmp/cm/cm_static"; then fail "cm_static uses libstrand.so"; fi
 check_output "$tmp/cm/cm_shared"
 check_output "$tmp/cm/cm_static"
 echo "PASS: installed libstrand $version builds and runs via pkg-config and find_package, shared and static"
