@@ -34,8 +34,9 @@ libdir=$(dirname "$(dirname "$pc")")
 # the shared library exports the public API only
 leaked=$(nm -D --defined-only "$libdir/libstrand.so" | awk '$3 !~ /^(strand_|STRAND_0)/ {print $3}')
 [ -z "$leaked" ] || fail "libstrand.so exports non-API symbols: $(echo $leaked | head -c 300)"
+exported=$(nm -D --defined-only "$libdir/libstrand.so")
 for sym in strand_conf_new strand_producer_send strand_consumer_poll strand_err_str; do
-    nm -D --defined-only "$libdir/libstrand.so" | grep -q " $sym@" || fail "libstrand.so lacks $sym"
+    [[ $exported == *" $sym@"* ]] || fail "libstrand.so lacks $sym"
 done
 
 extra=()
