@@ -36,9 +36,8 @@ static void produce_on_delivery(strand_producer *p, const strand_delivery *d, vo
         return;
     }
     if (st->failed < PRODUCE_ERRORS_SHOWN)
-        cli_error("delivery failed: message %" PRIuPTR " (line %" PRIuPTR ") to %s [%d]: %s",
-                  (uintptr_t)d->opaque, (uintptr_t)d->opaque, d->topic, (int)d->partition,
-                  strand_err_str(d->err));
+        cli_error("delivery failed: line %" PRIuPTR " to %s [%d]: %s", (uintptr_t)d->opaque,
+                  d->topic, (int)d->partition, strand_err_str(d->err));
     else if (st->failed == PRODUCE_ERRORS_SHOWN)
         cli_error("more delivery errors follow; only the count is printed");
     st->failed++;
@@ -215,7 +214,7 @@ int cmd_produce(cli_ctx *ctx, int argc, char **argv) {
         strand_producer_poll(p, 0);
     }
     free(line);
-    if (ferror(stdin))
+    if (ferror(stdin) && !cli_stop)
         cli_error("reading stdin failed");
     if (strand_producer_flush(p, (int)flush_ms) != STRAND_OK)
         cli_error("flush timed out; the remaining messages are reported as failed");

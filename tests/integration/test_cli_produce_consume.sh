@@ -142,6 +142,15 @@ expect_in badv err 'acks'
 run_cli badf consume sp -f '%q'
 expect_rc badf 2
 expect_in badf err "%q"
+# delivery failures: reported per line, counted, exit status 1
+printf 'a\nb\n' >"$CLI_TMP/two"
+run_cli dfail produce sp -p 9 -X delivery.timeout.ms=3000 <"$CLI_TMP/two"
+expect_rc dfail 1
+expect_in dfail err 'delivery failed: line 2 to sp \[9\]'
+expect_in dfail err 'produced 0 messages .* 2 errors'
+run_cli nobroker produce sp -b 127.0.0.1:1 -X delivery.timeout.ms=1500 <"$CLI_TMP/two"
+expect_rc nobroker 1
+expect_in nobroker err '2 errors'
 run_cli badp consume sp -p 9 -e
 expect_rc badp 1
 expect_in badp err 'no partition 9'
