@@ -18,22 +18,7 @@
 #include <cmocka.h>
 
 #include "wire/protocol.h"
-
-/* Type-erased wrappers so one round-trip helper serves every message. */
-#define CODEC(name)                                                                                \
-    static void enc_##name(wire_writer *w, int16_t v, const void *in) {                            \
-        proto_##name##_encode(w, v, (const proto_##name *)in);                                     \
-    }                                                                                              \
-    static int dec_##name(wire_reader *r, int16_t v, wire_arena *a, void *out) {                   \
-        return proto_##name##_decode(r, v, a, (proto_##name *)out);                                \
-    }                                                                                              \
-    static const codec codec_##name = {enc_##name, dec_##name, sizeof(proto_##name)}
-
-typedef struct codec {
-    void (*enc)(wire_writer *w, int16_t v, const void *in);
-    int (*dec)(wire_reader *r, int16_t v, wire_arena *a, void *out);
-    size_t size;
-} codec;
+#include "test_proto_helpers.h"
 
 CODEC(api_versions_req);
 CODEC(api_versions_resp);
