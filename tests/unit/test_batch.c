@@ -16,19 +16,7 @@
 
 #include "wire/batch.h"
 #include "wire/crc32c.h"
-
-static void put64(uint8_t *p, uint64_t v) {
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v) {
-    for (int i = 3; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-static void put16(uint8_t *p, uint16_t v) {
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
+#include "test_batch_helpers.h"
 
 /* Records: two uncompressed records, hand-encoded with zig-zag varints.
  *   rec 0: attr 0, tsDelta 0, offDelta 0, key "k" , value "v1", 0 headers
@@ -38,27 +26,6 @@ static const uint8_t two_records[] = {
     0x12, 0x00, 0x00, 0x00, 0x02, 'k',  0x04, 'v', '1', 0x00, /* len 9 */
     0x12, 0x00, 0x0a, 0x02, 0x01, 0x06, 'x',  'y', 'z', 0x00, /* len 9 */
 };
-
-/* Lay out a batch at out (size returned) with the given fields; CRC via table. */
-static size_t make_batch(uint8_t *out, int64_t base_offset, int16_t attr, int32_t last_delta,
-                         int32_t count, const uint8_t *recs, size_t recs_len) {
-    put64(out + 0, (uint64_t)base_offset);
-    put32(out + 8, (uint32_t)(49 + recs_len));
-    put32(out + 12, (uint32_t)-1);
-    out[16] = 2;
-    put16(out + 21, (uint16_t)attr);
-    put32(out + 23, (uint32_t)last_delta);
-    put64(out + 27, 1700000000000ull);
-    put64(out + 35, 1700000000005ull);
-    put64(out + 43, (uint64_t)-1);
-    put16(out + 51, (uint16_t)-1);
-    put32(out + 53, (uint32_t)-1);
-    put32(out + 57, (uint32_t)count);
-    memcpy(out + 61, recs, recs_len);
-    size_t size = 61 + recs_len;
-    put32(out + 17, crc32c_update_sw(0, out + 21, size - 21));
-    return size;
-}
 
 static void test_parse_header_fields(void **state) {
     (void)state;
