@@ -82,6 +82,14 @@ int h_delete_topics(broker_request *req);
 int h_create_partitions(broker_request *req);
 int h_describe_configs(broker_request *req);
 
+/* Handler failure path: releases the request's arena, sets req->why and
+ * returns -1 for the handler to return. */
+static inline int broker_request_fail(broker_request *req, wire_arena *a, const char *why) {
+    wire_arena_free(a);
+    req->why = why;
+    return -1;
+}
+
 /* Decode helper: 1 if the reader failed (sets req->why). */
 static inline int broker_decode_failed(broker_request *req, wire_reader *r, const char *what) {
     if (r->err) {

@@ -93,20 +93,14 @@ int h_create_topics(broker_request *req) {
     wire_arena a;
     wire_arena_init(&a);
     proto_create_topics_req in;
-    if (proto_create_topics_req_decode(&req->body, v, &a, &in) != 0) {
-        wire_arena_free(&a);
-        req->why = "CreateTopics body";
-        return -1;
-    }
+    if (proto_create_topics_req_decode(&req->body, v, &a, &in) != 0)
+        return broker_request_fail(req, &a, "CreateTopics body");
     proto_create_topics_resp out;
     memset(&out, 0, sizeof out);
     out.topic_count = in.topic_count < 0 ? 0 : in.topic_count;
     if (out.topic_count > 0 &&
-        !(out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics))) {
-        wire_arena_free(&a);
-        req->why = "out of memory";
-        return -1;
-    }
+        !(out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics)))
+        return broker_request_fail(req, &a, "out of memory");
     for (int32_t i = 0; i < out.topic_count; i++) {
         char *msg = wire_arena_alloc(&a, ADMIN_MSG_MAX);
         int16_t error = KAFKA_UNKNOWN_SERVER_ERROR;
@@ -133,20 +127,14 @@ int h_delete_topics(broker_request *req) {
     wire_arena a;
     wire_arena_init(&a);
     proto_delete_topics_req in;
-    if (proto_delete_topics_req_decode(&req->body, v, &a, &in) != 0) {
-        wire_arena_free(&a);
-        req->why = "DeleteTopics body";
-        return -1;
-    }
+    if (proto_delete_topics_req_decode(&req->body, v, &a, &in) != 0)
+        return broker_request_fail(req, &a, "DeleteTopics body");
     proto_delete_topics_resp out;
     memset(&out, 0, sizeof out);
     out.topic_count = in.topic_count < 0 ? 0 : in.topic_count;
     if (out.topic_count > 0 &&
-        !(out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics))) {
-        wire_arena_free(&a);
-        req->why = "out of memory";
-        return -1;
-    }
+        !(out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics)))
+        return broker_request_fail(req, &a, "out of memory");
     for (int32_t i = 0; i < out.topic_count; i++) {
         char msg[256];
         out.topics[i].name = in.topics[i];
@@ -163,20 +151,14 @@ int h_create_partitions(broker_request *req) {
     wire_arena a;
     wire_arena_init(&a);
     proto_create_partitions_req in;
-    if (proto_create_partitions_req_decode(&req->body, v, &a, &in) != 0) {
-        wire_arena_free(&a);
-        req->why = "CreatePartitions body";
-        return -1;
-    }
+    if (proto_create_partitions_req_decode(&req->body, v, &a, &in) != 0)
+        return broker_request_fail(req, &a, "CreatePartitions body");
     proto_create_partitions_resp out;
     memset(&out, 0, sizeof out);
     out.result_count = in.topic_count < 0 ? 0 : in.topic_count;
     if (out.result_count > 0 &&
-        !(out.results = wire_arena_calloc(&a, (size_t)out.result_count, sizeof *out.results))) {
-        wire_arena_free(&a);
-        req->why = "out of memory";
-        return -1;
-    }
+        !(out.results = wire_arena_calloc(&a, (size_t)out.result_count, sizeof *out.results)))
+        return broker_request_fail(req, &a, "out of memory");
     for (int32_t i = 0; i < out.result_count; i++) {
         const proto_create_partitions_req_topic *t = &in.topics[i];
         char *msg = wire_arena_alloc(&a, ADMIN_MSG_MAX);

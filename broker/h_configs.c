@@ -190,11 +190,8 @@ int h_describe_configs(broker_request *req) {
     wire_arena a;
     wire_arena_init(&a);
     proto_describe_configs_req in;
-    if (proto_describe_configs_req_decode(&req->body, v, &a, &in) != 0) {
-        wire_arena_free(&a);
-        req->why = "DescribeConfigs body";
-        return -1;
-    }
+    if (proto_describe_configs_req_decode(&req->body, v, &a, &in) != 0)
+        return broker_request_fail(req, &a, "DescribeConfigs body");
     proto_describe_configs_resp out;
     memset(&out, 0, sizeof out);
     out.result_count = in.resource_count < 0 ? 0 : in.resource_count;

@@ -57,11 +57,8 @@ int h_metadata(broker_request *req) {
     wire_arena a;
     wire_arena_init(&a);
     proto_metadata_req in;
-    if (proto_metadata_req_decode(&req->body, v, &a, &in) != 0) {
-        wire_arena_free(&a);
-        req->why = "Metadata body";
-        return -1;
-    }
+    if (proto_metadata_req_decode(&req->body, v, &a, &in) != 0)
+        return broker_request_fail(req, &a, "Metadata body");
     int all = in.topic_count < 0 || (v == 0 && in.topic_count == 0);
     int allow_auto = v >= 4 ? in.allow_auto_topic_creation != 0 : 1;
 
@@ -115,9 +112,7 @@ int h_metadata(broker_request *req) {
     wire_arena_free(&a);
     return 0;
 nomem:
-    wire_arena_free(&a);
-    req->why = "out of memory";
-    return -1;
+    return broker_request_fail(req, &a, "out of memory");
 }
 
 int h_find_coordinator(broker_request *req) {

@@ -58,11 +58,8 @@ int h_list_offsets(broker_request *req) {
     wire_arena a;
     wire_arena_init(&a);
     proto_list_offsets_req in;
-    if (proto_list_offsets_req_decode(&req->body, v, &a, &in) != 0) {
-        wire_arena_free(&a);
-        req->why = "ListOffsets body";
-        return -1;
-    }
+    if (proto_list_offsets_req_decode(&req->body, v, &a, &in) != 0)
+        return broker_request_fail(req, &a, "ListOffsets body");
     proto_list_offsets_resp out;
     memset(&out, 0, sizeof out);
     out.topic_count = in.topic_count < 0 ? 0 : in.topic_count;
@@ -84,11 +81,8 @@ int h_list_offsets(broker_request *req) {
         for (int32_t p = 0; p < ot->partition_count; p++)
             lookup(req, it->name, &it->partitions[p], &ot->partitions[p], &a);
     }
-    if (out.topic_count > 0 && !out.topics) {
-        wire_arena_free(&a);
-        req->why = "out of memory";
-        return -1;
-    }
+    if (out.topic_count > 0 && !out.topics)
+        return broker_request_fail(req, &a, "out of memory");
     proto_list_offsets_resp_encode(req->out, v, &out);
     wire_arena_free(&a);
     return 0;

@@ -83,11 +83,8 @@ int h_produce(broker_request *req) {
     wire_arena_init(&a);
     proto_produce_req in;
     memset(&in, 0, sizeof in);
-    if (proto_produce_req_decode(&req->body, v, &a, &in) != 0) {
-        wire_arena_free(&a);
-        req->why = "Produce body";
-        return -1;
-    }
+    if (proto_produce_req_decode(&req->body, v, &a, &in) != 0)
+        return broker_request_fail(req, &a, "Produce body");
     if (in.acks == 0)
         req->no_response = 1;
     proto_produce_resp out;
@@ -114,7 +111,5 @@ int h_produce(broker_request *req) {
     wire_arena_free(&a);
     return 0;
 nomem:
-    wire_arena_free(&a);
-    req->why = "out of memory";
-    return -1;
+    return broker_request_fail(req, &a, "out of memory");
 }
