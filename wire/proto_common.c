@@ -12,11 +12,25 @@
 #include "wire/proto_internal.h"
 
 const proto_api_range proto_api_ranges[] = {
-    {KAFKA_API_PRODUCE, 0, 7},          {KAFKA_API_FETCH, 4, 11},
-    {KAFKA_API_LIST_OFFSETS, 0, 5},     {KAFKA_API_METADATA, 0, 8},
-    {KAFKA_API_FIND_COORDINATOR, 0, 2}, {KAFKA_API_API_VERSIONS, 0, 3},
-    {KAFKA_API_CREATE_TOPICS, 0, 4},    {KAFKA_API_DELETE_TOPICS, 0, 3},
-    {KAFKA_API_DESCRIBE_CONFIGS, 0, 2}, {KAFKA_API_CREATE_PARTITIONS, 0, 1},
+    {KAFKA_API_PRODUCE, 0, 7},
+    {KAFKA_API_FETCH, 4, 11},
+    {KAFKA_API_LIST_OFFSETS, 0, 5},
+    {KAFKA_API_METADATA, 0, 8},
+    {KAFKA_API_OFFSET_COMMIT, 0, 7}, /* group APIs: wire/proto_group*.c */
+    {KAFKA_API_OFFSET_FETCH, 0, 7},
+    {KAFKA_API_FIND_COORDINATOR, 0, 2},
+    {KAFKA_API_JOIN_GROUP, 0, 5},
+    {KAFKA_API_HEARTBEAT, 0, 3},
+    {KAFKA_API_LEAVE_GROUP, 0, 3},
+    {KAFKA_API_SYNC_GROUP, 0, 3},
+    {KAFKA_API_DESCRIBE_GROUPS, 0, 4},
+    {KAFKA_API_LIST_GROUPS, 0, 4},
+    {KAFKA_API_API_VERSIONS, 0, 3},
+    {KAFKA_API_CREATE_TOPICS, 0, 4},
+    {KAFKA_API_DELETE_TOPICS, 0, 3},
+    {KAFKA_API_DESCRIBE_CONFIGS, 0, 2},
+    {KAFKA_API_CREATE_PARTITIONS, 0, 1},
+    {KAFKA_API_DELETE_GROUPS, 0, 1},
 };
 const size_t proto_api_range_count = sizeof(proto_api_ranges) / sizeof(proto_api_ranges[0]);
 

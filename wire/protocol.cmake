@@ -9,5 +9,9 @@ add_library(strand_proto STATIC
   ${CMAKE_CURRENT_LIST_DIR}/proto_list_offsets.c
   ${CMAKE_CURRENT_LIST_DIR}/proto_find_coordinator.c
   ${CMAKE_CURRENT_LIST_DIR}/proto_admin.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_group.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_group_offsets.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_group_admin.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_consumer_protocol.c
 )
 target_link_libraries(strand_proto PUBLIC strand_wire)

@@ -617,4 +617,390 @@ int proto_describe_configs_resp_decode(wire_reader *r, int16_t version, wire_are
 void proto_describe_configs_resp_encode(wire_writer *w, int16_t version,
                                         const proto_describe_configs_resp *in);
 
+/* ======================================================================== */
+/* Consumer group APIs (wire/proto_group*.c, wire/proto_consumer_protocol.c).
+ * Classic rebalance protocol. Flexible versions in the implemented ranges:
+ * OffsetFetch v6-7 and ListGroups v3-4 (compact encodings, tagged fields
+ * after every struct, request header v2 / response header v1). Unknown
+ * tagged fields are skipped on decode; encode writes empty tag sections. */
+
+/* ------------------------------------------------------------------------ */
+/* JoinGroup (11), versions 0-5. */
+
+typedef struct proto_join_group_protocol {
+    wire_str name;
+    wire_bytes metadata; /* e.g. a ConsumerProtocolSubscription */
+} proto_join_group_protocol;
+
+typedef struct proto_join_group_req {
+    wire_str group_id;
+    int32_t session_timeout_ms;
+    int32_t rebalance_timeout_ms; /* v1+, default -1 */
+    wire_str member_id;           /* "" on the first join */
+    wire_str group_instance_id;   /* v5+, nullable, default null */
+    wire_str protocol_type;       /* e.g. "consumer" */
+    int32_t protocol_count;
+    proto_join_group_protocol *protocols;
+} proto_join_group_req;
+
+typedef struct proto_join_group_member {
+    wire_str member_id;
+    wire_str group_instance_id; /* v5+, nullable, default null */
+    wire_bytes metadata;
+} proto_join_group_member;
+
+typedef struct proto_join_group_resp {
+    int32_t throttle_time_ms; /* v2+ */
+    int16_t error_code;
+    int32_t generation_id;
+    wire_str protocol_name; /* not nullable in v0-5 ("" when none) */
+    wire_str leader;
+    wire_str member_id;
+    int32_t member_count; /* only the leader gets the members */
+    proto_join_group_member *members;
+} proto_join_group_resp;
+
+int proto_join_group_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                proto_join_group_req *out);
+void proto_join_group_req_encode(wire_writer *w, int16_t version, const proto_join_group_req *in);
+int proto_join_group_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                 proto_join_group_resp *out);
+void proto_join_group_resp_encode(wire_writer *w, int16_t version,
+                                  const proto_join_group_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* SyncGroup (14), versions 0-3. */
+
+typedef struct proto_sync_group_assignment {
+    wire_str member_id;
+    wire_bytes assignment; /* e.g. a ConsumerProtocolAssignment */
+} proto_sync_group_assignment;
+
+typedef struct proto_sync_group_req {
+    wire_str group_id;
+    int32_t generation_id;
+    wire_str member_id;
+    wire_str group_instance_id; /* v3+, nullable, default null */
+    int32_t assignment_count;   /* only the leader sends assignments */
+    proto_sync_group_assignment *assignments;
+} proto_sync_group_req;
+
+typedef struct proto_sync_group_resp {
+    int32_t throttle_time_ms; /* v1+ */
+    int16_t error_code;
+    wire_bytes assignment; /* not nullable: null is encoded as empty */
+} proto_sync_group_resp;
+
+int proto_sync_group_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                proto_sync_group_req *out);
+void proto_sync_group_req_encode(wire_writer *w, int16_t version, const proto_sync_group_req *in);
+int proto_sync_group_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                 proto_sync_group_resp *out);
+void proto_sync_group_resp_encode(wire_writer *w, int16_t version,
+                                  const proto_sync_group_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* Heartbeat (12), versions 0-3. */
+
+typedef struct proto_heartbeat_req {
+    wire_str group_id;
+    int32_t generation_id;
+    wire_str member_id;
+    wire_str group_instance_id; /* v3+, nullable, default null */
+} proto_heartbeat_req;
+
+typedef struct proto_heartbeat_resp {
+    int32_t throttle_time_ms; /* v1+ */
+    int16_t error_code;
+} proto_heartbeat_resp;
+
+int proto_heartbeat_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                               proto_heartbeat_req *out);
+void proto_heartbeat_req_encode(wire_writer *w, int16_t version, const proto_heartbeat_req *in);
+int proto_heartbeat_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                proto_heartbeat_resp *out);
+void proto_heartbeat_resp_encode(wire_writer *w, int16_t version, const proto_heartbeat_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* LeaveGroup (13), versions 0-3. v0-2 name one member (member_id); v3
+ * carries a members array instead (batch leave of static members). The
+ * decoder fills only the fields of its version; the encoder writes only
+ * those (member_id is ignored in v3, members in v0-2). */
+
+typedef struct proto_leave_group_member {
+    wire_str member_id;
+    wire_str group_instance_id; /* nullable */
+    int16_t error_code;         /* response only */
+} proto_leave_group_member;
+
+typedef struct proto_leave_group_req {
+    wire_str group_id;
+    wire_str member_id;   /* v0-2 */
+    int32_t member_count; /* v3+ */
+    proto_leave_group_member *members;
+} proto_leave_group_req;
+
+typedef struct proto_leave_group_resp {
+    int32_t throttle_time_ms; /* v1+ */
+    int16_t error_code;
+    int32_t member_count; /* v3+ */
+    proto_leave_group_member *members;
+} proto_leave_group_resp;
+
+int proto_leave_group_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                 proto_leave_group_req *out);
+void proto_leave_group_req_encode(wire_writer *w, int16_t version,
+                                  const proto_leave_group_req *in);
+int proto_leave_group_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                  proto_leave_group_resp *out);
+void proto_leave_group_resp_encode(wire_writer *w, int16_t version,
+                                   const proto_leave_group_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* OffsetCommit (8), versions 0-7. */
+
+typedef struct proto_offset_commit_req_partition {
+    int32_t partition_index;
+    int64_t committed_offset;
+    int32_t committed_leader_epoch; /* v6+, default -1 */
+    int64_t commit_timestamp;       /* v1 only, default -1 */
+    wire_str committed_metadata;    /* nullable */
+} proto_offset_commit_req_partition;
+
+typedef struct proto_offset_commit_req_topic {
+    wire_str name;
+    int32_t partition_count;
+    proto_offset_commit_req_partition *partitions;
+} proto_offset_commit_req_topic;
+
+typedef struct proto_offset_commit_req {
+    wire_str group_id;
+    int32_t generation_id;      /* v1+, default -1 */
+    wire_str member_id;         /* v1+, default "" */
+    wire_str group_instance_id; /* v7+, nullable, default null */
+    int64_t retention_time_ms;  /* v2-4, default -1 (broker default) */
+    int32_t topic_count;
+    proto_offset_commit_req_topic *topics;
+} proto_offset_commit_req;
+
+typedef struct proto_offset_commit_resp_partition {
+    int32_t partition_index;
+    int16_t error_code;
+} proto_offset_commit_resp_partition;
+
+typedef struct proto_offset_commit_resp_topic {
+    wire_str name;
+    int32_t partition_count;
+    proto_offset_commit_resp_partition *partitions;
+} proto_offset_commit_resp_topic;
+
+typedef struct proto_offset_commit_resp {
+    int32_t throttle_time_ms; /* v3+ */
+    int32_t topic_count;
+    proto_offset_commit_resp_topic *topics;
+} proto_offset_commit_resp;
+
+int proto_offset_commit_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                   proto_offset_commit_req *out);
+void proto_offset_commit_req_encode(wire_writer *w, int16_t version,
+                                    const proto_offset_commit_req *in);
+int proto_offset_commit_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                    proto_offset_commit_resp *out);
+void proto_offset_commit_resp_encode(wire_writer *w, int16_t version,
+                                     const proto_offset_commit_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* OffsetFetch (9), versions 0-7; v6-7 are flexible. */
+
+typedef struct proto_offset_fetch_req_topic {
+    wire_str name;
+    int32_t partition_count;
+    int32_t *partitions;
+} proto_offset_fetch_req_topic;
+
+typedef struct proto_offset_fetch_req {
+    wire_str group_id;
+    /* v2+: -1 (null) = all committed offsets of the group; v0-1 do not
+     * allow null (encoded as empty). */
+    int32_t topic_count;
+    proto_offset_fetch_req_topic *topics;
+    int8_t require_stable; /* v7+ */
+} proto_offset_fetch_req;
+
+typedef struct proto_offset_fetch_resp_partition {
+    int32_t partition_index;
+    int64_t committed_offset;       /* -1 when nothing is committed */
+    int32_t committed_leader_epoch; /* v5+, default -1 */
+    wire_str metadata;              /* nullable */
+    int16_t error_code;
+} proto_offset_fetch_resp_partition;
+
+typedef struct proto_offset_fetch_resp_topic {
+    wire_str name;
+    int32_t partition_count;
+    proto_offset_fetch_resp_partition *partitions;
+} proto_offset_fetch_resp_topic;
+
+typedef struct proto_offset_fetch_resp {
+    int32_t throttle_time_ms; /* v3+ */
+    int32_t topic_count;
+    proto_offset_fetch_resp_topic *topics;
+    int16_t error_code; /* v2+, group-level error */
+} proto_offset_fetch_resp;
+
+int proto_offset_fetch_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                  proto_offset_fetch_req *out);
+void proto_offset_fetch_req_encode(wire_writer *w, int16_t version,
+                                   const proto_offset_fetch_req *in);
+int proto_offset_fetch_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                   proto_offset_fetch_resp *out);
+void proto_offset_fetch_resp_encode(wire_writer *w, int16_t version,
+                                    const proto_offset_fetch_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* ListGroups (16), versions 0-4; v3-4 are flexible. */
+
+typedef struct proto_list_groups_req {
+    int32_t states_filter_count; /* v4+; 0 = all states */
+    wire_str *states_filter;
+} proto_list_groups_req;
+
+typedef struct proto_list_groups_group {
+    wire_str group_id;
+    wire_str protocol_type;
+    wire_str group_state; /* v4+, default "" */
+} proto_list_groups_group;
+
+typedef struct proto_list_groups_resp {
+    int32_t throttle_time_ms; /* v1+ */
+    int16_t error_code;
+    int32_t group_count;
+    proto_list_groups_group *groups;
+} proto_list_groups_resp;
+
+int proto_list_groups_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                 proto_list_groups_req *out);
+void proto_list_groups_req_encode(wire_writer *w, int16_t version,
+                                  const proto_list_groups_req *in);
+int proto_list_groups_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                  proto_list_groups_resp *out);
+void proto_list_groups_resp_encode(wire_writer *w, int16_t version,
+                                   const proto_list_groups_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* DescribeGroups (15), versions 0-4. */
+
+typedef struct proto_describe_groups_req {
+    int32_t group_count;
+    wire_str *groups;
+    int8_t include_authorized_operations; /* v3+ */
+} proto_describe_groups_req;
+
+typedef struct proto_describe_groups_member {
+    wire_str member_id;
+    wire_str group_instance_id; /* v4+, nullable, default null */
+    wire_str client_id;
+    wire_str client_host;
+    wire_bytes member_metadata;
+    wire_bytes member_assignment;
+} proto_describe_groups_member;
+
+typedef struct proto_describe_groups_group {
+    int16_t error_code;
+    wire_str group_id;
+    wire_str group_state; /* "Empty", "Stable", "PreparingRebalance", ... */
+    wire_str protocol_type;
+    wire_str protocol_data; /* the chosen protocol name, e.g. "range" */
+    int32_t member_count;
+    proto_describe_groups_member *members;
+    int32_t authorized_operations; /* v3+, default INT32_MIN */
+} proto_describe_groups_group;
+
+typedef struct proto_describe_groups_resp {
+    int32_t throttle_time_ms; /* v1+ */
+    int32_t group_count;
+    proto_describe_groups_group *groups;
+} proto_describe_groups_resp;
+
+int proto_describe_groups_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                     proto_describe_groups_req *out);
+void proto_describe_groups_req_encode(wire_writer *w, int16_t version,
+                                      const proto_describe_groups_req *in);
+int proto_describe_groups_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                      proto_describe_groups_resp *out);
+void proto_describe_groups_resp_encode(wire_writer *w, int16_t version,
+                                       const proto_describe_groups_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* DeleteGroups (42), versions 0-1 (same layout). */
+
+typedef struct proto_delete_groups_req {
+    int32_t group_count;
+    wire_str *groups;
+} proto_delete_groups_req;
+
+typedef struct proto_delete_groups_result {
+    wire_str group_id;
+    int16_t error_code;
+} proto_delete_groups_result;
+
+typedef struct proto_delete_groups_resp {
+    int32_t throttle_time_ms;
+    int32_t result_count;
+    proto_delete_groups_result *results;
+} proto_delete_groups_resp;
+
+int proto_delete_groups_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                   proto_delete_groups_req *out);
+void proto_delete_groups_req_encode(wire_writer *w, int16_t version,
+                                    const proto_delete_groups_req *in);
+int proto_delete_groups_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                    proto_delete_groups_resp *out);
+void proto_delete_groups_resp_encode(wire_writer *w, int16_t version,
+                                     const proto_delete_groups_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* Consumer protocol (protocol type "consumer"): the bytes inside JoinGroup
+ * protocol metadata (Subscription) and SyncGroup assignments (Assignment).
+ * Not an API: no header, no version table. Each starts with its own int16
+ * version. Encoding supports versions 0-1 (v1 adds owned partitions to the
+ * subscription; the assignment layout is the same). Decoding accepts any
+ * version >= 0 and reads the v0-1 fields, ignoring what newer versions
+ * append (Kafka's forward-compatibility rule); a negative version is
+ * WIRE_ERR_INVALID. An empty input decodes as an empty assignment (version
+ * 0, no partitions, null user data): that is what a member without
+ * partitions may get from SyncGroup. Memory as for the API codecs. */
+
+#define PROTO_CONSUMER_PROTOCOL_TYPE "consumer"
+
+typedef struct proto_consumer_tp {
+    wire_str topic;
+    int32_t partition_count;
+    int32_t *partitions;
+} proto_consumer_tp;
+
+typedef struct proto_consumer_subscription {
+    int16_t version;
+    int32_t topic_count;
+    wire_str *topics;
+    wire_bytes user_data;  /* nullable */
+    int32_t owned_count;   /* v1+ */
+    proto_consumer_tp *owned;
+} proto_consumer_subscription;
+
+typedef struct proto_consumer_assignment {
+    int16_t version;
+    int32_t tp_count;
+    proto_consumer_tp *tps;
+    wire_bytes user_data; /* nullable */
+} proto_consumer_assignment;
+
+int proto_consumer_subscription_decode(wire_reader *r, wire_arena *a,
+                                       proto_consumer_subscription *out);
+/* Writes in->version (0 or 1; anything else: w->err = WIRE_ERR_INVALID). */
+void proto_consumer_subscription_encode(wire_writer *w, const proto_consumer_subscription *in);
+int proto_consumer_assignment_decode(wire_reader *r, wire_arena *a,
+                                     proto_consumer_assignment *out);
+void proto_consumer_assignment_encode(wire_writer *w, const proto_consumer_assignment *in);
+
 #endif

@@ -40,6 +40,24 @@ CODEC(create_partitions_req);
 CODEC(create_partitions_resp);
 CODEC(describe_configs_req);
 CODEC(describe_configs_resp);
+CODEC(join_group_req);
+CODEC(join_group_resp);
+CODEC(sync_group_req);
+CODEC(sync_group_resp);
+CODEC(heartbeat_req);
+CODEC(heartbeat_resp);
+CODEC(leave_group_req);
+CODEC(leave_group_resp);
+CODEC(offset_commit_req);
+CODEC(offset_commit_resp);
+CODEC(offset_fetch_req);
+CODEC(offset_fetch_resp);
+CODEC(list_groups_req);
+CODEC(list_groups_resp);
+CODEC(describe_groups_req);
+CODEC(describe_groups_resp);
+CODEC(delete_groups_req);
+CODEC(delete_groups_resp);
 
 typedef struct api_codecs {
     int16_t api_key;
@@ -58,6 +76,15 @@ static const api_codecs apis[] = {
     {KAFKA_API_DELETE_TOPICS, &codec_delete_topics_req, &codec_delete_topics_resp},
     {KAFKA_API_CREATE_PARTITIONS, &codec_create_partitions_req, &codec_create_partitions_resp},
     {KAFKA_API_DESCRIBE_CONFIGS, &codec_describe_configs_req, &codec_describe_configs_resp},
+    {KAFKA_API_JOIN_GROUP, &codec_join_group_req, &codec_join_group_resp},
+    {KAFKA_API_SYNC_GROUP, &codec_sync_group_req, &codec_sync_group_resp},
+    {KAFKA_API_HEARTBEAT, &codec_heartbeat_req, &codec_heartbeat_resp},
+    {KAFKA_API_LEAVE_GROUP, &codec_leave_group_req, &codec_leave_group_resp},
+    {KAFKA_API_OFFSET_COMMIT, &codec_offset_commit_req, &codec_offset_commit_resp},
+    {KAFKA_API_OFFSET_FETCH, &codec_offset_fetch_req, &codec_offset_fetch_resp},
+    {KAFKA_API_LIST_GROUPS, &codec_list_groups_req, &codec_list_groups_resp},
+    {KAFKA_API_DESCRIBE_GROUPS, &codec_describe_groups_req, &codec_describe_groups_resp},
+    {KAFKA_API_DELETE_GROUPS, &codec_delete_groups_req, &codec_delete_groups_resp},
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
