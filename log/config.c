@@ -3,9 +3,9 @@
  * the log's status codes with their Kafka error mapping.
  *
  * Values are parsed strictly: a number must be all digits (an optional
- * leading '-'), in range for its field. cleanup.policy=compact is refused
- * until log compaction exists, so a topic never silently keeps deleting
- * data that its owner asked to compact.
+ * leading '-'), in range for its field; min.cleanable.dirty.ratio is a
+ * decimal in [0, 1]. cleanup.policy=compact is carried out by log_clean
+ * (cleaner.c).
  */
 #include "log/log.h"
 
@@ -28,6 +28,9 @@ void log_config_init(log_config *cfg) {
     cfg->max_message_bytes = 1048588;
     cfg->cleanup_policy = LOG_CLEANUP_DELETE;
     cfg->timestamp_type = LOG_TIMESTAMP_CREATE_TIME;
+    cfg->delete_retention_ms = 86400000;
+    cfg->min_compaction_lag_ms = 0;
+    cfg->min_cleanable_dirty_ratio = 0.5;
 }
 
 static int parse_i64(const char *v, int64_t lo, int64_t hi, int64_t *out) {
@@ -51,8 +54,13 @@ int log_config_check(const log_config *c) {
         return LOG_ERR_CONFIG;
     if (c->flush_messages < 1 || c->flush_ms < 0 || c->max_message_bytes < 0)
         return LOG_ERR_CONFIG;
-    if (c->cleanup_policy != LOG_CLEANUP_DELETE)
-        return LOG_ERR_CONFIG; /* compaction is not implemented yet */
+    if (c->cleanup_policy != LOG_CLEANUP_DELETE && c->cleanup_policy != LOG_CLEANUP_COMPACT &&
+        c->cleanup_policy != LOG_CLEANUP_COMPACT_DELETE)
+        return LOG_ERR_CONFIG;
+    if (c->delete_retention_ms < 0 || c->min_compaction_lag_ms < 0)
+        return LOG_ERR_CONFIG;
+    if (!(c->min_cleanable_dirty_ratio >= 0.0 && c->min_cleanable_dirty_ratio <= 1.0))
+        return LOG_ERR_CONFIG;
     if (c->timestamp_type != LOG_TIMESTAMP_CREATE_TIME &&
         c->timestamp_type != LOG_TIMESTAMP_LOG_APPEND_TIME)
         return LOG_ERR_CONFIG;
@@ -65,11 +73,24 @@ int log_config_set(log_config *c, const char *key, const char *value) {
     if (!key || !value)
         return LOG_ERR_CONFIG;
     if (!strcmp(key, "cleanup.policy")) {
-        if (!strcmp(value, "delete")) {
+        if (!strcmp(value, "delete"))
             c->cleanup_policy = LOG_CLEANUP_DELETE;
-            return LOG_OK;
-        }
-        return LOG_ERR_CONFIG; /* "compact" and "compact,delete": not implemented yet */
+        else if (!strcmp(value, "compact"))
+            c->cleanup_policy = LOG_CLEANUP_COMPACT;
+        else if (!strcmp(value, "compact,delete") || !strcmp(value, "delete,compact"))
+            c->cleanup_policy = LOG_CLEANUP_COMPACT_DELETE;
+        else
+            return LOG_ERR_CONFIG;
+        return LOG_OK;
+    }
+    if (!strcmp(key, "min.cleanable.dirty.ratio")) {
+        char *end;
+        errno = 0;
+        double d = strtod(value, &end);
+        if (!*value || errno || *end || !(d >= 0.0 && d <= 1.0))
+            return LOG_ERR_CONFIG;
+        c->min_cleanable_dirty_ratio = d;
+        return LOG_OK;
     }
     if (!strcmp(key, "message.timestamp.type")) {
         if (!strcmp(value, "CreateTime"))
@@ -95,6 +116,8 @@ int log_config_set(log_config *c, const char *key, const char *value) {
         {"flush.messages", offsetof(log_config, flush_messages), 0, 1, INT64_MAX},
         {"flush.ms", offsetof(log_config, flush_ms), 0, 0, INT64_MAX},
         {"max.message.bytes", offsetof(log_config, max_message_bytes), 1, 0, INT32_MAX},
+        {"delete.retention.ms", offsetof(log_config, delete_retention_ms), 0, 0, INT64_MAX},
+        {"min.compaction.lag.ms", offsetof(log_config, min_compaction_lag_ms), 0, 0, INT64_MAX},
     };
     for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
         if (strcmp(key, nums[i].key))

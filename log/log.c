@@ -25,25 +25,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log/log_internal.h"
 #include "log/segment.h"
 #include "wire/batch.h"
 #include "wire/buf.h"
-
-struct log {
-    char *dir;
-    char *topic;
-    int32_t partition;
-    log_config cfg;
-    segment *segs;
-    int nsegs;
-    int cap;
-    int64_t start_offset;
-    int64_t recovery_point;
-    int64_t last_flush_ms;
-    int64_t size;
-    int dir_dirty;
-    int failed;
-};
 
 static segment *active(log *l) {
     return &l->segs[l->nsegs - 1];
@@ -116,13 +101,17 @@ static int remove_tail(log *l, int from) {
     return rc;
 }
 
-static int remove_first(log *l) {
-    int rc = segment_remove(&l->segs[0], l->dir);
-    l->size -= l->segs[0].size;
-    memmove(&l->segs[0], &l->segs[1], (size_t)(l->nsegs - 1) * sizeof(segment));
+static int remove_at(log *l, int i) {
+    int rc = segment_remove(&l->segs[i], l->dir);
+    l->size -= l->segs[i].size;
+    memmove(&l->segs[i], &l->segs[i + 1], (size_t)(l->nsegs - i - 1) * sizeof(segment));
     l->nsegs--;
     l->dir_dirty = 1;
     return rc;
+}
+
+static int remove_first(log *l) {
+    return remove_at(l, 0);
 }
 
 static int add_segment(log *l, int64_t base) {
@@ -189,9 +178,64 @@ static int ends_with(const char *s, const char *suffix) {
     return n >= k && !strcmp(s + n - k, suffix);
 }
 
+/* Finish or undo interrupted compaction swaps (cleaner.c): a <base>.log.swap
+ * is a complete, fsynced cleaned segment. Next to its .log it is dropped
+ * (the original is intact); alone it becomes the .log, with its indexes
+ * removed so recovery rebuilds them. */
+static int recover_swaps(log *l) {
+    DIR *d = opendir(l->dir);
+    if (!d)
+        return LOG_ERR_IO;
+    int64_t *v = NULL;
+    int n = 0, cap = 0, rc = LOG_OK;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int64_t base;
+        if (!parse_segment_name(e->d_name, ".log.swap", &base))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4;
+            int64_t *nv = realloc(v, (size_t)cap * sizeof(*v));
+            if (!nv) {
+                rc = LOG_ERR_NOMEM;
+                break;
+            }
+            v = nv;
+        }
+        v[n++] = base;
+    }
+    closedir(d);
+    char swap[4096], path[4096];
+    for (int i = 0; rc == LOG_OK && i < n; i++) {
+        struct stat st;
+        segment_path(swap, sizeof(swap), l->dir, v[i], ".log.swap");
+        segment_path(path, sizeof(path), l->dir, v[i], ".log");
+        if (stat(path, &st) == 0) {
+            if (unlink(swap) < 0)
+                rc = LOG_ERR_IO;
+            continue;
+        }
+        segment_path(path, sizeof(path), l->dir, v[i], ".index");
+        if (unlink(path) < 0 && errno != ENOENT)
+            rc = LOG_ERR_IO;
+        segment_path(path, sizeof(path), l->dir, v[i], ".timeindex");
+        if (unlink(path) < 0 && errno != ENOENT)
+            rc = LOG_ERR_IO;
+        segment_path(path, sizeof(path), l->dir, v[i], ".log");
+        if (rc == LOG_OK && rename(swap, path) < 0)
+            rc = LOG_ERR_IO;
+        l->dir_dirty = 1;
+    }
+    free(v);
+    return rc;
+}
+
 /* Base offsets of the .log files in l->dir, sorted; removes leftovers of
  * interrupted deletions and compactions and indexes without a .log. */
 static int list_segments(log *l, int64_t **bases, int *count) {
+    int src = recover_swaps(l);
+    if (src != LOG_OK)
+        return src;
     DIR *d = opendir(l->dir);
     if (!d)
         return LOG_ERR_IO;
@@ -408,6 +452,7 @@ fail:
 }
 
 static void log_free(log *l) {
+    log_cleaner_state_free(l);
     for (int i = 0; i < l->nsegs; i++)
         segment_close(&l->segs[i]);
     free(l->segs);
@@ -430,6 +475,7 @@ int log_delete(log *l) {
     if (!l)
         return LOG_OK;
     int rc = LOG_OK;
+    log_cleaner_state_free(l);
     for (int i = 0; i < l->nsegs; i++)
         segment_close(&l->segs[i]);
     l->nsegs = 0;
@@ -716,7 +762,7 @@ int log_offset_for_time(log *l, int64_t ts, int64_t *offset, int64_t *timestamp)
     return LOG_OK;
 }
 
-static int64_t segment_age_base(const log *l, const segment *s) {
+int64_t log_segment_age_base(const log *l, const segment *s) {
     if (s->max_timestamp >= 0)
         return s->max_timestamp;
     /* No timestamps at all: the file's modification time, as Kafka does. */
@@ -740,12 +786,16 @@ int log_apply_retention(log *l, int64_t now_ms, int *deleted) {
         if (rc != LOG_OK)
             return rc;
     }
+    /* cleanup.policy=compact alone never deletes by age or size. */
+    int by_retention = l->cfg.cleanup_policy != LOG_CLEANUP_COMPACT;
     while (l->nsegs > 1) {
         const segment *s = &l->segs[0];
-        int expired = s->next_offset <= l->start_offset;
-        if (!expired && l->cfg.retention_ms >= 0)
-            expired = now_ms - segment_age_base(l, s) > l->cfg.retention_ms;
-        if (!expired && l->cfg.retention_bytes >= 0)
+        /* Everything in segs[0] lies below segs[1]'s base (a compacted,
+         * even empty, segment may end in a gap). */
+        int expired = l->segs[1].base_offset <= l->start_offset;
+        if (!expired && by_retention && l->cfg.retention_ms >= 0)
+            expired = now_ms - log_segment_age_base(l, s) > l->cfg.retention_ms;
+        if (!expired && by_retention && l->cfg.retention_bytes >= 0)
             expired = l->size - s->size >= l->cfg.retention_bytes;
         if (!expired)
             break;
@@ -782,6 +832,10 @@ int log_truncate_to(log *l, int64_t offset) {
         return LOG_ERR_ARG;
     if (offset >= log_end_offset(l))
         return LOG_OK;
+    /* A compaction pass's key map may point at offsets about to vanish. */
+    log_cleaner_state_free(l);
+    if (l->clean_offset > offset)
+        l->clean_offset = offset;
     int rc;
     if (offset <= l->segs[0].base_offset || offset < l->start_offset) {
         /* Nothing below offset survives: start over there. */

@@ -59,7 +59,8 @@ int16_t log_status_to_kafka(int status);
 
 enum log_cleanup_policy {
     LOG_CLEANUP_DELETE = 0,
-    LOG_CLEANUP_COMPACT = 1, /* refused by log_config_set/log_open until compaction exists */
+    LOG_CLEANUP_COMPACT = 1,        /* "compact": log_clean only, no retention deletes */
+    LOG_CLEANUP_COMPACT_DELETE = 2, /* "compact,delete": both */
 };
 
 enum log_timestamp_type {
@@ -70,23 +71,27 @@ enum log_timestamp_type {
 /* Per-log settings, Kafka topic-config names in the comments; -1 = unlimited
  * where Kafka allows it. Fill with log_config_init() then override. */
 typedef struct log_config {
-    int64_t segment_bytes;        /* segment.bytes, 1 GiB; max INT32_MAX */
-    int64_t segment_ms;           /* segment.ms, 7 days */
-    int64_t retention_ms;         /* retention.ms, 7 days; -1 unlimited */
-    int64_t retention_bytes;      /* retention.bytes, -1 unlimited */
-    int32_t index_interval_bytes; /* index.interval.bytes, 4096 */
-    int32_t segment_index_bytes;  /* segment.index.bytes, 10 MiB */
-    int64_t flush_messages;       /* flush.messages, INT64_MAX = never (leave it to the OS) */
-    int64_t flush_ms;             /* flush.ms, INT64_MAX = never */
-    int32_t max_message_bytes;    /* max.message.bytes, 1048588: max size of one batch */
-    int cleanup_policy;           /* cleanup.policy, enum log_cleanup_policy; delete */
-    int timestamp_type;           /* message.timestamp.type, enum log_timestamp_type */
+    int64_t segment_bytes;            /* segment.bytes, 1 GiB; max INT32_MAX */
+    int64_t segment_ms;               /* segment.ms, 7 days */
+    int64_t retention_ms;             /* retention.ms, 7 days; -1 unlimited */
+    int64_t retention_bytes;          /* retention.bytes, -1 unlimited */
+    int32_t index_interval_bytes;     /* index.interval.bytes, 4096 */
+    int32_t segment_index_bytes;      /* segment.index.bytes, 10 MiB */
+    int64_t flush_messages;           /* flush.messages, INT64_MAX = never (leave it to the OS) */
+    int64_t flush_ms;                 /* flush.ms, INT64_MAX = never */
+    int32_t max_message_bytes;        /* max.message.bytes, 1048588: max size of one batch */
+    int cleanup_policy;               /* cleanup.policy, enum log_cleanup_policy; delete */
+    int timestamp_type;               /* message.timestamp.type, enum log_timestamp_type */
+    int64_t delete_retention_ms;      /* delete.retention.ms, 1 day: tombstones kept that long */
+    int64_t min_compaction_lag_ms;    /* min.compaction.lag.ms, 0 */
+    double min_cleanable_dirty_ratio; /* min.cleanable.dirty.ratio, 0.5 */
 } log_config;
 
 void log_config_init(log_config *cfg);
 /* Set one option by its Kafka name ("segment.bytes", "cleanup.policy", ...)
- * from its text value. LOG_ERR_CONFIG for an unknown key, a value out of
- * range, or cleanup.policy=compact (not implemented yet). */
+ * from its text value. cleanup.policy takes "delete", "compact",
+ * "compact,delete" (either order). LOG_ERR_CONFIG for an unknown key or a
+ * value out of range. */
 int log_config_set(log_config *cfg, const char *key, const char *value);
 /* LOG_OK if the whole struct is acceptable (same checks as above). */
 int log_config_check(const log_config *cfg);

@@ -238,6 +238,8 @@ typedef struct batch_builder {
     int16_t producer_epoch;         /* -1 */
     int32_t base_sequence;          /* -1 */
     int32_t count;                  /* records added */
+    int32_t last_delta;             /* offset delta of the last record added, -1 */
+    int32_t last_offset_delta;      /* -1: last_delta; set higher to keep a span */
     wire_writer records;            /* uncompressed records section */
     int err;                        /* sticky batch_status */
 } batch_builder;
@@ -249,6 +251,13 @@ int batch_builder_init(batch_builder *b, int codec);
  * 0. BATCH_ERR_SIZE when the batch would pass 2 GiB. */
 int batch_builder_add(batch_builder *b, int64_t timestamp, wire_bytes key, wire_bytes value,
                       const batch_record_header *headers, int32_t header_count);
+/* Like add, with an explicit offset delta (> the previous record's):
+ * compaction rebuilds a batch keeping its records' offsets and the gaps
+ * between them. BATCH_ERR_RECORD when delta does not increase. Set
+ * last_offset_delta before finish() to keep the original batch's span. */
+int batch_builder_add_at(batch_builder *b, int32_t offset_delta, int64_t timestamp, wire_bytes key,
+                         wire_bytes value, const batch_record_header *headers,
+                         int32_t header_count);
 /* Append the finished batch to out. BATCH_ERR_COUNT with no records,
  * BATCH_ERR_CODEC if compression fails, BATCH_ERR_NOMEM. */
 int batch_builder_finish(batch_builder *b, wire_writer *out);

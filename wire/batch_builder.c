@@ -25,6 +25,8 @@ int batch_builder_init(batch_builder *b, int codec) {
     b->producer_id = -1;
     b->producer_epoch = -1;
     b->base_sequence = -1;
+    b->last_delta = -1;
+    b->last_offset_delta = -1;
     if (codec < BATCH_CODEC_NONE || codec > BATCH_CODEC_ZSTD)
         b->err = BATCH_ERR_ATTR;
     return b->err;
@@ -45,14 +47,23 @@ static void write_var_bytes(wire_writer *w, wire_bytes v) {
 
 int batch_builder_add(batch_builder *b, int64_t timestamp, wire_bytes key, wire_bytes value,
                       const batch_record_header *headers, int32_t header_count) {
+    if (b->last_delta == INT32_MAX)
+        return BATCH_ERR_RECORD;
+    return batch_builder_add_at(b, b->last_delta + 1, timestamp, key, value, headers, header_count);
+}
+
+int batch_builder_add_at(batch_builder *b, int32_t offset_delta, int64_t timestamp, wire_bytes key,
+                         wire_bytes value, const batch_record_header *headers,
+                         int32_t header_count) {
     if (b->err)
         return b->err;
-    if (header_count < 0 || (header_count > 0 && !headers) || b->count == INT32_MAX)
+    if (offset_delta <= b->last_delta || header_count < 0 || (header_count > 0 && !headers) ||
+        b->count == INT32_MAX)
         return BATCH_ERR_RECORD;
     /* State changes only once the record is known to be acceptable. */
     int64_t base_ts = b->count == 0 && b->base_timestamp == -1 ? timestamp : b->base_timestamp;
     int64_t ts_delta = (int64_t)((uint64_t)timestamp - (uint64_t)base_ts);
-    int32_t off_delta = b->count;
+    int32_t off_delta = offset_delta;
 
     /* Body size, so the length prefix can be written first. Sizes are
      * summed in 64 bits; each field is below 2 GiB. */
@@ -93,6 +104,7 @@ int batch_builder_add(batch_builder *b, int64_t timestamp, wire_bytes key, wire_
     if (b->count == 0 || timestamp > b->max_timestamp)
         b->max_timestamp = timestamp;
     b->count++;
+    b->last_delta = off_delta;
     return BATCH_OK;
 }
 
@@ -112,7 +124,8 @@ int batch_builder_finish(batch_builder *b, wire_writer *out) {
     wire_write_i8(out, BATCH_MAGIC_V2);
     wire_write_u32(out, 0); /* crc, patched below */
     wire_write_i16(out, attr);
-    wire_write_i32(out, b->count - 1);
+    wire_write_i32(out,
+                   b->last_offset_delta > b->last_delta ? b->last_offset_delta : b->last_delta);
     wire_write_i64(out, b->base_timestamp);
     wire_write_i64(out, b->max_timestamp);
     wire_write_i64(out, b->producer_id);

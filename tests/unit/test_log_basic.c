@@ -487,7 +487,8 @@ static void test_config(void **state) {
     assert_int_equal(log_config_set(&c, "segment.bytes", "12x"), LOG_ERR_CONFIG);
     assert_int_equal(log_config_set(&c, "segment.bytes", "99999999999"), LOG_ERR_CONFIG);
     assert_int_equal(log_config_set(&c, "no.such.key", "1"), LOG_ERR_CONFIG);
-    assert_int_equal(log_config_set(&c, "cleanup.policy", "compact"), LOG_ERR_CONFIG);
+    assert_int_equal(log_config_set(&c, "cleanup.policy", "compact"), LOG_OK);
+    assert_int_equal(log_config_set(&c, "cleanup.policy", "bogus"), LOG_ERR_CONFIG);
     assert_int_equal(log_config_set(&c, "cleanup.policy", "delete"), LOG_OK);
     assert_int_equal(log_config_set(&c, "message.timestamp.type", "LogAppendTime"), LOG_OK);
     assert_int_equal(c.timestamp_type, LOG_TIMESTAMP_LOG_APPEND_TIME);
@@ -496,10 +497,11 @@ static void test_config(void **state) {
 
 static void test_compact_refused(void **state) {
     fixture *f = *state;
-    f->cfg.cleanup_policy = LOG_CLEANUP_COMPACT;
+    f->cfg.cleanup_policy = 7; /* no such policy */
     log *l = NULL;
     assert_int_equal(log_open(f->dir, "t", 0, &f->cfg, -1, -1, NULL, &l), LOG_ERR_CONFIG);
     assert_null(l);
+    f->cfg.cleanup_policy = LOG_CLEANUP_COMPACT;
     assert_int_equal(log_open(f->dir, "", 0, &f->cfg, -1, -1, NULL, &l), LOG_ERR_ARG);
     assert_int_equal(log_open(f->dir, "a/b", 0, &f->cfg, -1, -1, NULL, &l), LOG_ERR_ARG);
 }
