@@ -680,7 +680,8 @@ static void test_produce_all_versions(void **state) {
     close(fd);
 }
 
-/* ApiVersions advertises exactly the codec table, in every version. */
+/* ApiVersions advertises the codec table's ranges, unchanged, for the APIs
+ * the broker has handlers for (dispatch.c), in every version. */
 static void test_api_versions_is_codec_table(void **state) {
     (void)state;
     int fd = connect_broker();
@@ -694,11 +695,14 @@ static void test_api_versions_is_codec_table(void **state) {
         proto_api_versions_resp out;
         assert_int_equal(proto_api_versions_resp_decode(&r, v, &a, &out), 0);
         assert_int_equal(out.error_code, KAFKA_NONE);
-        assert_int_equal(out.api_count, (int32_t)proto_api_range_count);
+        assert_true(out.api_count >= 10 && out.api_count <= (int32_t)proto_api_range_count);
         for (int32_t i = 0; i < out.api_count; i++) {
-            assert_int_equal(out.apis[i].api_key, proto_api_ranges[i].api_key);
-            assert_int_equal(out.apis[i].min_version, proto_api_ranges[i].min_version);
-            assert_int_equal(out.apis[i].max_version, proto_api_ranges[i].max_version);
+            const proto_api_range *t = proto_api_range_find(out.apis[i].api_key);
+            assert_non_null(t);
+            assert_int_equal(out.apis[i].min_version, t->min_version);
+            assert_int_equal(out.apis[i].max_version, t->max_version);
+            if (i > 0)
+                assert_true(out.apis[i].api_key > out.apis[i - 1].api_key);
         }
         const proto_api_range *produce = proto_api_range_find(KAFKA_API_PRODUCE);
         assert_non_null(produce);
