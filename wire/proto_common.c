@@ -4,7 +4,8 @@
  * headers, frame size helpers and the array helpers of proto_internal.h.
  *
  * The version table is the single source of truth for ApiVersions: the
- * broker advertises it as it is, so adding a version means implementing it
+ * broker advertises the rows of the keys it has handlers for exactly as they
+ * are here, so adding a version means implementing it
  * in its codec and then widening the range here. The flexible thresholds are
  * Kafka's own (3.7 message schemas) for every key in kafka.h, so headers of
  * versions we do not implement still parse and can be answered.

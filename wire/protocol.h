@@ -39,7 +39,7 @@
  *   w->err = WIRE_ERR_INVALID and writes nothing.
  * - The `flexible` encodings (KIP-482) are selected with proto_is_flexible;
  *   all messages here are non-flexible in the supported ranges except
- *   ApiVersions v3.
+ *   ApiVersions v3, OffsetFetch v6-7 and ListGroups v3-4.
  *
  * Thread-safety: the functions are pure (the version table is constant);
  * readers, writers and arenas belong to one thread at a time.
