@@ -204,7 +204,10 @@ static int rebuild_batch(const batch_header *h, const batch_record *kept, int32_
             while (nh < r->header_count && batch_header_iter_next(&it, &hdrs[nh]) == 1)
                 nh++;
         }
-        rc = batch_builder_add_at(&bb, r->offset_delta, r->timestamp, r->key, r->value, hdrs, nh);
+        /* The record's own timestamp delta (rec.timestamp is maxTimestamp
+         * in a LogAppendTime batch). */
+        int64_t ts = (int64_t)((uint64_t)h->base_timestamp + (uint64_t)r->timestamp_delta);
+        rc = batch_builder_add_at(&bb, r->offset_delta, ts, r->key, r->value, hdrs, nh);
     }
     free(hdrs);
     if (rc == BATCH_OK && (h->attributes & BATCH_ATTR_LOG_APPEND_TIME))
@@ -226,10 +229,9 @@ static int clean_batch(struct log_cleaner_state *st, const batch_header *h, cons
         stats->batches_copied++;
         return LOG_OK;
     }
-    batch_record *kept =
-        malloc((size_t)(h->record_count > 0 ? h->record_count : 1) * sizeof(*kept));
-    if (!kept)
-        return LOG_ERR_NOMEM;
+    /* Grown as records come: recordCount is not trusted for an allocation. */
+    batch_record *kept = NULL;
+    size_t kept_cap = 0;
     batch_reader br;
     batch_record rec;
     int32_t n = 0, total = 0;
@@ -247,8 +249,18 @@ static int clean_batch(struct log_cleaner_state *st, const batch_header *h, cons
                 continue;
             }
         }
-        if (n < h->record_count)
-            kept[n++] = rec;
+        if ((size_t)n == kept_cap) {
+            size_t nc = kept_cap ? kept_cap * 2 : 64;
+            batch_record *nk = realloc(kept, nc * sizeof(*kept));
+            if (!nk) {
+                batch_reader_close(&br);
+                free(kept);
+                return LOG_ERR_NOMEM;
+            }
+            kept = nk;
+            kept_cap = nc;
+        }
+        kept[n++] = rec;
     }
     /* r: 0 after the last record, negative when the records do not parse. */
     int rc = LOG_OK;

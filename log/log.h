@@ -161,7 +161,8 @@ int log_append(log *l, uint8_t *data, size_t len, int32_t leader_epoch, int64_t 
 /* A byte range of one segment's .log file: whole batches, ready for
  * pread()/sendfile(). fd is owned by the log and stays valid until the next
  * log_apply_retention / log_truncate_to / log_advance_start_offset /
- * log_close / log_delete on this log. length 0 means nothing to read. */
+ * log_clean (log/cleaner.h) / log_close / log_delete on this log. length 0 means nothing to read.
+ */
 typedef struct log_region {
     int fd;
     int64_t position;     /* byte position in the file */

@@ -521,6 +521,82 @@ static void test_crash_leftovers(void **state) {
     assert_memory_equal(after.val, before.val, sizeof(before.val[0]) * (size_t)before.n);
 }
 
+/* The first batch of the log, read back whole. */
+static uint8_t *first_batch(log *l, int64_t offset, batch_header *h, size_t *size) {
+    log_region r;
+    assert_int_equal(log_read(l, offset, 1, -1, &r), LOG_OK);
+    uint8_t *b = tl_region_read(&r);
+    assert_non_null(b);
+    assert_int_equal(batch_validate(b, (size_t)r.length, 0, 0, h), BATCH_OK);
+    *size = (size_t)batch_total_size(h);
+    return b;
+}
+
+static void test_rebuilt_keeps_fields(void **state) {
+    fixture *f = *state;
+    f->cfg.timestamp_type = LOG_TIMESTAMP_LOG_APPEND_TIME;
+    assert_int_equal(log_set_config(f->l, &f->cfg), LOG_OK);
+    batch_builder b;
+    assert_int_equal(batch_builder_init(&b, BATCH_CODEC_ZSTD), BATCH_OK);
+    b.producer_id = 77;
+    b.producer_epoch = 3;
+    b.base_sequence = 10;
+    batch_record_header hd = {{(const uint8_t *)"hk", 2}, {(const uint8_t *)"hv", 2}};
+    wire_bytes k1 = {(const uint8_t *)"k1", 2}, k2 = {(const uint8_t *)"k2", 2};
+    wire_bytes k3 = {(const uint8_t *)"k3", 2}, v = {(const uint8_t *)"v9", 2};
+    assert_int_equal(batch_builder_add(&b, T0, k1, v, &hd, 1), BATCH_OK);
+    assert_int_equal(batch_builder_add(&b, T0 + 5, k2, v, NULL, 0), BATCH_OK);
+    assert_int_equal(batch_builder_add(&b, T0 + 9, k3, v, &hd, 1), BATCH_OK);
+    wire_writer w;
+    wire_writer_init(&w);
+    assert_int_equal(batch_builder_finish(&b, &w), BATCH_OK);
+    batch_builder_free(&b);
+    assert_int_equal(log_append(f->l, w.p, w.len, 4, T0 + 100, NULL), LOG_OK);
+    wire_writer_free(&w);
+    batch_header before;
+    size_t bsize;
+    free(first_batch(f->l, 0, &before, &bsize));
+    rec_spec later = {3, 1};
+    append_batch(f->l, BATCH_CODEC_NONE, &later, 1, T0 + 200);
+    assert_int_equal(log_roll(f->l, T0), LOG_OK);
+    log_clean_stats st;
+    assert_int_equal(log_clean(f->l, T0 + 1000, 0, 0, &st), LOG_OK);
+    assert_int_equal(st.batches_rebuilt, 1);
+    batch_header h;
+    uint8_t *nb = first_batch(f->l, 0, &h, &bsize);
+    assert_int_equal(h.base_offset, 0);
+    assert_int_equal(h.last_offset_delta, 2);
+    assert_int_equal(h.record_count, 2);
+    assert_int_equal(h.attributes, before.attributes); /* zstd + LogAppendTime */
+    assert_int_equal(batch_codec_of(&h), BATCH_CODEC_ZSTD);
+    assert_int_equal(h.partition_leader_epoch, 4);
+    assert_int_equal(h.base_timestamp, before.base_timestamp);
+    assert_int_equal(h.max_timestamp, T0 + 100); /* the append time */
+    assert_int_equal(h.producer_id, 77);
+    assert_int_equal(h.producer_epoch, 3);
+    assert_int_equal(h.base_sequence, 10);
+    batch_reader br;
+    batch_record rec;
+    assert_int_equal(batch_reader_open(&br, nb, bsize, 0), BATCH_OK);
+    assert_int_equal(batch_reader_next(&br, &rec), 1);
+    assert_int_equal(rec.offset, 0);
+    assert_int_equal(rec.header_count, 1);
+    batch_header_iter it;
+    batch_record_header got;
+    batch_header_iter_init(&it, &rec);
+    assert_int_equal(batch_header_iter_next(&it, &got), 1);
+    assert_memory_equal(got.key.ptr, "hk", 2);
+    assert_memory_equal(got.value.ptr, "hv", 2);
+    assert_int_equal(batch_reader_next(&br, &rec), 1);
+    assert_int_equal(rec.offset, 1);
+    assert_int_equal(rec.offset_delta, 1);
+    assert_memory_equal(rec.key.ptr, "k2", 2);
+    assert_int_equal(rec.timestamp_delta, 5);
+    assert_int_equal(batch_reader_next(&br, &rec), 0);
+    batch_reader_close(&br);
+    free(nb);
+}
+
 static void test_config(void **state) {
     (void)state;
     log_config c;
@@ -572,6 +648,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_min_lag_and_steps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_too_small, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_leftovers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rebuilt_keeps_fields, setup, teardown),
         cmocka_unit_test(test_config),
         cmocka_unit_test_setup_teardown(test_compact_keeps_old_segments_on_retention, setup,
                                         teardown),
