@@ -8,6 +8,7 @@
  * the cluster directly for what they must know before starting (how many
  * partitions to assign, where "N before the end" is).
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,26 @@ void cli_xopts_free(cli_xopts *x) {
     free(x->kv);
     x->kv = NULL;
     x->n = 0;
+}
+
+int cli_client_option(cli_ctx *ctx, const cli_command *cmd, int opt, char **argv, cli_xopts *x) {
+    long long v;
+    switch (opt) {
+    case 'X':
+        if (cli_xopts_add(x, optarg) < 0)
+            return cli_usage_error(cmd, "-X needs KEY=VALUE, not '%s'", optarg);
+        return CLI_OK;
+    case 'b':
+        ctx->brokers = optarg;
+        return CLI_OK;
+    case CLI_OPT_TIMEOUT:
+        if (cli_parse_int(optarg, 1, 3600000, &v) < 0)
+            return cli_usage_error(cmd, "--timeout needs a number of milliseconds");
+        ctx->timeout_ms = (int)v;
+        return CLI_OK;
+    default:
+        return cli_usage_error(cmd, "bad or incomplete option '%s'", argv[optind - 1]);
+    }
 }
 
 static int conf_apply(strand_conf *conf, const char *key, const char *value) {

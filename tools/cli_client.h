@@ -30,6 +30,15 @@ int cli_xopts_init(cli_xopts *x, int argc);
 int cli_xopts_add(cli_xopts *x, const char *kv);
 void cli_xopts_free(cli_xopts *x);
 
+/* getopt_long code of --timeout in the produce and consume option tables. */
+enum { CLI_OPT_TIMEOUT = 900 };
+
+/* The options produce and consume take besides their own, for the default
+ * arm of their getopt loops: -X KEY=VALUE (into x), -b/--bootstrap and
+ * --timeout (into ctx->timeout_ms); any other opt is a usage error. Reads
+ * optarg and optind. CLI_OK, or the exit code of the usage error printed. */
+int cli_client_option(cli_ctx *ctx, const cli_command *cmd, int opt, char **argv, cli_xopts *x);
+
 /* A new conf with bootstrap.servers = ctx->brokers and client.id = strand-cli,
  * then `pairs` (n of {key, value}, NULL values skipped) and finally the -X
  * options (so -X wins). On a refused key or value the library's message

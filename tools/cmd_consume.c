@@ -18,7 +18,7 @@
 #include "tools/cli_client.h"
 #include "tools/cli_format.h"
 
-enum { OPT_JSON = 1000, OPT_TIMEOUT_C };
+enum { OPT_JSON = 1000 };
 
 /* The -o argument. */
 typedef struct consume_start {
@@ -58,10 +58,10 @@ int cmd_consume(cli_ctx *ctx, int argc, char **argv) {
                                          {"format", required_argument, NULL, 'f'},
                                          {"json", no_argument, NULL, OPT_JSON},
                                          {"bootstrap", required_argument, NULL, 'b'},
-                                         {"timeout", required_argument, NULL, OPT_TIMEOUT_C},
+                                         {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},
                                          {NULL, 0, NULL, 0}};
     consume_start start = {0, STRAND_OFFSET_END, 0};
-    long long count = -1, partition = -1, v;
+    long long count = -1, partition = -1;
     int exit_at_end = 0, json = 0;
     const char *fmt = "%v\\n";
     cli_xopts x;
@@ -96,21 +96,8 @@ int cmd_consume(cli_ctx *ctx, int argc, char **argv) {
         case OPT_JSON:
             json = 1;
             break;
-        case 'X':
-            if (cli_xopts_add(&x, optarg) < 0)
-                rc = cli_usage_error(cmd, "-X needs KEY=VALUE, not '%s'", optarg);
-            break;
-        case 'b':
-            ctx->brokers = optarg;
-            break;
-        case OPT_TIMEOUT_C:
-            if (cli_parse_int(optarg, 1, 3600000, &v) < 0)
-                rc = cli_usage_error(cmd, "--timeout needs a number of milliseconds");
-            else
-                ctx->timeout_ms = (int)v;
-            break;
         default:
-            rc = cli_usage_error(cmd, "bad or incomplete option '%s'", argv[optind - 1]);
+            rc = cli_client_option(ctx, cmd, opt, argv, &x);
             break;
         }
     }

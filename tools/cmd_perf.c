@@ -122,6 +122,31 @@ static int perf_bad(const cli_command *cmd, const char *what, const char *arg) {
     return cli_usage_error(cmd, "%s, not '%s'", what, arg);
 }
 
+/* The options both perf commands take besides their own, for the default
+ * arm of their getopt loops: -X KEY=VALUE, -b/--bootstrap and --timeout.
+ * Like cli_client_option, except that --timeout here is the idle time
+ * before giving up (*idle_ms). Any other opt is a usage error. */
+static int perf_common_option(cli_ctx *ctx, const cli_command *cmd, int opt, char **argv,
+                              cli_xopts *x, int *idle_ms) {
+    long long v;
+    switch (opt) {
+    case 'X':
+        if (cli_xopts_add(x, optarg) < 0)
+            return perf_bad(cmd, "-X needs KEY=VALUE", optarg);
+        return CLI_OK;
+    case 'b':
+        ctx->brokers = optarg;
+        return CLI_OK;
+    case OPT_TIMEOUT_PERF:
+        if (cli_parse_int(optarg, 1, 3600000, &v) < 0)
+            return perf_bad(cmd, "--timeout needs milliseconds", optarg);
+        *idle_ms = (int)v;
+        return CLI_OK;
+    default:
+        return cli_usage_error(cmd, "bad or incomplete option '%s'", argv[optind - 1]);
+    }
+}
+
 int cmd_perf_produce(cli_ctx *ctx, int argc, char **argv) {
     const cli_command *cmd = cli_command_find("perf", "produce");
     static const struct option opts[] = {{"topic", required_argument, NULL, OPT_TOPIC},
@@ -137,7 +162,7 @@ int cmd_perf_produce(cli_ctx *ctx, int argc, char **argv) {
                                          {"timeout", required_argument, NULL, OPT_TIMEOUT_PERF},
                                          {NULL, 0, NULL, 0}};
     const char *topic = NULL, *acks = "1", *compression = NULL, *batch = NULL, *linger = NULL;
-    long long num = -1, size = 100, throughput = -1, parts = 0, v;
+    long long num = -1, size = 100, throughput = -1, parts = 0;
     int idle_ms = 30000;
     cli_xopts x;
     if (cli_xopts_init(&x, argc) < 0)
@@ -179,21 +204,8 @@ int cmd_perf_produce(cli_ctx *ctx, int argc, char **argv) {
             if (cli_parse_int(optarg, 1, INT32_MAX, &parts) < 0)
                 rc = perf_bad(cmd, "--partitions needs a number >= 1", optarg);
             break;
-        case 'X':
-            if (cli_xopts_add(&x, optarg) < 0)
-                rc = perf_bad(cmd, "-X needs KEY=VALUE", optarg);
-            break;
-        case 'b':
-            ctx->brokers = optarg;
-            break;
-        case OPT_TIMEOUT_PERF:
-            if (cli_parse_int(optarg, 1, 3600000, &v) < 0)
-                rc = perf_bad(cmd, "--timeout needs milliseconds", optarg);
-            else
-                idle_ms = (int)v;
-            break;
         default:
-            rc = cli_usage_error(cmd, "bad or incomplete option '%s'", argv[optind - 1]);
+            rc = perf_common_option(ctx, cmd, opt, argv, &x, &idle_ms);
             break;
         }
     }
@@ -330,7 +342,7 @@ int cmd_perf_consume(cli_ctx *ctx, int argc, char **argv) {
         {"timeout", required_argument, NULL, OPT_TIMEOUT_PERF},
         {NULL, 0, NULL, 0}};
     const char *topic = NULL, *fmax = NULL, *pfmax = NULL, *fwait = NULL, *fmin = NULL;
-    long long num = -1, v;
+    long long num = -1;
     int idle_ms = 30000;
     cli_xopts x;
     if (cli_xopts_init(&x, argc) < 0)
@@ -360,21 +372,8 @@ int cmd_perf_consume(cli_ctx *ctx, int argc, char **argv) {
         case OPT_FETCH_MIN:
             fmin = optarg;
             break;
-        case 'X':
-            if (cli_xopts_add(&x, optarg) < 0)
-                rc = perf_bad(cmd, "-X needs KEY=VALUE", optarg);
-            break;
-        case 'b':
-            ctx->brokers = optarg;
-            break;
-        case OPT_TIMEOUT_PERF:
-            if (cli_parse_int(optarg, 1, 3600000, &v) < 0)
-                rc = perf_bad(cmd, "--timeout needs milliseconds", optarg);
-            else
-                idle_ms = (int)v;
-            break;
         default:
-            rc = cli_usage_error(cmd, "bad or incomplete option '%s'", argv[optind - 1]);
+            rc = perf_common_option(ctx, cmd, opt, argv, &x, &idle_ms);
             break;
         }
     }

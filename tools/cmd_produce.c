@@ -17,7 +17,7 @@
 
 #include "tools/cli_client.h"
 
-enum { OPT_COMPRESSION = 1000, OPT_ACKS, OPT_HEADERS, OPT_LINGER, OPT_BATCH, OPT_TIMEOUT_P };
+enum { OPT_COMPRESSION = 1000, OPT_ACKS, OPT_HEADERS, OPT_LINGER, OPT_BATCH };
 
 #define PRODUCE_ERRORS_SHOWN 10
 
@@ -80,12 +80,12 @@ int cmd_produce(cli_ctx *ctx, int argc, char **argv) {
                                          {"linger-ms", required_argument, NULL, OPT_LINGER},
                                          {"batch-size", required_argument, NULL, OPT_BATCH},
                                          {"bootstrap", required_argument, NULL, 'b'},
-                                         {"timeout", required_argument, NULL, OPT_TIMEOUT_P},
+                                         {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT},
                                          {NULL, 0, NULL, 0}};
     const char *compression = NULL, *acks = NULL, *linger = NULL, *batch = NULL;
     char *headers_arg = NULL;
     int key_delim = -1;
-    long long partition = STRAND_PARTITION_ANY, v;
+    long long partition = STRAND_PARTITION_ANY;
     cli_xopts x;
     if (cli_xopts_init(&x, argc) < 0)
         return CLI_ERR;
@@ -120,21 +120,8 @@ int cmd_produce(cli_ctx *ctx, int argc, char **argv) {
         case OPT_BATCH:
             batch = optarg;
             break;
-        case 'X':
-            if (cli_xopts_add(&x, optarg) < 0)
-                rc = cli_usage_error(cmd, "-X needs KEY=VALUE, not '%s'", optarg);
-            break;
-        case 'b':
-            ctx->brokers = optarg;
-            break;
-        case OPT_TIMEOUT_P:
-            if (cli_parse_int(optarg, 1, 3600000, &v) < 0)
-                rc = cli_usage_error(cmd, "--timeout needs a number of milliseconds");
-            else
-                ctx->timeout_ms = (int)v;
-            break;
         default:
-            rc = cli_usage_error(cmd, "bad or incomplete option '%s'", argv[optind - 1]);
+            rc = cli_client_option(ctx, cmd, opt, argv, &x);
             break;
         }
     }
