@@ -31,6 +31,10 @@ struct log_cleaner_state {
     size_t mask;
     size_t used;
     size_t limit;      /* most entries allowed */
+    int mapping;       /* 1 while the map is being built, then 0: rewriting */
+    int mapped_any;    /* a whole segment's keys are in the map */
+    int64_t map_next;  /* next segment to map: first base >= this */
+    int64_t map_end;   /* map segments with base below this */
     int64_t dirty_end; /* segments with base below this are rewritten */
     int64_t next_base; /* next segment to rewrite: first base >= this */
 };
@@ -441,26 +445,50 @@ static int start_pass(log *l, int64_t now_ms, size_t map_bytes, log_clean_stats 
     st->mask = slots - 1;
     st->limit = slots / 4 * 3;
     l->cleaner = st;
+    st->mapping = 1;
+    st->map_next = l->segs[first_dirty].base_offset;
+    st->map_end = l->segs[end].base_offset; /* end < nsegs: the active one at most */
+    stats->started = 1;
+    return LOG_OK;
+}
+
+/* Map segments within the budget. 1 when the map is complete. */
+static int map_step(log *l, int64_t budget_bytes, log_clean_stats *stats) {
+    struct log_cleaner_state *st = l->cleaner;
     uint8_t *buf = NULL;
     size_t cap = 0;
-    int rc = LOG_OK, i;
-    for (i = first_dirty; i < end; i++) {
-        rc = map_segment(st, &l->segs[i], &buf, &cap, &stats->bytes_read);
-        if (rc != 1)
+    int rc = 1;
+    for (int i = 0; i < l->nsegs - 1 && st->mapping; i++) {
+        const segment *s = &l->segs[i];
+        if (s->base_offset < st->map_next)
+            continue;
+        if (s->base_offset >= st->map_end)
             break;
+        if (stats->bytes_read >= budget_bytes) {
+            free(buf);
+            return 0;
+        }
+        st->map_next = s->base_offset + 1;
+        rc = map_segment(st, s, &buf, &cap, &stats->bytes_read);
+        if (rc < 0)
+            break;
+        if (rc == 0) {
+            /* Full: the pass covers the segments mapped so far. */
+            if (!st->mapped_any)
+                rc = LOG_ERR_NOMEM; /* not even one segment's keys fit */
+            st->map_end = s->base_offset;
+            break;
+        }
+        st->mapped_any = 1;
     }
     free(buf);
-    if (rc == 0 && i == first_dirty)
-        rc = LOG_ERR_NOMEM; /* not even one segment's keys fit */
-    if (rc < 0) {
-        log_cleaner_state_free(l);
+    if (rc < 0)
         return rc;
-    }
-    st->dirty_end = i < l->nsegs ? l->segs[i].base_offset : log_end_offset(l);
+    st->mapping = 0;
+    st->dirty_end = st->map_end;
     st->next_base = l->segs[0].base_offset;
-    stats->started = 1;
     stats->map_keys = (int64_t)st->used;
-    return LOG_OK;
+    return 1;
 }
 
 int log_clean(log *l, int64_t now_ms, int64_t budget_bytes, size_t map_bytes,
@@ -488,14 +516,24 @@ int log_clean(log *l, int64_t now_ms, int64_t budget_bytes, size_t map_bytes,
             return rc;
     }
     struct log_cleaner_state *st = l->cleaner;
-    int64_t start_read = stats->bytes_read;
+    if (st->mapping) {
+        int rc = map_step(l, budget_bytes, stats);
+        if (rc < 0) {
+            log_cleaner_state_free(l);
+            return rc;
+        }
+        if (rc == 0) {
+            stats->in_progress = 1;
+            return LOG_OK;
+        }
+    }
     for (int i = 0; i < l->nsegs - 1; i++) {
         const segment *s = &l->segs[i];
         if (s->base_offset < st->next_base)
             continue;
         if (s->base_offset >= st->dirty_end)
             break;
-        if (stats->bytes_read - start_read >= budget_bytes) {
+        if (stats->bytes_read >= budget_bytes) {
             stats->in_progress = 1;
             return LOG_OK;
         }

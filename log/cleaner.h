@@ -23,9 +23,10 @@
  * .swap whose .log exists, and renames a .swap without a .log into place.
  * Missing indexes are rebuilt by the normal recovery.
  *
- * Steps: log_clean does a bounded amount of rewriting per call (budget_bytes
- * of segments, at least one segment) and keeps the pass's key map in the
- * log between calls; call it again while stats.in_progress. It runs on the
+ * Steps: log_clean reads about budget_bytes of segments per call (whole
+ * segments: at least one, mapping or rewriting) and keeps the pass's state
+ * (key map, progress) in the log between calls; call it again while
+ * stats.in_progress. Segments appended meanwhile wait for the next pass. It runs on the
  * log's owner thread, between appends and reads; it closes the file
  * descriptors of rewritten segments, so log_region values obtained before
  * the call are invalid after it (like log_apply_retention). The key map is
