@@ -342,21 +342,40 @@ fail:
     return LOG_ERR_IO;
 }
 
-/* Rewrite segment i (not active). */
+/* Copy bytes [0, len) of segment s to fd (the batches before the first
+ * one that changes, which were not kept in memory). */
+static int copy_prefix(const segment *s, int fd, int64_t len) {
+    uint8_t buf[65536];
+    int64_t at = 0;
+    while (at < len) {
+        size_t want = len - at > (int64_t)sizeof(buf) ? sizeof(buf) : (size_t)(len - at);
+        ssize_t n = pread(s->fd, buf, want, at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return LOG_ERR_IO;
+        if (write_all(fd, buf, (size_t)n) != LOG_OK)
+            return LOG_ERR_IO;
+        at += n;
+    }
+    return LOG_OK;
+}
+
+/* Rewrite segment i (not active). Nothing is written while every batch is
+ * kept whole; at the first change the .cleaned file is started with the
+ * untouched prefix. A segment with nothing to remove is left as it is. */
 static int clean_segment(log *l, int i, int64_t now_ms, log_clean_stats *stats) {
     struct log_cleaner_state *st = l->cleaner;
     segment *s = &l->segs[i];
     int drop_tombstones = now_ms - log_segment_age_base(l, s) > l->cfg.delete_retention_ms;
     char cleaned[4096];
     segment_path(cleaned, sizeof(cleaned), l->dir, s->base_offset, ".log.cleaned");
-    int fd = open(cleaned, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return LOG_ERR_IO;
+    int fd = -1;
     wire_writer out;
     wire_writer_init(&out);
     uint8_t *buf = NULL;
     size_t cap = 0;
-    int changed = 0, rc, wrc = LOG_OK;
+    int changed = 0, rc;
     int64_t written = 0;
     segment_walker w;
     segment_walker_init(&w, s, 0);
@@ -368,20 +387,34 @@ static int clean_segment(log *l, int i, int64_t now_ms, log_clean_stats *stats) 
         if (rc != LOG_OK)
             break;
         stats->bytes_read += (int64_t)size;
+        int was_changed = changed;
         rc = clean_batch(st, &h, buf, size, drop_tombstones, &out, &changed, stats);
         if (rc != LOG_OK)
             break;
-        if (out.len >= ((size_t)1 << 20)) {
-            wrc = write_all(fd, out.p, out.len);
-            written += (int64_t)out.len;
-            out.len = 0;
-            if (wrc != LOG_OK) {
-                rc = wrc;
+        if (!changed) {
+            out.len = 0; /* still identical: nothing to write yet */
+            continue;
+        }
+        if (!was_changed) {
+            fd = open(cleaned, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (fd < 0) {
+                rc = LOG_ERR_IO;
                 break;
             }
+            rc = copy_prefix(s, fd, pos);
+            if (rc != LOG_OK)
+                break;
+            written += pos;
+        }
+        if (out.len >= ((size_t)1 << 20)) {
+            rc = write_all(fd, out.p, out.len);
+            written += (int64_t)out.len;
+            out.len = 0;
+            if (rc != LOG_OK)
+                break;
         }
     }
-    if (rc == 0 && out.len > 0) {
+    if (rc == 0 && changed && out.len > 0) {
         rc = write_all(fd, out.p, out.len);
         written += (int64_t)out.len;
     }
@@ -389,9 +422,11 @@ static int clean_segment(log *l, int i, int64_t now_ms, log_clean_stats *stats) 
     wire_writer_free(&out);
     if (rc == LOG_OK && changed && fdatasync(fd) < 0)
         rc = LOG_ERR_IO;
-    close(fd);
+    if (fd >= 0)
+        close(fd);
     if (rc != LOG_OK || !changed) {
-        unlink(cleaned);
+        if (fd >= 0)
+            unlink(cleaned);
         return rc < 0 ? (rc == LOG_ERR_CORRUPT ? LOG_ERR_IO : rc) : LOG_OK;
     }
     /* A segment left empty stays (as an empty file): deleting it could move

@@ -298,6 +298,9 @@ static void test_untouched_and_active_identical(void **state) {
     tl_seg_path(pa, sizeof(pa), log_dir(f->l), active_base, ".log");
     int64_t n0, n1, na;
     uint8_t *b0 = file_bytes(p0, &n0), *b1 = file_bytes(p1, &n1), *ba = file_bytes(pa, &na);
+    struct stat st0, st1;
+    assert_int_equal(stat(p0, &st0), 0);
+    assert_int_equal(stat(p1, &st1), 0);
     log_clean_stats st;
     assert_int_equal(log_clean(f->l, T0 + 1000, 0, 0, &st), LOG_OK);
     assert_true(st.completed);
@@ -310,6 +313,14 @@ static void test_untouched_and_active_identical(void **state) {
     uint8_t *c0 = file_bytes(p0, &m0), *c1 = file_bytes(p1, &m1), *ca = file_bytes(pa, &ma);
     assert_int_equal(m0, n0);
     assert_memory_equal(c0, b0, (size_t)n0); /* untouched segment */
+    struct stat after0, after1;
+    assert_int_equal(stat(p0, &after0), 0);
+    assert_int_equal(stat(p1, &after1), 0);
+    assert_true(after0.st_ino == st0.st_ino); /* not even rewritten */
+    assert_true(after1.st_ino != st1.st_ino); /* swapped */
+    char leftover[4096];
+    tl_seg_path(leftover, sizeof(leftover), log_dir(f->l), 0, ".log.cleaned");
+    assert_int_equal(tl_file_size(leftover), -1);
     assert_int_equal(ma, na);
     assert_memory_equal(ca, ba, (size_t)na); /* active segment */
     /* Segment 1 = its first batch (k5) and third batch (k1=2), byte for byte. */
