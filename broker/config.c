@@ -42,6 +42,15 @@ const broker_config_key broker_config_keys[] = {
     {"log.retention.check.interval.ms", "300000", "how often retention runs"},
     {"log.flush.offset.checkpoint.interval.ms", "60000", "how often recovery points are saved"},
     {"log.flush.scheduler.interval.ms", "1000", "how often the flush.ms policy is checked"},
+    {"log.cleaner.enable", "true", "compact topics with cleanup.policy=compact"},
+    {"log.cleaner.backoff.ms", "15000", "pause between compaction checks"},
+    {"log.cleanup.policy", "delete", "cleanup.policy of topics that do not set one"},
+    {"log.cleaner.delete.retention.ms", "86400000",
+     "how long tombstones stay after compaction (topic: delete.retention.ms)"},
+    {"log.cleaner.min.cleanable.ratio", "0.5",
+     "dirty share of a log that triggers compaction (topic: min.cleanable.dirty.ratio)"},
+    {"log.cleaner.min.compaction.lag.ms", "0",
+     "records younger than this are not compacted (topic: min.compaction.lag.ms)"},
     {NULL, NULL, NULL},
 };
 
@@ -57,6 +66,8 @@ void broker_config_init(broker_config *cfg) {
     cfg->retention_check_interval_ms = 300000;
     cfg->checkpoint_interval_ms = 60000;
     cfg->flush_scheduler_interval_ms = 1000;
+    cfg->cleaner_enable = 1;
+    cfg->cleaner_backoff_ms = 15000;
     log_config_init(&cfg->log_defaults);
 }
 
@@ -158,6 +169,8 @@ static int64_t *int_key_target(broker_config *cfg, const char *name) {
         return &cfg->checkpoint_interval_ms;
     if (!strcmp(name, "log.flush.scheduler.interval.ms"))
         return &cfg->flush_scheduler_interval_ms;
+    if (!strcmp(name, "log.cleaner.backoff.ms"))
+        return &cfg->cleaner_backoff_ms;
     if (!strcmp(name, "socket.request.max.bytes"))
         return &cfg->socket_request_max_bytes;
     return NULL;
@@ -176,6 +189,7 @@ static const int_key int_keys[] = {
     {"log.retention.check.interval.ms", 1, INT64_MAX, 1, 0, 0},
     {"log.flush.offset.checkpoint.interval.ms", 1, INT64_MAX, 1, 0, 0},
     {"log.flush.scheduler.interval.ms", 1, INT64_MAX, 1, 0, 0},
+    {"log.cleaner.backoff.ms", 1, INT64_MAX, 1, 0, 0},
     {"socket.request.max.bytes", 1, INT32_MAX, 1, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
@@ -243,6 +257,34 @@ int broker_config_set(broker_config *cfg, const char *key, const char *value, ch
         }
         cfg->num_partitions = (int32_t)v;
         return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "log.cleaner.enable")) {
+        if (parse_bool(value, &cfg->cleaner_enable) != 0) {
+            snprintf(err, errlen, "log.cleaner.enable: expected true or false");
+            return BROKER_CONFIG_BAD;
+        }
+        return BROKER_CONFIG_OK;
+    }
+    {
+        /* Broker-wide defaults of topic configs that live in the log layer. */
+        static const struct {
+            const char *broker_key, *topic_key;
+        } log_keys[] = {
+            {"log.cleanup.policy", "cleanup.policy"},
+            {"log.cleaner.delete.retention.ms", "delete.retention.ms"},
+            {"log.cleaner.min.cleanable.ratio", "min.cleanable.dirty.ratio"},
+            {"log.cleaner.min.compaction.lag.ms", "min.compaction.lag.ms"},
+        };
+        for (size_t i = 0; i < sizeof log_keys / sizeof log_keys[0]; i++) {
+            if (strcmp(key, log_keys[i].broker_key) != 0)
+                continue;
+            if (log_config_set(&cfg->log_defaults, log_keys[i].topic_key, value) != LOG_OK) {
+                snprintf(err, errlen, "%s: '%s' is not a valid %s", key, value,
+                         log_keys[i].topic_key);
+                return BROKER_CONFIG_BAD;
+            }
+            return BROKER_CONFIG_OK;
+        }
     }
     if (!strcmp(key, "auto.create.topics.enable")) {
         if (parse_bool(value, &cfg->auto_create_topics) != 0) {

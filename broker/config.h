@@ -31,6 +31,8 @@ typedef struct broker_config {
     int64_t retention_check_interval_ms;   /* log.retention.check.interval.ms, 5 min */
     int64_t checkpoint_interval_ms;        /* log.flush.offset.checkpoint.interval.ms, 60 s */
     int64_t flush_scheduler_interval_ms;   /* log.flush.scheduler.interval.ms, 1 s */
+    int cleaner_enable;                    /* log.cleaner.enable, true */
+    int64_t cleaner_backoff_ms;            /* log.cleaner.backoff.ms, 15 s */
     log_config log_defaults;               /* log.* keys and message.max.bytes */
     /* Which retention unit was given, so that ms > minutes > hours like Kafka. */
     int retention_unit_rank;

@@ -19,7 +19,14 @@
 #include "wire/protocol.h"
 
 enum { SOURCE_DYNAMIC_TOPIC = 1, SOURCE_STATIC_BROKER = 4, SOURCE_DEFAULT = 5 };
-enum { TYPE_BOOLEAN = 1, TYPE_STRING = 2, TYPE_INT = 3, TYPE_LONG = 5, TYPE_LIST = 7 };
+enum {
+    TYPE_BOOLEAN = 1,
+    TYPE_STRING = 2,
+    TYPE_INT = 3,
+    TYPE_LONG = 5,
+    TYPE_DOUBLE = 6,
+    TYPE_LIST = 7
+};
 
 typedef struct config_entry {
     const char *name;
@@ -59,7 +66,12 @@ static void topic_entries(const topic *tp, config_entry *e, int *n) {
     const log_config *c = &tp->cfg;
 #define T(key, type, fmt, val) add(e, n, key, type, topic_source(tp, key), fmt, val)
     T("cleanup.policy", TYPE_LIST, "%s",
-      c->cleanup_policy == LOG_CLEANUP_COMPACT ? "compact" : "delete");
+      c->cleanup_policy == LOG_CLEANUP_COMPACT          ? "compact"
+      : c->cleanup_policy == LOG_CLEANUP_COMPACT_DELETE ? "compact,delete"
+                                                        : "delete");
+    T("delete.retention.ms", TYPE_LONG, "%" PRId64, c->delete_retention_ms);
+    T("min.compaction.lag.ms", TYPE_LONG, "%" PRId64, c->min_compaction_lag_ms);
+    T("min.cleanable.dirty.ratio", TYPE_DOUBLE, "%g", c->min_cleanable_dirty_ratio);
     T("retention.ms", TYPE_LONG, "%" PRId64, c->retention_ms);
     T("retention.bytes", TYPE_LONG, "%" PRId64, c->retention_bytes);
     T("segment.bytes", TYPE_INT, "%" PRId64, c->segment_bytes);

@@ -39,7 +39,7 @@ static void usage(FILE *f) {
     for (const broker_config_key *k = broker_config_keys; k->name; k++)
         fprintf(f, "  %-40s %s (default %s)\n", k->name, k->help, k->default_text);
     fprintf(f, "\nTopic configs (CreateTopics): retention.ms, retention.bytes, segment.bytes,\n"
-               "segment.ms, cleanup.policy (delete only), max.message.bytes and the other keys\n"
+               "segment.ms, cleanup.policy (delete, compact or compact,delete), max.message.bytes and the other keys\n"
                "of the log layer; unknown keys are refused with INVALID_CONFIG.\n"
                "SIGINT/SIGTERM stop the broker cleanly (exit status 0).\n");
 }

@@ -29,6 +29,7 @@
 #include "broker/dispatch.h"
 #include "broker/logging.h"
 #include "broker/topics.h"
+#include "log/cleaner.h"
 
 struct server_slot {
     server_slot *next;
@@ -58,7 +59,7 @@ struct server {
     broker *b;
     uv_tcp_t listener;
     uv_signal_t sigint, sigterm;
-    uv_timer_t retention, flush, checkpoint, drain;
+    uv_timer_t retention, flush, checkpoint, drain, cleaner;
     server_conn *conns;
     int conn_count;
     int stopping;
@@ -394,6 +395,38 @@ static void retention_cb(uv_timer_t *t) {
     }
 }
 
+/* Compaction of cleanup.policy=compact logs, one bounded step per log and
+ * timer tick (log_clean keeps its progress between calls). While a pass is
+ * under way the next tick comes at once, otherwise after
+ * log.cleaner.backoff.ms. Runs on the loop thread between requests, so no
+ * region handed out by log_read is in use when a segment is swapped. */
+static void cleaner_cb(uv_timer_t *t) {
+    server *srv = t->data;
+    logdir *d = srv->b->logs;
+    int64_t now = broker_now_ms();
+    int busy = 0;
+    for (int i = 0; i < logdir_count(d); i++) {
+        log *lg = logdir_at(d, i);
+        if (log_get_config(lg)->cleanup_policy == LOG_CLEANUP_DELETE)
+            continue;
+        log_clean_stats st;
+        int rc = log_clean(lg, now, 0, 0, &st);
+        if (rc != LOG_OK) {
+            BLOG_E("topic=%s partition=%" PRId32 ": compaction failed: %s", log_topic(lg),
+                   log_partition(lg), log_strerror(rc));
+            continue;
+        }
+        busy |= st.in_progress;
+        if (st.completed)
+            BLOG_I("topic=%s partition=%" PRId32 ": compacted %d segment(s): %" PRId64
+                   " record(s) removed (%" PRId64 " tombstone(s)), %" PRId64 " -> %" PRId64
+                   " bytes, cleaned up to offset %" PRId64,
+                   log_topic(lg), log_partition(lg), st.segments_rewritten, st.records_removed,
+                   st.tombstones_removed, st.bytes_read, st.bytes_written, log_clean_offset(lg));
+    }
+    uv_timer_start(t, cleaner_cb, busy ? 0 : (uint64_t)srv->b->cfg.cleaner_backoff_ms, 0);
+}
+
 static void flush_cb(uv_timer_t *t) {
     server *srv = t->data;
     logdir *d = srv->b->logs;
@@ -446,6 +479,7 @@ void server_stop(broker *b) {
     uv_close((uv_handle_t *)&srv->retention, NULL);
     uv_close((uv_handle_t *)&srv->flush, NULL);
     uv_close((uv_handle_t *)&srv->checkpoint, NULL);
+    uv_close((uv_handle_t *)&srv->cleaner, NULL);
     delayed_complete_all(b->delayed);
     uv_timer_start(&srv->drain, drain_timeout_cb, 5000, 0);
     server_conn *c = srv->conns;
@@ -552,6 +586,10 @@ int server_start(broker *b, const char *port_file, char *err, size_t errlen) {
     timer_every(srv, &srv->checkpoint, checkpoint_cb, cfg->checkpoint_interval_ms);
     uv_timer_init(b->loop, &srv->drain);
     srv->drain.data = srv;
+    uv_timer_init(b->loop, &srv->cleaner);
+    srv->cleaner.data = srv;
+    if (cfg->cleaner_enable)
+        uv_timer_start(&srv->cleaner, cleaner_cb, (uint64_t)cfg->cleaner_backoff_ms, 0);
 
     if (port_file && write_port_file(port_file, port) != 0) {
         snprintf(err, errlen, "cannot write the port file %s: %s", port_file, strerror(errno));

@@ -106,10 +106,6 @@ int16_t topics_config_build(const log_config *defaults, const topic_override *ov
             snprintf(msg, msglen, "config %s: whitespace is not allowed", k);
             return KAFKA_INVALID_CONFIG;
         }
-        if (!strcmp(k, "cleanup.policy") && strstr(v, "compact")) {
-            snprintf(msg, msglen, "cleanup.policy=%s: compaction is not supported yet", v);
-            return KAFKA_INVALID_CONFIG;
-        }
         if (log_config_set(out, k, v) != LOG_OK) {
             snprintf(msg, msglen, "invalid config %s=%s (unknown key or value out of range)", k, v);
             return KAFKA_INVALID_CONFIG;

@@ -458,7 +458,7 @@ static void test_admin_errors(void **state) {
     (void)state;
     int fd = connect_broker();
     proto_config_kv retention = {wire_str_from("retention.ms"), wire_str_from("60000")};
-    proto_config_kv compact = {wire_str_from("cleanup.policy"), wire_str_from("compact")};
+    proto_config_kv compact = {wire_str_from("cleanup.policy"), wire_str_from("shred")};
     proto_config_kv unknown = {wire_str_from("no.such.key"), wire_str_from("1")};
     proto_create_topics_req_topic topics[] = {
         {wire_str_from("adm"), 2, 1, 0, NULL, 1, &retention},
@@ -482,7 +482,7 @@ static void test_admin_errors(void **state) {
     for (int i = 0; i < 6; i++)
         assert_int_equal(cres.topics[i].error_code, expect[i]);
     assert_non_null(memmem(cres.topics[2].error_message.ptr,
-                           (size_t)cres.topics[2].error_message.len, "not supported yet", 17));
+                           (size_t)cres.topics[2].error_message.len, "cleanup.policy=shred", 20));
     free(resp);
 
     /* validate_only creates nothing. */

@@ -123,9 +123,11 @@ static void test_configs(void **state) {
     assert_int_equal(log_get_config(tp->partitions[0]->lg)->retention_ms, 1000);
 
     topic_override compact[] = {{"cleanup.policy", "compact"}};
-    assert_int_equal(topics_create(t, "c1", 1, compact, 1, 0, msg, sizeof msg),
-                     KAFKA_INVALID_CONFIG);
-    assert_non_null(strstr(msg, "not supported yet"));
+    assert_int_equal(topics_create(t, "c1", 1, compact, 1, 0, msg, sizeof msg), KAFKA_NONE);
+    assert_int_equal(topics_find(t, "c1", 2)->cfg.cleanup_policy, LOG_CLEANUP_COMPACT);
+    topic_override shred[] = {{"cleanup.policy", "shred"}};
+    assert_int_equal(topics_create(t, "c3", 1, shred, 1, 0, msg, sizeof msg), KAFKA_INVALID_CONFIG);
+    assert_non_null(strstr(msg, "cleanup.policy=shred"));
     topic_override unknown[] = {{"no.such.config", "1"}};
     assert_int_equal(topics_create(t, "c2", 1, unknown, 1, 0, msg, sizeof msg),
                      KAFKA_INVALID_CONFIG);
@@ -135,8 +137,9 @@ static void test_configs(void **state) {
     topic_override nullval[] = {{"retention.ms", NULL}};
     assert_int_equal(topics_create(t, "c4", 1, nullval, 1, 0, msg, sizeof msg),
                      KAFKA_INVALID_CONFIG);
-    assert_null(topics_find(t, "c1", 2));
-    assert_int_equal(topics_count(t), 1);
+    assert_null(topics_find(t, "c3", 2));
+    assert_null(topics_find(t, "c4", 2));
+    assert_int_equal(topics_count(t), 2); /* cfg and the compacted c1 */
     close_dir(t, logs);
 }
 
