@@ -47,7 +47,9 @@ typedef struct dump_state {
     int64_t batches;
     int64_t n_records;
     int64_t first_offset;
-    batch_pos *pos; /* batches of the current segment */
+    int64_t absent;        /* offsets in the covered range that hold no record (compaction) */
+    int64_t next_expected; /* offset the next batch should start at; -1 unknown */
+    batch_pos *pos;        /* batches of the current segment */
     size_t n_pos, cap_pos;
 } dump_state;
 
@@ -351,6 +353,8 @@ static int dump_segment(dump_state *st, const char *path) {
     int64_t base = segment_base(path);
     printf("segment %s: %zu bytes\n", path, size);
     st->n_pos = 0;
+    if (st->next_expected < 0 && base >= 0)
+        st->next_expected = base; /* the dump covers the log from its first segment */
 
     batch_iter it;
     batch_iter_init(&it, map, size);
@@ -382,6 +386,15 @@ static int dump_segment(dump_state *st, const char *path) {
         int crc_ok = batch_compute_crc(b, bsize) == h.crc;
         int64_t last = batch_last_offset(&h);
         int codec = batch_codec_of(&h);
+        /* Compaction leaves offsets without records: between batches, and
+         * inside a batch that kept fewer records than its offset span. */
+        if (st->next_expected >= 0 && h.base_offset > st->next_expected) {
+            printf("gap: offsets %lld..%lld hold no batch (compacted)\n",
+                   (long long)st->next_expected, (long long)(h.base_offset - 1));
+            st->absent += h.base_offset - st->next_expected;
+        }
+        if (last + 1 > st->next_expected)
+            st->next_expected = last + 1;
         printf("baseOffset: %lld lastOffset: %lld count: %d size: %zu codec: %s "
                "baseTimestamp: %lld maxTimestamp: %lld leaderEpoch: %d crc: %s position: %lld",
                (long long)h.base_offset, (long long)last, h.record_count, bsize,
@@ -396,6 +409,12 @@ static int dump_segment(dump_state *st, const char *path) {
             fputs(" control", stdout);
         if (h.attributes & BATCH_ATTR_LOG_APPEND_TIME)
             fputs(" logAppendTime", stdout);
+        if (h.record_count >= 0 && last >= h.base_offset &&
+            h.record_count < (int64_t)h.last_offset_delta + 1) {
+            printf(" compacted: %d of %lld offsets hold records", h.record_count,
+                   (long long)h.last_offset_delta + 1);
+            st->absent += (int64_t)h.last_offset_delta + 1 - h.record_count;
+        }
         putchar('\n');
 
         if (!crc_ok)
@@ -531,6 +550,7 @@ int cmd_log_dump(cli_ctx *ctx, int argc, char **argv) {
     dump_state st;
     memset(&st, 0, sizeof st);
     st.prev_last = -1;
+    st.next_expected = -1;
     int verify = 0, opt;
     optind = 0;
     opterr = 0;
@@ -553,6 +573,7 @@ int cmd_log_dump(cli_ctx *ctx, int argc, char **argv) {
             continue;
         }
         st.prev_last = -1;
+        st.next_expected = -1;
         int r;
         char *seg = index_to_log(argv[i]);
         if (S_ISDIR(sb.st_mode))
@@ -566,6 +587,8 @@ int cmd_log_dump(cli_ctx *ctx, int argc, char **argv) {
     printf("summary: %lld batches, %lld records", (long long)st.batches, (long long)st.n_records);
     if (st.batches)
         printf(", offsets %lld..%lld", (long long)st.first_offset, (long long)st.prev_last);
+    if (st.absent)
+        printf(" (%lld without a record: compacted)", (long long)st.absent);
     printf(", %d problem%s\n", st.problems, st.problems == 1 ? "" : "s");
     free(st.pos);
     if (verify && st.problems) {

@@ -80,8 +80,18 @@ tomb0=$(awk '$2 == "k0" && $3 == -1 { print $1; exit }' "$T/before")
 old0=$(awk -v t="$tomb0" '$2 == "k0" && $1 < t' "$T/after" | wc -l)
 [ "$old0" -eq 0 ] || fail "k0 kept $old0 value(s) older than its tombstone at offset $tomb0"
 
+# Offline checks once the broker (and so its cleaner) has stopped.
+stop_broker
 "$STRAND_CLI" log dump "$BROKER_DATA/cmp-0" --verify >"$T/dump.out" 2>&1 ||
     fail "strand log dump --verify after compaction: $(tail -5 "$T/dump.out")"
-
-stop_broker
+# The dump shows where compaction left offsets without records, and the
+# offsets with and without a record add up to the 300 produced (the dump
+# starts at the first segment, offset 0, and ends at 299).
+grep -qE '^gap: offsets [0-9]+\.\.[0-9]+ hold no batch|compacted: [0-9]+ of [0-9]+ offsets' \
+    "$T/dump.out" || fail "log dump shows no compacted gaps: $(head -5 "$T/dump.out")"
+summary=$(grep '^summary:' "$T/dump.out")
+records=$(sed -nE 's/^summary: [0-9]+ batches, ([0-9]+) records.*/\1/p' <<<"$summary")
+absent=$(sed -nE 's/.* \(([0-9]+) without a record: compacted\).*/\1/p' <<<"$summary")
+[ -n "$records" ] && [ -n "$absent" ] && [ "$((records + absent))" -eq 300 ] ||
+    fail "log dump: records ${records:-?} + absent ${absent:-?} != 300 ($summary)"
 log "ok"
