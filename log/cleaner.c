@@ -112,6 +112,11 @@ int64_t log_clean_offset(const log *l) {
     return l->clean_offset;
 }
 
+void log_clean_offset_restore(log *l, int64_t offset) {
+    int64_t end = log_end_offset(l);
+    l->clean_offset = offset < 0 ? 0 : offset > end ? end : offset;
+}
+
 /* Read a whole batch of s at pos into *buf (grown as needed). */
 static int read_batch(const segment *s, int64_t pos, size_t size, uint8_t **buf, size_t *cap) {
     if (size > *cap) {

@@ -30,8 +30,10 @@
  * log's owner thread, between appends and reads; it closes the file
  * descriptors of rewritten segments, so log_region values obtained before
  * the call are invalid after it (like log_apply_retention). The key map is
- * dropped by log_truncate_to and by closing the log; the cleaner checkpoint
- * is kept in memory only (after a restart the whole log counts as dirty).
+ * dropped by log_truncate_to and by closing the log. The cleaner checkpoint
+ * survives restarts through the log directory's `cleaner-offset-checkpoint`
+ * file (logdir.h), so the first pass after a restart reads only what was
+ * appended since the last finished pass.
  *
  * Records with a null key are always kept. Control batches are copied.
  */
@@ -73,5 +75,12 @@ int log_clean(log *l, int64_t now_ms, int64_t budget_bytes, size_t map_bytes,
 
 /* The cleaner checkpoint: records below it were cleaned by a finished pass. */
 int64_t log_clean_offset(const log *l);
+
+/* Restore the cleaner checkpoint read back after a restart; clamped to
+ * [0, log end offset]. A checkpoint that is too high only means fewer
+ * duplicates are found among the records below it: records are removed only
+ * when a later record of the same key was seen, so a wrong value never
+ * loses the latest record of a key. */
+void log_clean_offset_restore(log *l, int64_t offset);
 
 #endif

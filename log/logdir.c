@@ -20,9 +20,11 @@
 #include <sys/stat.h>
 
 #include "log/checkpoint.h"
+#include "log/cleaner.h"
 
 #define RECOVERY_CHECKPOINT "recovery-point-offset-checkpoint"
 #define START_CHECKPOINT "log-start-offset-checkpoint"
+#define CLEANER_CHECKPOINT "cleaner-offset-checkpoint"
 
 struct logdir {
     char *path;
@@ -111,19 +113,24 @@ static int path_join(char *out, size_t cap, const char *a, const char *b) {
 
 static int open_all(logdir *d) {
     char path[4096];
-    checkpoint_entry *rp = NULL, *ls = NULL;
-    size_t nrp = 0, nls = 0;
-    /* A damaged checkpoint only costs a full re-validation. */
+    checkpoint_entry *rp = NULL, *ls = NULL, *cl = NULL;
+    size_t nrp = 0, nls = 0, ncl = 0;
+    /* A damaged checkpoint only costs a full re-validation (or, for the
+     * cleaner's, a full first compaction pass). */
     if (path_join(path, sizeof(path), d->path, RECOVERY_CHECKPOINT) == LOG_OK &&
         checkpoint_read(path, &rp, &nrp) != LOG_OK)
         nrp = 0, rp = NULL;
     if (path_join(path, sizeof(path), d->path, START_CHECKPOINT) == LOG_OK &&
         checkpoint_read(path, &ls, &nls) != LOG_OK)
         nls = 0, ls = NULL;
+    if (path_join(path, sizeof(path), d->path, CLEANER_CHECKPOINT) == LOG_OK &&
+        checkpoint_read(path, &cl, &ncl) != LOG_OK)
+        ncl = 0, cl = NULL;
     DIR *dir = opendir(d->path);
     if (!dir) {
         checkpoint_entries_free(rp, nrp);
         checkpoint_entries_free(ls, nls);
+        checkpoint_entries_free(cl, ncl);
         return LOG_ERR_IO;
     }
     int rc = LOG_OK;
@@ -147,8 +154,11 @@ static int open_all(logdir *d) {
         int orc = log_open(d->path, topic, part, config_of(d, topic),
                            checkpoint_lookup(rp, nrp, topic, part),
                            checkpoint_lookup(ls, nls, topic, part), &rep, &l);
+        int64_t cleaned = checkpoint_lookup(cl, ncl, topic, part);
         free(topic);
         if (orc == LOG_OK) {
+            if (cleaned > 0)
+                log_clean_offset_restore(l, cleaned);
             rc = add_log(d, l);
             if (rc != LOG_OK)
                 log_close(l);
@@ -159,6 +169,7 @@ static int open_all(logdir *d) {
     closedir(dir);
     checkpoint_entries_free(rp, nrp);
     checkpoint_entries_free(ls, nls);
+    checkpoint_entries_free(cl, ncl);
     return rc;
 }
 
@@ -260,8 +271,18 @@ int logdir_checkpoint(logdir *d) {
     int rc2 = path_join(path, sizeof(path), d->path, START_CHECKPOINT);
     if (rc2 == LOG_OK)
         rc2 = checkpoint_write(path, v, (size_t)d->n);
+    /* Only logs a compaction pass has finished on have a cleaner entry. */
+    size_t ncl = 0;
+    for (int i = 0; i < d->n; i++)
+        if (log_clean_offset(d->logs[i]) > 0) {
+            v[ncl] = v[i];
+            v[ncl++].offset = log_clean_offset(d->logs[i]);
+        }
+    int rc3 = path_join(path, sizeof(path), d->path, CLEANER_CHECKPOINT);
+    if (rc3 == LOG_OK)
+        rc3 = checkpoint_write(path, v, ncl);
     free(v);
-    return rc != LOG_OK ? rc : rc2;
+    return rc != LOG_OK ? rc : rc2 != LOG_OK ? rc2 : rc3;
 }
 
 int logdir_tick(logdir *d, int64_t now_ms) {

@@ -2,7 +2,8 @@
  * logdir.h - the log manager over one data directory.
  *
  * At open it loads the checkpoint files of the directory
- * (`recovery-point-offset-checkpoint`, `log-start-offset-checkpoint`) and
+ * (`recovery-point-offset-checkpoint`, `log-start-offset-checkpoint`,
+ * `cleaner-offset-checkpoint` for compacted logs) and
  * opens every `<topic>-<partition>` subdirectory (the partition is the text
  * after the LAST '-', topics may contain '-' and '.'); directories that do
  * not parse are skipped and reported. It writes the checkpoints on demand
@@ -62,7 +63,8 @@ int logdir_remove(logdir *d, const char *topic, int32_t partition);
 int logdir_count(const logdir *d);
 log *logdir_at(logdir *d, int i);
 
-/* Write both checkpoint files for all open logs. */
+/* Write the checkpoint files for all open logs (the cleaner's lists only
+ * logs a compaction pass has finished on). */
 int logdir_checkpoint(logdir *d);
 
 /* log_apply_retention and log_maybe_flush on every log; returns the first

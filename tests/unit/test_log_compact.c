@@ -4,7 +4,8 @@
  * dropped only after delete.retention.ms, rebuilt batches keep their codec,
  * untouched batches and the active segment stay byte-identical, the dirty
  * ratio threshold, stepwise passes, crash leftovers (.cleaned/.swap) on
- * open, and reads after cleaning and after reopening.
+ * open, reads after cleaning and after reopening, and the cleaner checkpoint
+ * kept across a restart of the log directory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 
 #include "log/cleaner.h"
+#include "log/logdir.h"
 #include "test_log_helpers.h"
 
 #define T0 1700000000000LL /* record timestamps */
@@ -648,6 +650,51 @@ static void test_compact_keeps_old_segments_on_retention(void **state) {
     assert_int_equal(deleted, segs - 1);
 }
 
+/* The cleaner checkpoint survives closing and reopening the log directory:
+ * after the restart only new data counts as dirty, so a little of it does
+ * not start a pass (with the whole log dirty the ratio would be 1). */
+static void test_checkpoint_across_restart(void **state) {
+    fixture *f = *state;
+    assert_int_equal(log_close(f->l), LOG_OK);
+    f->l = NULL;
+    logdir_options opts = {.default_config = &f->cfg};
+    logdir *d;
+    assert_int_equal(logdir_open(f->dir, &opts, &d), LOG_OK);
+    log *l = logdir_get(d, "c", 0); /* the fixture's empty log, adopted */
+    assert_non_null(l);
+    for (int r = 0; r < 20; r++) {
+        rec_spec spec[5];
+        for (int k = 0; k < 5; k++)
+            spec[k] = (rec_spec){k, r * 10 + k};
+        append_batch(l, BATCH_CODEC_NONE, spec, 5, T0 + r * 10);
+    }
+    assert_int_equal(log_roll(l, T0), LOG_OK);
+    log_clean_stats st;
+    assert_int_equal(log_clean(l, T0, 0, 0, &st), LOG_OK);
+    assert_true(st.completed);
+    int64_t cleaned = log_clean_offset(l);
+    assert_true(cleaned > 0);
+    assert_int_equal(logdir_close(d), LOG_OK);
+
+    assert_int_equal(logdir_open(f->dir, &opts, &d), LOG_OK);
+    l = logdir_get(d, "c", 0);
+    assert_non_null(l);
+    assert_int_equal(log_clean_offset(l), cleaned);
+    rec_spec a[1] = {{0, 999}};
+    append_batch(l, BATCH_CODEC_NONE, a, 1, T0 + 500);
+    assert_int_equal(log_roll(l, T0), LOG_OK);
+    assert_int_equal(log_clean(l, T0, 0, 0, &st), LOG_OK);
+    assert_false(st.started);
+    assert_true(st.dirty_ratio > 0 && st.dirty_ratio < 0.5);
+
+    /* Restored values are clamped to the log. */
+    log_clean_offset_restore(l, log_end_offset(l) + 1000);
+    assert_int_equal(log_clean_offset(l), log_end_offset(l));
+    log_clean_offset_restore(l, -5);
+    assert_int_equal(log_clean_offset(l), 0);
+    assert_int_equal(logdir_close(d), LOG_OK);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_latest_per_key, setup, teardown),
@@ -661,6 +708,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_crash_leftovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rebuilt_keeps_fields, setup, teardown),
         cmocka_unit_test(test_config),
+        cmocka_unit_test_setup_teardown(test_checkpoint_across_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compact_keeps_old_segments_on_retention, setup,
                                         teardown),
     };
