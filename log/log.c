@@ -515,6 +515,23 @@ static int map_batch_status(int rc) {
     }
 }
 
+/* Compacted logs need a key on every record (Kafka refuses keyless records
+ * there: compaction could never replace them). Compressed batches are
+ * decompressed for this check, on compacted logs only. */
+static int require_keys(const uint8_t *batch, size_t size) {
+    batch_reader br;
+    batch_record rec;
+    int rc = batch_reader_open(&br, batch, size, 0);
+    if (rc == BATCH_OK)
+        while ((rc = batch_reader_next(&br, &rec)) == 1)
+            if (rec.key.len < 0) {
+                rc = BATCH_ERR_RECORD;
+                break;
+            }
+    batch_reader_close(&br);
+    return map_batch_status(rc);
+}
+
 /* Pass 1 of an append: every batch checked before anything is written. */
 static int append_validate(const log *l, const uint8_t *data, size_t len, int *nbatches,
                            int64_t *nrecords) {
@@ -535,6 +552,9 @@ static int append_validate(const log *l, const uint8_t *data, size_t len, int *n
             return map_batch_status(rc);
         if (h.attributes & BATCH_ATTR_CONTROL)
             return LOG_ERR_INVALID_RECORD; /* clients may not write control batches */
+        if (l->cfg.cleanup_policy != LOG_CLEANUP_DELETE &&
+            (rc = require_keys(data + pos, (size_t)batch_total_size(&h))) != LOG_OK)
+            return rc;
         records += (int64_t)h.last_offset_delta + 1;
         pos += (size_t)batch_total_size(&h);
         nb++;

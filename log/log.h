@@ -151,7 +151,9 @@ typedef struct log_append_info {
  * with one write(), and indexes are updated. Rolls first when needed.
  * now_ms: wall clock, for segment.ms and LogAppendTime. info may be NULL.
  * Errors: LOG_ERR_CORRUPT, LOG_ERR_TOO_LARGE, LOG_ERR_INVALID_RECORD (empty
- * input, control batch, recordCount != lastOffsetDelta + 1), LOG_ERR_IO
+ * input, control batch, recordCount != lastOffsetDelta + 1, a record without
+ * a key in a compacted log: cleanup.policy compact or compact,delete; such
+ * batches are decompressed for the check), LOG_ERR_IO
  * (a failed write is cut off again with ftruncate; if even that fails the log
  * refuses every further append and flush until it is reopened, whose
  * recovery removes the partial tail). */

@@ -4,7 +4,8 @@
 # that was produced, at its original offset; the latest value of every key is
 # still there; superseded values in the cleaned segments are gone; a
 # tombstoned key keeps no older value; the partition passes
-# `strand log dump --verify` and kcat reads it from the beginning.
+# `strand log dump --verify` and kcat reads it from the beginning; a record
+# without a key is refused.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 itest_init
@@ -79,6 +80,19 @@ k5_after=$(awk '$2 == "k5"' "$T/after" | wc -l)
 tomb0=$(awk '$2 == "k0" && $3 == -1 { print $1; exit }' "$T/before")
 old0=$(awk -v t="$tomb0" '$2 == "k0" && $1 < t' "$T/after" | wc -l)
 [ "$old0" -eq 0 ] || fail "k0 kept $old0 value(s) older than its tombstone at offset $tomb0"
+
+# A record without a key cannot be compacted: the broker refuses it
+# (INVALID_RECORD, which librdkafka words "Broker failed to validate
+# record") and the log end stays at 300.
+if printf 'no-key\n' | timeout 60 "$KCAT" -b "$BROKER_ADDR" -P -t cmp -X linger.ms=0 \
+    -X message.send.max.retries=0 >"$T/nokey.out" 2>&1; then
+    fail "a keyless record on a compacted topic was accepted: $(cat "$T/nokey.out")"
+fi
+nokey=$(cat "$T/nokey.out")
+[[ "$nokey" == *"failed to validate record"* ]] ||
+    fail "keyless record refused without INVALID_RECORD: $nokey"
+end=$(timeout 60 "$KCAT" -b "$BROKER_ADDR" -q -C -t cmp -o -1 -e -f '%o\n') || fail "kcat end"
+[ "$end" = 299 ] || fail "the refused record moved the log end: last offset $end"
 
 # Offline checks once the broker (and so its cleaner) has stopped.
 stop_broker

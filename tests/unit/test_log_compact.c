@@ -5,7 +5,7 @@
  * untouched batches and the active segment stay byte-identical, the dirty
  * ratio threshold, stepwise passes, crash leftovers (.cleaned/.swap) on
  * open, reads after cleaning and after reopening, and the cleaner checkpoint
- * kept across a restart of the log directory.
+ * kept across a restart of the log directory, keyless records refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -695,6 +695,35 @@ static void test_checkpoint_across_restart(void **state) {
     assert_int_equal(logdir_close(d), LOG_OK);
 }
 
+/* A compacted log refuses records without a key, compressed or not, and
+ * nothing of the refused append is written. */
+static void test_null_key_refused(void **state) {
+    fixture *f = *state;
+    rec_spec ok[2] = {{1, 1}, {2, 2}};
+    append_batch(f->l, BATCH_CODEC_NONE, ok, 2, T0);
+    int codecs[2] = {BATCH_CODEC_NONE, BATCH_CODEC_LZ4};
+    for (int c = 0; c < 2; c++) {
+        batch_builder b;
+        assert_int_equal(batch_builder_init(&b, codecs[c]), BATCH_OK);
+        wire_bytes key = {(const uint8_t *)"k", 1}, val = {(const uint8_t *)"v", 1};
+        assert_int_equal(batch_builder_add(&b, T0, key, val, NULL, 0), BATCH_OK);
+        assert_int_equal(batch_builder_add(&b, T0, WIRE_BYTES_NULL, val, NULL, 0), BATCH_OK);
+        wire_writer w;
+        wire_writer_init(&w);
+        assert_int_equal(batch_builder_finish(&b, &w), BATCH_OK);
+        batch_builder_free(&b);
+        assert_int_equal(log_append(f->l, w.p, w.len, 0, T0, NULL), LOG_ERR_INVALID_RECORD);
+        wire_writer_free(&w);
+        assert_int_equal(log_end_offset(f->l), 2);
+    }
+    /* The same records are fine with cleanup.policy=delete. */
+    f->cfg.cleanup_policy = LOG_CLEANUP_DELETE;
+    assert_int_equal(log_set_config(f->l, &f->cfg), LOG_OK);
+    rec_spec keyless[1] = {{-1, 3}};
+    append_batch(f->l, BATCH_CODEC_LZ4, keyless, 1, T0);
+    assert_int_equal(log_end_offset(f->l), 3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_latest_per_key, setup, teardown),
@@ -708,6 +737,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_crash_leftovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rebuilt_keeps_fields, setup, teardown),
         cmocka_unit_test(test_config),
+        cmocka_unit_test_setup_teardown(test_null_key_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_across_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compact_keeps_old_segments_on_retention, setup,
                                         teardown),
