@@ -63,6 +63,10 @@ int cmd_produce(cli_ctx *ctx, int argc, char **argv);
 int cmd_consume(cli_ctx *ctx, int argc, char **argv);
 int cmd_perf_produce(cli_ctx *ctx, int argc, char **argv);
 int cmd_perf_consume(cli_ctx *ctx, int argc, char **argv);
+int cmd_group_list(cli_ctx *ctx, int argc, char **argv);
+int cmd_group_describe(cli_ctx *ctx, int argc, char **argv);
+int cmd_group_reset_offsets(cli_ctx *ctx, int argc, char **argv);
+int cmd_group_delete(cli_ctx *ctx, int argc, char **argv);
 
 /* The table row of a command, for usage errors from inside a command
  * (name NULL for a command without subcommand, e.g. "produce"). */

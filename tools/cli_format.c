@@ -75,6 +75,22 @@ static void json_str_body(FILE *f, const unsigned char *s, size_t n) {
     }
 }
 
+void cli_json_str(FILE *f, const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    fputc('"', f);
+    if (cli_utf8_valid(u, n)) {
+        json_str_body(f, u, n);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            if (u[i] >= 0x80)
+                fprintf(f, "\\u%04x", u[i]);
+            else
+                json_str_body(f, &u[i], 1);
+        }
+    }
+    fputc('"', f);
+}
+
 void cli_base64_put(FILE *f, const unsigned char *s, size_t n) {
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t i = 0;

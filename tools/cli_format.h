@@ -1,5 +1,6 @@
 /*
- * cli_format.h - output of consumed messages for `strand consume`.
+ * cli_format.h - output of consumed messages for `strand consume`, and the
+ * JSON string writer the other --json outputs (`strand group`) share.
  *
  * Pure functions writing to a stdio stream; no state, thread-safe as far as
  * the stream is. The message is only read.
@@ -14,6 +15,11 @@
 
 /* 1 if s[0..n) is valid UTF-8 (no overlong forms, no surrogates, <= U+10FFFF). */
 int cli_utf8_valid(const unsigned char *s, size_t n);
+
+/* s[0..n) as a quoted JSON string: quotes, backslashes and control
+ * characters escaped; bytes of invalid UTF-8 are written as \u00XX (their
+ * Latin-1 reading) so the output stays valid JSON. */
+void cli_json_str(FILE *f, const char *s, size_t n);
 
 /* Standard base64 (with '=' padding) of s[0..n). */
 void cli_base64_put(FILE *f, const unsigned char *s, size_t n);

@@ -41,6 +41,14 @@ static int decode_failed(kclient *c, int16_t api, int v, uint8_t *resp) {
     return -1;
 }
 
+int kadmin_request(kclient *c, int16_t api, int v, wire_writer *w, uint8_t **resp, wire_reader *r) {
+    return send_body(c, api, v, w, resp, r);
+}
+
+int kadmin_malformed(kclient *c, int16_t api, int v, uint8_t *resp) {
+    return decode_failed(c, api, v, resp);
+}
+
 int kadmin_metadata_get(kclient *c, const char *const *names, int n, kadmin_metadata *md) {
     memset(md, 0, sizeof *md);
     wire_arena_init(&md->arena);

@@ -104,4 +104,12 @@ void kadmin_configs_free(kadmin_configs *cfg);
 /* Name of a Kafka ConfigSource value ("default", "topic", ...). */
 const char *kadmin_config_source_name(int source);
 
+/* For other request modules (tools/kgroup.c): send the encoded body in `w`
+ * (freed here) as `api` version v and point *r at the response body, which
+ * *resp owns (the caller frees it). -1 with c->err set on an encoding or
+ * transport failure. */
+int kadmin_request(kclient *c, int16_t api, int v, wire_writer *w, uint8_t **resp, wire_reader *r);
+/* Free resp, set c->err to "malformed <api> v<v> response" and return -1. */
+int kadmin_malformed(kclient *c, int16_t api, int v, uint8_t *resp);
+
 #endif

@@ -87,6 +87,82 @@ static const cli_command commands[] = {
      "\n"
      "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
      cmd_topic_delete},
+    {"group", "list", "list consumer groups with their state",
+     "usage: strand [-b HOST:PORT] group list [--json]\n"
+     "\n"
+     "Print every consumer group of the cluster, sorted: GROUP, STATE (Empty,\n"
+     "Stable, PreparingRebalance, CompletingRebalance, Dead), PROTOCOL-TYPE and\n"
+     "the node id of its COORDINATOR. Every broker of the cluster is asked\n"
+     "(ListGroups; DescribeGroups for the state when ListGroups is older than v4).\n"
+     "\n"
+     "options:\n"
+     "      --json                 one JSON object: {\"groups\":[{\"group\",\"state\",\n"
+     "                             \"protocol_type\",\"coordinator\"}...]}\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
+     cmd_group_list},
+    {"group", "describe", "show a group's members, committed offsets and lag",
+     "usage: strand [-b HOST:PORT] group describe GROUP... [--json]\n"
+     "\n"
+     "For each GROUP (at its coordinator, found with FindCoordinator): state,\n"
+     "protocol type and assignor, coordinator, then every member (member id,\n"
+     "group instance id, client id, host and its assignment decoded from the\n"
+     "consumer protocol as topic:partition,...), then every partition the group\n"
+     "has a committed offset for or a member is assigned: committed offset, log\n"
+     "end offset (ListOffsets at the partition's leader), lag (log end minus\n"
+     "committed) and the member that owns it; '-' where there is none. A group\n"
+     "without members still shows its offsets and lag. A group that does not\n"
+     "exist (state Dead, no offsets) is an error (exit status 1).\n"
+     "\n"
+     "options:\n"
+     "      --json                 one JSON object per group: group, state,\n"
+     "                             protocol_type, protocol, coordinator, members\n"
+     "                             (with assignment [{topic, partitions}]) and\n"
+     "                             offsets [{topic, partition, committed, log_end,\n"
+     "                             lag, member_id}] (null where unknown)\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
+     cmd_group_describe},
+    {"group", "reset-offsets", "move the committed offsets of an empty group",
+     "usage: strand [-b HOST:PORT] group reset-offsets GROUP\n"
+     "              (--topic T[:P,...]... | --all-topics)\n"
+     "              (--to-earliest | --to-latest | --to-offset N |\n"
+     "               --to-datetime TIME | --shift-by N) [--execute]\n"
+     "\n"
+     "Compute new committed offsets for partitions of GROUP and print the plan:\n"
+     "topic, partition, current committed offset, new offset, log start, log end\n"
+     "and a note when the wanted offset was clamped into [log start, log end].\n"
+     "Without --execute this is a dry run and nothing changes; with --execute the\n"
+     "plan is committed (OffsetCommit as a standalone committer). Refused unless\n"
+     "the group is Empty or Dead (it has no members): stop its consumers first.\n"
+     "\n"
+     "partitions (one of):\n"
+     "  -t, --topic T[:P,...]      topic T, all partitions or the listed ones\n"
+     "                             (numbers and ranges: orders:0,2,4-7); repeatable\n"
+     "      --all-topics           every partition the group has a committed offset for\n"
+     "target (exactly one):\n"
+     "      --to-earliest          the log start offset\n"
+     "      --to-latest            the log end offset\n"
+     "      --to-offset N          offset N (clamped into the log)\n"
+     "      --to-datetime TIME     the first message with a timestamp at or after\n"
+     "                             TIME (the log end if none): ISO 8601 such as\n"
+     "                             2026-11-23T10:00:00Z, 2026-11-23T10:00:00.250+01:00,\n"
+     "                             2026-11-23 (no zone: local time), or epoch ms\n"
+     "      --shift-by N           the committed offset plus N (N may be negative;\n"
+     "                             clamped; every partition needs a committed offset)\n"
+     "options:\n"
+     "      --execute              commit the plan (default: dry run)\n"
+     "      --dry-run              only print the plan (the default)\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
+     cmd_group_reset_offsets},
+    {"group", "delete", "delete empty groups and their committed offsets",
+     "usage: strand [-b HOST:PORT] group delete GROUP...\n"
+     "\n"
+     "Delete each GROUP and its committed offsets (DeleteGroups at its\n"
+     "coordinator). A group with members is refused by the broker\n"
+     "(NON_EMPTY_GROUP): stop its consumers first. Exit status 1 if any GROUP\n"
+     "was not deleted.\n"
+     "\n"
+     "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
+     cmd_group_delete},
     {"produce", NULL, "send stdin lines to a topic, one message each",
      "usage: strand [-b HOST:PORT] produce TOPIC [options] < lines\n"
      "\n"
@@ -270,7 +346,7 @@ static void print_main_help(FILE *f) {
         char both[64];
         snprintf(both, sizeof both, "%s %s", commands[i].group,
                  commands[i].name ? commands[i].name : "");
-        fprintf(f, "  %-16s %s\n", both, commands[i].summary);
+        fprintf(f, "  %-20s %s\n", both, commands[i].summary);
     }
     fprintf(f, "\n"
                "global options:\n" BROKER_OPTS "  -h, --help                 this text\n"
@@ -283,7 +359,7 @@ static void print_group_help(FILE *f, const char *group) {
     fprintf(f, "usage: strand %s SUBCOMMAND [ARGS...]\n\nsubcommands:\n", group);
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (strcmp(commands[i].group, group) == 0)
-            fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+            fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nsee `strand %s SUBCOMMAND --help` for the options of each.\n", group);
 }
 
