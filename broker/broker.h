@@ -31,6 +31,8 @@ typedef struct delayed delayed;
 typedef struct server server;
 typedef struct server_conn server_conn;
 typedef struct server_slot server_slot;
+typedef struct coordinator coordinator;
+typedef struct topic_partition topic_partition;
 
 typedef struct broker {
     broker_config cfg;
@@ -39,6 +41,7 @@ typedef struct broker {
     topics *topics;
     delayed *delayed;
     server *server;
+    coordinator *coord; /* group coordinator (coordinator.h) */
     char cluster_id[64];
     char advertised_host[BROKER_HOST_MAX]; /* what Metadata/FindCoordinator give clients */
     int advertised_port;
@@ -81,6 +84,22 @@ int h_create_topics(broker_request *req);
 int h_delete_topics(broker_request *req);
 int h_create_partitions(broker_request *req);
 int h_describe_configs(broker_request *req);
+int h_join_group(broker_request *req);
+int h_sync_group(broker_request *req);
+int h_heartbeat(broker_request *req);
+int h_leave_group(broker_request *req);
+int h_offset_commit(broker_request *req);
+int h_offset_fetch(broker_request *req);
+int h_list_groups(broker_request *req);
+int h_describe_groups(broker_request *req);
+int h_delete_groups(broker_request *req);
+
+/* Append RecordBatch v2 data to a partition (offsets stamped into `data` in
+ * place) and wake the Fetch requests waiting on it: what Produce does for
+ * each partition, and what the group coordinator does for
+ * __consumer_offsets. A log_status (LOG_OK or an error). (h_produce.c) */
+int broker_partition_append(topic_partition *tp, uint8_t *data, size_t len, int64_t now,
+                            log_append_info *info);
 
 /* Handler failure path: releases the request's arena, sets req->why and
  * returns -1 for the handler to return. */

@@ -51,6 +51,21 @@ const broker_config_key broker_config_keys[] = {
      "dirty share of a log that triggers compaction (topic: min.cleanable.dirty.ratio)"},
     {"log.cleaner.min.compaction.lag.ms", "0",
      "records younger than this are not compacted (topic: min.compaction.lag.ms)"},
+    {"offsets.topic.num.partitions", "50",
+     "partitions of __consumer_offsets (fixed once the topic exists)"},
+    {"offsets.topic.segment.bytes", "104857600", "segment.bytes of __consumer_offsets"},
+    {"offsets.topic.replication.factor", "3",
+     "replicas of __consumer_offsets (cluster mode; standalone always 1)"},
+    {"offsets.retention.minutes", "10080",
+     "committed offsets of an empty group expire this long after it became empty"},
+    {"offsets.retention.check.interval.ms", "600000", "how often offsets expire"},
+    {"offset.metadata.max.bytes", "4096",
+     "longest commit metadata (else OFFSET_METADATA_TOO_LARGE)"},
+    {"group.min.session.timeout.ms", "6000", "smallest session timeout a member may ask"},
+    {"group.max.session.timeout.ms", "1800000", "largest session timeout a member may ask"},
+    {"group.initial.rebalance.delay.ms", "3000",
+     "wait for more members before the first rebalance of an empty group"},
+    {"group.max.size", "2147483647", "members per group (else GROUP_MAX_SIZE_REACHED)"},
     {NULL, NULL, NULL},
 };
 
@@ -68,6 +83,16 @@ void broker_config_init(broker_config *cfg) {
     cfg->flush_scheduler_interval_ms = 1000;
     cfg->cleaner_enable = 1;
     cfg->cleaner_backoff_ms = 15000;
+    cfg->offsets_topic_num_partitions = 50;
+    cfg->offsets_topic_segment_bytes = 100 * 1024 * 1024;
+    cfg->offsets_topic_replication_factor = 3;
+    cfg->offsets_retention_ms = 10080LL * 60000;
+    cfg->offsets_retention_check_interval_ms = 600000;
+    cfg->offset_metadata_max_bytes = 4096;
+    cfg->group_min_session_timeout_ms = 6000;
+    cfg->group_max_session_timeout_ms = 1800000;
+    cfg->group_initial_rebalance_delay_ms = 3000;
+    cfg->group_max_size = INT32_MAX;
     log_config_init(&cfg->log_defaults);
 }
 
@@ -173,6 +198,22 @@ static int64_t *int_key_target(broker_config *cfg, const char *name) {
         return &cfg->cleaner_backoff_ms;
     if (!strcmp(name, "socket.request.max.bytes"))
         return &cfg->socket_request_max_bytes;
+    if (!strcmp(name, "offsets.topic.segment.bytes"))
+        return &cfg->offsets_topic_segment_bytes;
+    if (!strcmp(name, "offsets.retention.minutes"))
+        return &cfg->offsets_retention_ms;
+    if (!strcmp(name, "offsets.retention.check.interval.ms"))
+        return &cfg->offsets_retention_check_interval_ms;
+    if (!strcmp(name, "offset.metadata.max.bytes"))
+        return &cfg->offset_metadata_max_bytes;
+    if (!strcmp(name, "group.min.session.timeout.ms"))
+        return &cfg->group_min_session_timeout_ms;
+    if (!strcmp(name, "group.max.session.timeout.ms"))
+        return &cfg->group_max_session_timeout_ms;
+    if (!strcmp(name, "group.initial.rebalance.delay.ms"))
+        return &cfg->group_initial_rebalance_delay_ms;
+    if (!strcmp(name, "group.max.size"))
+        return &cfg->group_max_size;
     return NULL;
 }
 
@@ -191,6 +232,14 @@ static const int_key int_keys[] = {
     {"log.flush.scheduler.interval.ms", 1, INT64_MAX, 1, 0, 0},
     {"log.cleaner.backoff.ms", 1, INT64_MAX, 1, 0, 0},
     {"socket.request.max.bytes", 1, INT32_MAX, 1, 0, 0},
+    {"offsets.topic.segment.bytes", 14, INT32_MAX, 1, 0, 0},
+    {"offsets.retention.minutes", 1, INT64_MAX / 60000, 60000, 0, 0},
+    {"offsets.retention.check.interval.ms", 1, INT64_MAX, 1, 0, 0},
+    {"offset.metadata.max.bytes", 0, INT32_MAX, 1, 0, 0},
+    {"group.min.session.timeout.ms", 0, INT32_MAX, 1, 0, 0},
+    {"group.max.session.timeout.ms", 0, INT32_MAX, 1, 0, 0},
+    {"group.initial.rebalance.delay.ms", 0, INT32_MAX, 1, 0, 0},
+    {"group.max.size", 1, INT32_MAX, 1, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -248,6 +297,22 @@ int broker_config_set(broker_config *cfg, const char *key, const char *value, ch
             return BROKER_CONFIG_BAD;
         }
         cfg->broker_id = (int32_t)v;
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "offsets.topic.num.partitions")) {
+        if (parse_i64(value, 1, 100000, &v) != 0) {
+            snprintf(err, errlen, "%s: '%s' is not in [1, 100000]", key, value);
+            return BROKER_CONFIG_BAD;
+        }
+        cfg->offsets_topic_num_partitions = (int32_t)v;
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "offsets.topic.replication.factor")) {
+        if (parse_i64(value, 1, INT16_MAX, &v) != 0) {
+            snprintf(err, errlen, "%s: '%s' is not in [1, 32767]", key, value);
+            return BROKER_CONFIG_BAD;
+        }
+        cfg->offsets_topic_replication_factor = (int16_t)v;
         return BROKER_CONFIG_OK;
     }
     if (!strcmp(key, "num.partitions")) {

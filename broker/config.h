@@ -34,6 +34,17 @@ typedef struct broker_config {
     int cleaner_enable;                    /* log.cleaner.enable, true */
     int64_t cleaner_backoff_ms;            /* log.cleaner.backoff.ms, 15 s */
     log_config log_defaults;               /* log.* keys and message.max.bytes */
+    /* Group coordinator (broker/coordinator.h). */
+    int32_t offsets_topic_num_partitions;        /* offsets.topic.num.partitions, 50 */
+    int64_t offsets_topic_segment_bytes;         /* offsets.topic.segment.bytes, 100 MiB */
+    int16_t offsets_topic_replication_factor;    /* offsets.topic.replication.factor, 3 */
+    int64_t offsets_retention_ms;                /* offsets.retention.minutes, 7 days */
+    int64_t offsets_retention_check_interval_ms; /* offsets.retention.check.interval.ms, 600 s */
+    int64_t offset_metadata_max_bytes;           /* offset.metadata.max.bytes, 4096 */
+    int64_t group_min_session_timeout_ms;        /* group.min.session.timeout.ms, 6000 */
+    int64_t group_max_session_timeout_ms;        /* group.max.session.timeout.ms, 1800000 */
+    int64_t group_initial_rebalance_delay_ms;    /* group.initial.rebalance.delay.ms, 3000 */
+    int64_t group_max_size;                      /* group.max.size, INT32_MAX (unbounded) */
     /* Which retention unit was given, so that ms > minutes > hours like Kafka. */
     int retention_unit_rank;
     int roll_unit_rank;

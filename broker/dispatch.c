@@ -46,6 +46,15 @@ static const api_entry api_table[] = {
     {KAFKA_API_DELETE_TOPICS, h_delete_topics},
     {KAFKA_API_DESCRIBE_CONFIGS, h_describe_configs},
     {KAFKA_API_CREATE_PARTITIONS, h_create_partitions},
+    {KAFKA_API_OFFSET_COMMIT, h_offset_commit},
+    {KAFKA_API_OFFSET_FETCH, h_offset_fetch},
+    {KAFKA_API_JOIN_GROUP, h_join_group},
+    {KAFKA_API_HEARTBEAT, h_heartbeat},
+    {KAFKA_API_LEAVE_GROUP, h_leave_group},
+    {KAFKA_API_SYNC_GROUP, h_sync_group},
+    {KAFKA_API_DESCRIBE_GROUPS, h_describe_groups},
+    {KAFKA_API_LIST_GROUPS, h_list_groups},
+    {KAFKA_API_DELETE_GROUPS, h_delete_groups},
 };
 #define API_COUNT ((int)(sizeof api_table / sizeof api_table[0]))
 

@@ -6,7 +6,8 @@
  * assignments may only name this broker, once per partition. Topic configs
  * are validated by the log layer's config parser (unknown key or bad value:
  * INVALID_CONFIG; cleanup.policy=compact: INVALID_CONFIG "not supported
- * yet"). Every refusal carries a message saying why (v1+).
+ * yet"). Every refusal carries a message saying why (v1+). DeleteTopics
+ * refuses the internal __consumer_offsets (INVALID_TOPIC_EXCEPTION).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/coordinator.h"
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
@@ -138,6 +140,10 @@ int h_delete_topics(broker_request *req) {
     for (int32_t i = 0; i < out.topic_count; i++) {
         char msg[256];
         out.topics[i].name = in.topics[i];
+        if (coordinator_topic_is_internal(in.topics[i].ptr, in.topics[i].len)) {
+            out.topics[i].error_code = KAFKA_INVALID_TOPIC_EXCEPTION; /* the coordinator's */
+            continue;
+        }
         out.topics[i].error_code =
             topics_delete(req->b->topics, in.topics[i].ptr, in.topics[i].len, msg, sizeof msg);
     }

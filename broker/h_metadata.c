@@ -6,15 +6,18 @@
  * controller is itself, every partition's leader, replica set and ISR is
  * this broker. An unknown topic is created when auto.create.topics.enable
  * is on and (v4+) the client allows it; creation is synchronous, so the
- * topic is answered as ready at once. FindCoordinator names this broker for
- * every key: librdkafka needs FindCoordinator advertised to enable LZ4; the
- * group APIs themselves are not implemented (and not advertised) yet.
+ * topic is answered as ready at once. __consumer_offsets is marked internal
+ * and, when asked for, created by the coordinator with its own config.
+ * FindCoordinator for a group makes sure __consumer_offsets exists and names
+ * coordinator_node_for(group) (standalone: this broker); transaction keys
+ * name this broker too.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/coordinator.h"
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
@@ -25,7 +28,7 @@ static int fill_topic(broker *b, wire_arena *a, proto_metadata_topic *out, topic
                       wire_str name) {
     out->error_code = error;
     out->name = name;
-    out->is_internal = 0;
+    out->is_internal = coordinator_topic_is_internal(name.ptr, name.len);
     out->topic_authorized_operations = INT32_MIN;
     out->partition_count = tp ? tp->partition_count : 0;
     if (out->partition_count == 0)
@@ -89,6 +92,11 @@ int h_metadata(broker_request *req) {
         int16_t error = KAFKA_NONE;
         if (!tp && !topics_name_valid(name.ptr, name.len)) {
             error = KAFKA_INVALID_TOPIC_EXCEPTION;
+        } else if (!tp && coordinator_topic_is_internal(name.ptr, name.len) && allow_auto) {
+            /* Created by the coordinator, with its own config. */
+            error =
+                coordinator_ensure_topic(b) == KAFKA_NONE ? KAFKA_NONE : KAFKA_LEADER_NOT_AVAILABLE;
+            tp = topics_find(b->topics, name.ptr, name.len);
         } else if (!tp && b->cfg.auto_create_topics && allow_auto && !b->stopping) {
             char cname[256], msg[256];
             snprintf(cname, sizeof cname, "%.*s", (int)name.len, name.ptr);
@@ -120,18 +128,25 @@ int h_find_coordinator(broker_request *req) {
     wire_arena a;
     wire_arena_init(&a);
     proto_find_coordinator_req in;
-    int rc = proto_find_coordinator_req_decode(&req->body, v, &a, &in);
-    wire_arena_free(&a);
-    if (rc != 0) {
-        req->why = "FindCoordinator body";
-        return -1;
-    }
+    if (proto_find_coordinator_req_decode(&req->body, v, &a, &in) != 0)
+        return broker_request_fail(req, &a, "FindCoordinator body");
     proto_find_coordinator_resp out;
     memset(&out, 0, sizeof out);
-    if (in.key_type == PROTO_COORDINATOR_GROUP || in.key_type == PROTO_COORDINATOR_TRANSACTION) {
+    int16_t group_err = KAFKA_NONE;
+    if (in.key_type == PROTO_COORDINATOR_GROUP)
+        group_err = in.key.len < 0 ? KAFKA_INVALID_REQUEST : coordinator_ensure_topic(req->b);
+    if (group_err != KAFKA_NONE) {
+        out.error_code = group_err;
+        out.error_message = wire_str_from(kafka_error_name(group_err));
+        out.node_id = -1;
+        out.host = wire_str_from("");
+        out.port = -1;
+    } else if (in.key_type == PROTO_COORDINATOR_GROUP ||
+               in.key_type == PROTO_COORDINATOR_TRANSACTION) {
         out.error_code = KAFKA_NONE;
         out.error_message = WIRE_STR_NULL;
-        out.node_id = req->b->cfg.broker_id;
+        out.node_id = in.key_type == PROTO_COORDINATOR_GROUP ? coordinator_node_for(req->b, in.key)
+                                                             : req->b->cfg.broker_id;
         out.host = wire_str_from(req->b->advertised_host);
         out.port = req->b->advertised_port;
     } else {
@@ -142,5 +157,6 @@ int h_find_coordinator(broker_request *req) {
         out.port = -1;
     }
     proto_find_coordinator_resp_encode(req->out, v, &out);
+    wire_arena_free(&a);
     return 0;
 }

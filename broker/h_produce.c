@@ -15,17 +15,29 @@
  * place (no copy). After an append, Fetch requests waiting on the partition
  * are told how many bytes arrived (delayed.h). acks=0 gets no response at
  * all; its failures are logged. acks=-1 behaves as acks=1 on a standalone
- * broker (the leader is the whole ISR).
+ * broker (the leader is the whole ISR). The internal topic __consumer_offsets
+ * is written by the group coordinator only: Produce to it gets
+ * INVALID_TOPIC_EXCEPTION. broker_partition_append is the one append path
+ * (log + Fetch waiters) that the coordinator shares.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/coordinator.h"
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
 #include "wire/protocol.h"
+
+int broker_partition_append(topic_partition *tp, uint8_t *data, size_t len, int64_t now,
+                            log_append_info *info) {
+    int rc = log_append(tp->lg, data, len, 0, now, info);
+    if (rc == LOG_OK)
+        delayed_notify(&tp->waiting, (int64_t)len);
+    return rc;
+}
 
 static void produce_partition(broker_request *req, const proto_produce_req *in, wire_str name,
                               topic *tp, const proto_produce_req_partition *ip,
@@ -45,6 +57,8 @@ static void produce_partition(broker_request *req, const proto_produce_req *in, 
         pr->error_code = KAFKA_INVALID_REQUIRED_ACKS;
     } else if (!part || !part->lg) {
         pr->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+    } else if (coordinator_topic_is_internal(name.ptr, name.len)) {
+        pr->error_code = KAFKA_INVALID_TOPIC_EXCEPTION; /* written by the coordinator only */
     } else if (legacy) {
         pr->error_code = KAFKA_UNSUPPORTED_FOR_MESSAGE_FORMAT;
         BLOG_W("peer=%s topic=%.*s partition=%" PRId32 ": Produce v%d with magic %d refused: "
@@ -56,11 +70,11 @@ static void produce_partition(broker_request *req, const proto_produce_req *in, 
     } else {
         log_append_info info;
         /* The frame buffer is ours: the log stamps offsets into it in place. */
-        int rc = log_append(part->lg, (uint8_t *)records.ptr, (size_t)records.len, 0, now, &info);
+        int rc =
+            broker_partition_append(part, (uint8_t *)records.ptr, (size_t)records.len, now, &info);
         if (rc == LOG_OK) {
             pr->base_offset = info.first_offset;
             pr->log_append_time_ms = info.log_append_time;
-            delayed_notify(&part->waiting, records.len);
         } else {
             pr->error_code = log_status_to_kafka(rc);
             blog(rc == LOG_ERR_IO ? BLOG_ERROR : BLOG_WARN,

@@ -12,6 +12,7 @@
 
 #include "broker/broker.h"
 #include "broker/config.h"
+#include "broker/coordinator.h"
 #include "broker/delayed.h"
 #include "broker/logging.h"
 #include "broker/server.h"
@@ -176,6 +177,11 @@ int main(int argc, char **argv) {
         BLOG_E("out of memory");
         return 1;
     }
+    if (coordinator_open(&b, err, sizeof err) != 0) {
+        BLOG_E("loading %s failed: %s", COORDINATOR_TOPIC, err);
+        logdir_close(b.logs);
+        return 1;
+    }
     if (server_start(&b, port_file, err, sizeof err) != 0) {
         BLOG_E("%s", err);
         logdir_close(b.logs);
@@ -192,6 +198,7 @@ int main(int argc, char **argv) {
         status = 1;
     }
     server_free(&b);
+    coordinator_free(&b);
     delayed_free(b.delayed);
     topics_free(b.topics);
     uv_loop_close(b.loop);

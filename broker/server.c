@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/coordinator.h"
 #include "broker/delayed.h"
 #include "broker/dispatch.h"
 #include "broker/logging.h"
@@ -481,6 +482,7 @@ void server_stop(broker *b) {
     uv_close((uv_handle_t *)&srv->checkpoint, NULL);
     uv_close((uv_handle_t *)&srv->cleaner, NULL);
     delayed_complete_all(b->delayed);
+    coordinator_stop(b);
     uv_timer_start(&srv->drain, drain_timeout_cb, 5000, 0);
     server_conn *c = srv->conns;
     while (c) {

@@ -5,6 +5,9 @@
 add_executable(rdk_client ${CMAKE_CURRENT_LIST_DIR}/rdk_client.c)
 target_link_libraries(rdk_client PRIVATE PkgConfig::RDKAFKA)
 
+add_executable(rdk_group ${CMAKE_CURRENT_LIST_DIR}/rdk_group.c)
+target_link_libraries(rdk_group PRIVATE PkgConfig::RDKAFKA)
+
 add_executable(rdk_raw ${CMAKE_CURRENT_LIST_DIR}/rdk_raw.c)
 target_link_libraries(rdk_raw PRIVATE strand_wire)
 
@@ -21,6 +24,7 @@ set(STRAND_ITEST_ENV
   STRAND_BROKER=${STRAND_ITEST_BROKER}
   RDK_CLIENT=$<TARGET_FILE:rdk_client>
   RDK_RAW=$<TARGET_FILE:rdk_raw>
+  RDK_GROUP=$<TARGET_FILE:rdk_group>
   KCAT=${STRAND_KCAT}
   ITEST_LIB=${CMAKE_CURRENT_LIST_DIR}/lib.sh)
 
@@ -46,3 +50,5 @@ strand_itest(longpoll_wakeup test_longpoll.sh 120)
 strand_itest(compaction test_compaction.sh 180)
 strand_itest(restart_persists_topics test_restart.sh 300)
 strand_itest(config_unknown_key test_config.sh 120)
+strand_itest(group_consume test_group_consume.sh 300)
+strand_itest(group_offsets_restart test_group_restart.sh 240)

@@ -1,0 +1,207 @@
+/*
+ * h_group.c - the membership APIs of the group coordinator: JoinGroup v0-5,
+ * SyncGroup v0-3, Heartbeat v0-3, LeaveGroup v0-3, decoded with the
+ * wire/protocol.h codecs and handed to the state machine (group.h).
+ *
+ * JoinGroup and SyncGroup may wait (for the other members, for the leader's
+ * assignment): the handler gives the state machine a waiter bound to the
+ * request's response slot. If the answer comes while the handler still
+ * runs, it is written inline; otherwise the handler marks the request
+ * deferred and the answer completes the slot later
+ * (server_response_complete). A connection that closes first cancels its
+ * waiter (server_slot_on_cancel -> group_waiter_cancel); the member stays
+ * in the group as in Kafka, and leaves by session expiry or rebalance.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker.h"
+#include "broker/coordinator.h"
+#include "broker/group.h"
+#include "broker/logging.h"
+#include "broker/server.h"
+#include "wire/kafka.h"
+#include "wire/protocol.h"
+
+typedef struct group_waiter {
+    broker *b;
+    server_conn *conn;
+    server_slot *slot;
+    int16_t version;
+    int in_handler; /* answered inline when set */
+    int answered;
+} group_waiter;
+
+static group_waiter *waiter_new(broker_request *req) {
+    group_waiter *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->b = req->b;
+    w->conn = req->conn;
+    w->slot = req->slot;
+    w->version = req->api_version;
+    w->in_handler = 1;
+    return w;
+}
+
+static void waiter_cancel(void *arg) {
+    group_waiter *w = arg;
+    broker *b = w->b;
+    group_coord *gc = coordinator_groups(b);
+    if (gc)
+        group_waiter_cancel(gc, w);
+    free(w);
+    coordinator_reschedule(b);
+}
+
+/* The handler's part after handing the waiter over: inline answer or defer. */
+static int waiter_settle(broker_request *req, group_waiter *w) {
+    if (w->answered) {
+        free(w);
+    } else {
+        w->in_handler = 0;
+        req->deferred = 1;
+        server_slot_on_cancel(req->slot, waiter_cancel, w);
+    }
+    coordinator_reschedule(req->b);
+    return 0;
+}
+
+/* The answer is in the slot's writer. */
+static void waiter_answered(group_waiter *w) {
+    w->answered = 1;
+    if (w->in_handler)
+        return; /* the handler frees it */
+    server_response_complete(w->conn, w->slot);
+    free(w);
+}
+
+void h_group_join_done(void *ctx, void *waiter, const group_join_result *res);
+void h_group_sync_done(void *ctx, void *waiter, int16_t error, const uint8_t *assignment,
+                       int32_t len);
+
+void h_group_join_done(void *ctx, void *waiter, const group_join_result *res) {
+    (void)ctx;
+    group_waiter *w = waiter;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_join_group_resp out;
+    memset(&out, 0, sizeof out);
+    out.error_code = res->error;
+    out.generation_id = res->generation;
+    out.protocol_name = wire_str_from(res->protocol ? res->protocol : "");
+    out.leader = wire_str_from(res->leader ? res->leader : "");
+    out.member_id = wire_str_from(res->member_id ? res->member_id : "");
+    const group *g = res->members_of;
+    if (g && g->member_count > 0) {
+        out.members = wire_arena_calloc(&a, (size_t)g->member_count, sizeof *out.members);
+        if (!out.members)
+            out.error_code = KAFKA_COORDINATOR_NOT_AVAILABLE;
+        for (const gmember *m = g->members; out.members && m; m = m->next) {
+            proto_join_group_member *jm = &out.members[out.member_count++];
+            jm->member_id = wire_str_from(m->member_id);
+            jm->group_instance_id = wire_str_from(m->instance_id);
+            jm->metadata = (wire_bytes){NULL, 0};
+            for (int32_t i = 0; i < m->protocol_count; i++)
+                if (res->protocol && strcmp(m->protocols[i].name, res->protocol) == 0)
+                    jm->metadata =
+                        (wire_bytes){m->protocols[i].metadata, m->protocols[i].metadata_len};
+        }
+    }
+    proto_join_group_resp_encode(server_slot_writer(w->slot), w->version, &out);
+    wire_arena_free(&a);
+    waiter_answered(w);
+}
+
+void h_group_sync_done(void *ctx, void *waiter, int16_t error, const uint8_t *assignment,
+                       int32_t len) {
+    (void)ctx;
+    group_waiter *w = waiter;
+    proto_sync_group_resp out;
+    memset(&out, 0, sizeof out);
+    out.error_code = error;
+    out.assignment = (wire_bytes){assignment, assignment ? len : 0};
+    proto_sync_group_resp_encode(server_slot_writer(w->slot), w->version, &out);
+    waiter_answered(w);
+}
+
+int h_join_group(broker_request *req) {
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_join_group_req in;
+    if (proto_join_group_req_decode(&req->body, req->api_version, &a, &in) != 0)
+        return broker_request_fail(req, &a, "JoinGroup body");
+    group_waiter *w = waiter_new(req);
+    if (!w)
+        return broker_request_fail(req, &a, "out of memory");
+    if (coordinator_ensure_topic(req->b) != KAFKA_NONE) {
+        group_join_result res = {KAFKA_COORDINATOR_NOT_AVAILABLE, -1, NULL, NULL, "", NULL};
+        h_group_join_done(NULL, w, &res);
+    } else {
+        char host[96];
+        coordinator_client_host(req->peer, host, sizeof host);
+        group_join(coordinator_groups(req->b), &in, req->api_version, req->client_id, host, w,
+                   broker_now_ms());
+    }
+    wire_arena_free(&a);
+    return waiter_settle(req, w);
+}
+
+int h_sync_group(broker_request *req) {
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_sync_group_req in;
+    if (proto_sync_group_req_decode(&req->body, req->api_version, &a, &in) != 0)
+        return broker_request_fail(req, &a, "SyncGroup body");
+    group_waiter *w = waiter_new(req);
+    if (!w)
+        return broker_request_fail(req, &a, "out of memory");
+    group_sync(coordinator_groups(req->b), &in, w, broker_now_ms());
+    wire_arena_free(&a);
+    return waiter_settle(req, w);
+}
+
+int h_heartbeat(broker_request *req) {
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_heartbeat_req in;
+    if (proto_heartbeat_req_decode(&req->body, req->api_version, &a, &in) != 0)
+        return broker_request_fail(req, &a, "Heartbeat body");
+    proto_heartbeat_resp out;
+    memset(&out, 0, sizeof out);
+    out.error_code = group_heartbeat(coordinator_groups(req->b), &in, broker_now_ms());
+    proto_heartbeat_resp_encode(req->out, req->api_version, &out);
+    wire_arena_free(&a);
+    coordinator_reschedule(req->b);
+    return 0;
+}
+
+int h_leave_group(broker_request *req) {
+    int16_t v = req->api_version;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_leave_group_req in;
+    if (proto_leave_group_req_decode(&req->body, v, &a, &in) != 0)
+        return broker_request_fail(req, &a, "LeaveGroup body");
+    proto_leave_group_resp out;
+    memset(&out, 0, sizeof out);
+    int64_t now = broker_now_ms();
+    group_coord *gc = coordinator_groups(req->b);
+    if (v < 3) {
+        proto_leave_group_member one = {in.member_id, WIRE_STR_NULL, KAFKA_NONE};
+        out.error_code = group_leave(gc, in.group_id, &one, 1, now);
+        if (out.error_code == KAFKA_NONE)
+            out.error_code = one.error_code;
+    } else {
+        out.error_code = group_leave(gc, in.group_id, in.members, in.member_count, now);
+        if (out.error_code == KAFKA_NONE) {
+            out.member_count = in.member_count;
+            out.members = in.members;
+        }
+    }
+    proto_leave_group_resp_encode(req->out, v, &out);
+    wire_arena_free(&a);
+    coordinator_reschedule(req->b);
+    return 0;
+}
