@@ -5,7 +5,7 @@
 # A misbehaving peer for the client error paths (test helper, not installed).
 add_executable(cli_fake_broker ${CMAKE_CURRENT_LIST_DIR}/cli_fake_broker.c)
 
-set(_cli_tests offline client topic log_dump produce_consume perf)
+set(_cli_tests offline client topic log_dump produce_consume perf group)
 foreach(_t ${_cli_tests})
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_cli_${_t}.sh)
     add_test(NAME integration_cli_${_t}
