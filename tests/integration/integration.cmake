@@ -8,6 +8,9 @@ target_link_libraries(rdk_client PRIVATE PkgConfig::RDKAFKA)
 add_executable(rdk_group ${CMAKE_CURRENT_LIST_DIR}/rdk_group.c)
 target_link_libraries(rdk_group PRIVATE PkgConfig::RDKAFKA)
 
+add_executable(group_raw ${CMAKE_CURRENT_LIST_DIR}/group_raw.c)
+target_link_libraries(group_raw PRIVATE strand_proto strand_wire)
+
 add_executable(rdk_raw ${CMAKE_CURRENT_LIST_DIR}/rdk_raw.c)
 target_link_libraries(rdk_raw PRIVATE strand_wire)
 
@@ -25,6 +28,7 @@ set(STRAND_ITEST_ENV
   RDK_CLIENT=$<TARGET_FILE:rdk_client>
   RDK_RAW=$<TARGET_FILE:rdk_raw>
   RDK_GROUP=$<TARGET_FILE:rdk_group>
+  GROUP_RAW=$<TARGET_FILE:group_raw>
   KCAT=${STRAND_KCAT}
   ITEST_LIB=${CMAKE_CURRENT_LIST_DIR}/lib.sh)
 
@@ -52,3 +56,5 @@ strand_itest(restart_persists_topics test_restart.sh 300)
 strand_itest(config_unknown_key test_config.sh 120)
 strand_itest(group_consume test_group_consume.sh 300)
 strand_itest(group_offsets_restart test_group_restart.sh 240)
+strand_itest(group_protocol_errors test_group_protocol.sh 180)
+strand_itest(group_static_member test_group_static.sh 180)

@@ -13,9 +13,10 @@
 # partitioner=murmur2_random to kc-keys: each key must land in the
 # partition kafkajs's DefaultPartitioner (Java murmur2) chose.
 #
-# Not tested: the kafkajs consumer. It needs consumer groups (JoinGroup,
-# SyncGroup, Heartbeat, OffsetCommit), which the broker does not implement
-# yet; interop.js fetch uses kafkajs's Fetch request directly instead.
+# The kafkajs consumer (a consumer group: JoinGroup, SyncGroup, Heartbeat,
+# OffsetCommit, LeaveGroup) reads kj-gzip as well: the same messages, and
+# afterwards its committed offsets are the high watermarks and the group is
+# Empty (interop.js group).
 #
 # Environment (set by ctest, see kafkajs.cmake): STRAND_BROKER, KCAT, NODE,
 # KAFKAJS_NODE_PATH (node_modules that holds kafkajs, installed by the
@@ -34,7 +35,7 @@ N=${ITEST_KAFKAJS_N:-5000}
 KCAT_FMT='%p\t%o\t%T\t%K\t%k\t%S\t%s\t%h\n'
 T=$ITEST_TMP
 
-start_broker
+start_broker --override group.initial.rebalance.delay.ms=100
 
 NODE_PATH=$KAFKAJS_NODE_PATH timeout 60 "$NODE" "$INTEROP" produce "$BROKER_ADDR" "$T" "$N" ||
     fail "kafkajs admin/producer run failed (see above)"
@@ -71,6 +72,11 @@ for topic in kj-plain kj-gzip; do
     same_file "$T/$topic.exp" "$T/$topic.kjfetch" "$topic read by kafkajs Fetch"
 done
 log "kafkajs Fetch read both topics back identically"
+
+NODE_PATH=$KAFKAJS_NODE_PATH timeout 90 "$NODE" "$INTEROP" group "$BROKER_ADDR" "$T" kj-gzip "$N" ||
+    fail "kafkajs consumer group run failed (see above)"
+same_file "$T/kj-gzip.exp" "$T/kj-gzip.kjgroup" "kj-gzip read by a kafkajs consumer group"
+log "a kafkajs consumer group read kj-gzip identically and committed its offsets"
 
 # Partitioner: kcat's murmur2_random must agree with kafkajs's
 # DefaultPartitioner for every key kafkajs sent (null keys are random in both).

@@ -24,6 +24,13 @@
 //     consumer, see below) and writes OUTDIR/TOPIC.kjfetch: canonical lines
 //     in partition then offset order, as fetched.
 //
+//   node interop.js group BROKER OUTDIR TOPIC COUNT
+//     kafkajs's consumer in group kj-group-TOPIC reads COUNT messages from
+//     the beginning and writes OUTDIR/TOPIC.kjgroup (canonical lines in
+//     partition then offset order); after it left, the admin client must
+//     find the committed offsets at the high watermarks, the group Empty
+//     (describeGroups) and listed (listGroups).
+//
 //   node interop.js canon < KCAT_OUTPUT
 //     Converts kcat output made with
 //       -f '%p\t%o\t%T\t%K\t%k\t%S\t%s\t%h\n'
@@ -368,6 +375,57 @@ async function fetchTopic(broker, outdir, topic) {
   process.stderr.write(`interop.js: ${topic}: ${out.length} messages fetched by kafkajs in ${fetches} Fetch requests\n`)
 }
 
+// The kafkajs consumer in a consumer group: reads TOPIC from the beginning
+// until COUNT messages arrived (auto-commit), writes OUTDIR/TOPIC.kjgroup
+// (canonical lines in partition then offset order), leaves the group, then
+// checks with the admin client that the group's committed offsets are the
+// partitions' high watermarks and that the group is Empty.
+async function groupConsume(broker, outdir, topic, count) {
+  const { Kafka, logLevel } = require('kafkajs')
+  const kafka = new Kafka({
+    clientId: 'strand-kafkajs-interop-group',
+    brokers: [broker],
+    logLevel: logLevel.WARN,
+    logCreator: quietLog,
+    retry: { retries: 5 },
+  })
+  const groupId = `kj-group-${topic}`
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 500 })
+  const got = []
+  let done
+  const finished = new Promise(resolve => { done = resolve })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  await consumer.run({
+    eachMessage: async ({ partition, message: m }) => {
+      got.push([partition, Number(m.offset), `${partition} ${m.offset} ${m.timestamp} ${hex(m.key)} ${hex(m.value)} ${canonHeaders(m.headers)}\n`])
+      if (got.length >= count) done()
+    },
+  })
+  const timer = setTimeout(() => die(`${topic}: the kafkajs consumer got ${got.length} of ${count} messages in 60 s`), 60000)
+  await finished
+  clearTimeout(timer)
+  await consumer.disconnect() // commits what was consumed, then LeaveGroup
+  got.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  fs.writeFileSync(path.join(outdir, `${topic}.kjgroup`), got.map(x => x[2]).join(''))
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = await admin.fetchTopicOffsets(topic)
+  const committed = await admin.fetchOffsets({ groupId, topics: [topic] })
+  check(committed.length === 1 && committed[0].topic === topic, `fetchOffsets: ${JSON.stringify(committed)}`)
+  for (const e of ends) {
+    const c = committed[0].partitions.find(p => p.partition === e.partition)
+    check(c && c.offset === e.high, `${groupId} ${topic}[${e.partition}]: committed ${c && c.offset}, high watermark ${e.high}`)
+  }
+  const { groups } = await admin.describeGroups([groupId])
+  check(groups.length === 1 && groups[0].state === 'Empty' && groups[0].protocolType === 'consumer',
+    `describeGroups: ${JSON.stringify(groups).slice(0, 300)}`)
+  const listed = await admin.listGroups()
+  check(listed.groups.some(g => g.groupId === groupId), `listGroups: ${JSON.stringify(listed).slice(0, 300)}`)
+  await admin.disconnect()
+  process.stderr.write(`interop.js: ${topic}: ${got.length} messages consumed by a kafkajs consumer group, offsets committed\n`)
+}
+
 // Parse kcat -f '%p\t%o\t%T\t%K\t%k\t%S\t%s\t%h\n' from stdin.
 function canon() {
   const buf = fs.readFileSync(0)
@@ -418,10 +476,12 @@ async function main() {
     await produce(args[0], args[1], count)
   } else if (mode === 'fetch' && args.length >= 3) {
     for (const topic of args.slice(2)) await fetchTopic(args[0], args[1], topic)
+  } else if (mode === 'group' && args.length === 4) {
+    await groupConsume(args[0], args[1], args[2], Number(args[3]))
   } else if (mode === 'canon' && args.length === 0) {
     canon()
   } else {
-    die('usage: interop.js produce BROKER OUTDIR [COUNT] | fetch BROKER OUTDIR TOPIC... | canon < KCAT_OUTPUT')
+    die('usage: interop.js produce BROKER OUTDIR [COUNT] | fetch BROKER OUTDIR TOPIC... | group BROKER OUTDIR TOPIC COUNT | canon < KCAT_OUTPUT')
   }
 }
 
