@@ -6,7 +6,8 @@
 # produced and consumed; members and assignment while kcat runs, Stable;
 # Empty after it left), reset-offsets dry run changes nothing, --execute for
 # every target (checked with describe and by consuming from the group
-# again), refusals while a member is active, delete, and the error cases.
+# again), refusals while a member is active, a static member's instance
+# id, delete, and the error cases.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/cli_lib.sh"
 need_bin "$STRAND"
@@ -30,13 +31,15 @@ json_eval() {
 broker_start "$CLI_TMP/data" || exit 1
 B="127.0.0.1:$BROKER_PORT"
 KCAT_PID=""
-# stop a kcat member still running, then the usual cleanup (which exits
+STATIC_PID=""
+# stop kcat members still running, then the usual cleanup (which exits
 # with the status the test had)
 status_is() { return "$1"; }
 group_cleanup() {
     local rc=$?
-    if [ "$BASHPID" = "$CLI_MAIN_PID" ] && [ -n "$KCAT_PID" ]; then
-        stop_pid "$KCAT_PID" 20
+    if [ "$BASHPID" = "$CLI_MAIN_PID" ]; then
+        [ -z "$KCAT_PID" ] || stop_pid "$KCAT_PID" 20
+        [ -z "$STATIC_PID" ] || stop_pid "$STATIC_PID" 20
     fi
     status_is "$rc"
     cli_cleanup
@@ -238,6 +241,10 @@ expect_not_in d_noshift out '^orders +0 '
 "$KCAT" -b "$B" -G g1 -X session.timeout.ms=6000 -q -f '%p %o\n' orders \
     >"$CLI_TMP/member.out" 2>"$CLI_TMP/member.err" &
 KCAT_PID=$!
+# and a static member (group.instance.id) of another group, joining meanwhile
+"$KCAT" -b "$B" -G gs -X group.instance.id=static-1 -X session.timeout.ms=6000 -q \
+    -f '%p %o\n' orders >"$CLI_TMP/static.out" 2>"$CLI_TMP/static.err" &
+STATIC_PID=$!
 await_describe active g1 '^STATE +Stable$' 30
 await_describe active g1 ' orders:0,1,2$' 30
 expect_in active out '^MEMBERS +1$'
@@ -255,6 +262,15 @@ got=$(json_eval "$CLI_TMP/active_json.out" \
 
 run_cli list_active group list
 expect_in list_active out '^g1 +Stable +consumer '
+
+await_describe static gs ' orders:0,1,2$' 30
+expect_in static out '^[^ ]+ +static-1 +[^ ]+ +[^ ]+ +orders:0,1,2$'
+run_cli static_json group describe gs --json
+got=$(json_eval "$CLI_TMP/static_json.out" 'd.members.map(m => m.group_instance_id).join()')
+[ "$got" = "static-1" ] || fail "describe --json: group_instance_id '$got', expected static-1"
+# a static member does not leave on close (its session timeout removes it)
+stop_pid "$STATIC_PID" 20 || fail "kcat -G gs did not exit within 20 s of SIGTERM"
+STATIC_PID=""
 
 run_cli refuse group reset-offsets g1 --topic orders --to-earliest --execute
 expect_rc refuse 1
