@@ -476,17 +476,21 @@ static void complete_join(group_coord *c, group *g, int64_t now) {
             pp = &m->next;
         }
     }
-    if (g->leader && !group_member_find(g, wire_str_from(g->leader)))
-        set_cstr(&g->leader, NULL);
-    if (!g->leader) {
-        gmember *l = g->members;
-        for (gmember *m = g->members; m; m = m->next)
-            if (m->awaiting_join) {
-                l = m;
-                break;
-            }
-        if (l)
-            set_cstr(&g->leader, l->member_id);
+    /* The leader must be a member that rejoined: it computes the assignment
+     * from the join answer. Only static members that did not rejoin left:
+     * wait another rebalance timeout (their sessions may expire first). */
+    gmember *leader = g->leader ? group_member_find(g, wire_str_from(g->leader)) : NULL;
+    if (!leader || !leader->awaiting_join) {
+        leader = NULL;
+        for (gmember *m = g->members; m && !leader; m = m->next)
+            if (m->awaiting_join)
+                leader = m;
+        if (!leader && g->members) {
+            g->initial_delay = 0;
+            g->rebalance_deadline_ms = now + group_rebalance_timeout(g);
+            return;
+        }
+        set_cstr(&g->leader, leader ? leader->member_id : NULL);
     }
     g->generation++;
     g->initial_delay = 0;

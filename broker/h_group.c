@@ -11,6 +11,8 @@
  * (server_response_complete). A connection that closes first cancels its
  * waiter (server_slot_on_cancel -> group_waiter_cancel); the member stays
  * in the group as in Kafka, and leaves by session expiry or rebalance.
+ * Once the broker is stopping, JoinGroup and SyncGroup are answered
+ * NOT_COORDINATOR at once (nothing would answer a waiter later).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,8 +137,14 @@ int h_join_group(broker_request *req) {
     group_waiter *w = waiter_new(req);
     if (!w)
         return broker_request_fail(req, &a, "out of memory");
-    if (coordinator_ensure_topic(req->b) != KAFKA_NONE) {
-        group_join_result res = {KAFKA_COORDINATOR_NOT_AVAILABLE, -1, NULL, NULL, "", NULL};
+    if (req->b->stopping || coordinator_ensure_topic(req->b) != KAFKA_NONE) {
+        group_join_result res = {req->b->stopping ? KAFKA_NOT_COORDINATOR
+                                                  : KAFKA_COORDINATOR_NOT_AVAILABLE,
+                                 -1,
+                                 NULL,
+                                 NULL,
+                                 "",
+                                 NULL};
         h_group_join_done(NULL, w, &res);
     } else {
         char host[96];
@@ -157,7 +165,10 @@ int h_sync_group(broker_request *req) {
     group_waiter *w = waiter_new(req);
     if (!w)
         return broker_request_fail(req, &a, "out of memory");
-    group_sync(coordinator_groups(req->b), &in, w, broker_now_ms());
+    if (req->b->stopping) /* waiters are no longer answered later */
+        h_group_sync_done(NULL, w, KAFKA_NOT_COORDINATOR, NULL, 0);
+    else
+        group_sync(coordinator_groups(req->b), &in, w, broker_now_ms());
     wire_arena_free(&a);
     return waiter_settle(req, w);
 }

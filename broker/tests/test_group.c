@@ -433,6 +433,65 @@ static void test_static_member_replaced_while_waiting(void **state) {
     fx_free(f);
 }
 
+static void test_static_leader_not_rejoining(void **state) {
+    (void)state;
+    fx *f = fx_new();
+    answer a, b;
+    join(f, "g", NULL, "inst-a", RANGE, 5, &a, 0);
+    group_coord_tick(f->c, 100);
+    assert_int_equal(a.generation, 1);
+    char ida[128];
+    snprintf(ida, sizeof ida, "%s", a.member_id);
+    answer s;
+    sync_(f, "g", ida, 1, NULL, 0, &s, 100);
+    assert_int_equal(s.error, KAFKA_NONE);
+    join(f, "g", NULL, "inst-b", RANGE, 5, &b, 200);
+    assert_int_equal(b.done, 0);
+    /* the static leader keeps its session but never rejoins */
+    assert_int_equal(hb(f, "g", ida, "inst-a", 1, 9000), KAFKA_REBALANCE_IN_PROGRESS);
+    assert_int_equal(hb(f, "g", ida, "inst-a", 1, 18000), KAFKA_REBALANCE_IN_PROGRESS);
+    group_coord_tick(f->c, 20200);
+    assert_int_equal(b.done, 1);
+    assert_int_equal(b.error, KAFKA_NONE);
+    assert_int_equal(b.generation, 2);
+    assert_string_equal(b.leader, b.member_id); /* leadership moved to a member that joined */
+    assert_int_equal(b.member_count, 2);        /* the static member stays in the group */
+    fx_free(f);
+}
+
+static void test_only_static_members_not_rejoining(void **state) {
+    (void)state;
+    fx *f = fx_new();
+    answer a, c;
+    join(f, "g", NULL, "inst-a", RANGE, 5, &a, 0);
+    group_coord_tick(f->c, 100);
+    char ida[128];
+    snprintf(ida, sizeof ida, "%s", a.member_id);
+    answer s;
+    sync_(f, "g", ida, 1, NULL, 0, &s, 100);
+    join(f, "g", NULL, NULL, RANGE, 3, &c, 200); /* starts a rebalance, then leaves */
+    proto_leave_group_member lm = {wire_str_from(c.member_id), WIRE_STR_NULL, -1};
+    assert_int_equal(c.done, 0);
+    char idc[128];
+    group *g = find(f, "g");
+    snprintf(idc, sizeof idc, "%s", g->members->next->member_id);
+    lm.member_id = wire_str_from(idc);
+    group_leave(f->c, wire_str_from("g"), &lm, 1, 300);
+    assert_int_equal(lm.error_code, KAFKA_NONE);
+    assert_int_equal(c.done, 1); /* its waiting join is answered */
+    assert_int_equal(c.error, KAFKA_UNKNOWN_MEMBER_ID);
+    assert_int_equal(hb(f, "g", ida, "inst-a", 1, 15000), KAFKA_REBALANCE_IN_PROGRESS);
+    group_coord_tick(f->c, 20200);
+    /* nobody rejoined: no generation without a leader, keep waiting */
+    assert_int_equal(g->state, GROUP_PREPARING_REBALANCE);
+    assert_int_equal(g->generation, 1);
+    assert_int_equal(group_coord_next_deadline(f->c), 25000); /* a's session */
+    group_coord_tick(f->c, 25000);
+    assert_int_equal(g->state, GROUP_EMPTY);
+    assert_int_equal(g->generation, 2);
+    fx_free(f);
+}
+
 static void test_protocol_selection_and_errors(void **state) {
     (void)state;
     fx *f = fx_new();
@@ -698,6 +757,8 @@ int main(void) {
         cmocka_unit_test(test_rebalance_timeout_removes_silent_member),
         cmocka_unit_test(test_static_member_replaced),
         cmocka_unit_test(test_static_member_replaced_while_waiting),
+        cmocka_unit_test(test_static_leader_not_rejoining),
+        cmocka_unit_test(test_only_static_members_not_rejoining),
         cmocka_unit_test(test_protocol_selection_and_errors),
         cmocka_unit_test(test_group_max_size),
         cmocka_unit_test(test_commit_rules),

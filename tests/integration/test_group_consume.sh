@@ -54,6 +54,27 @@ check_exactly_once() {
     [ -z "$bad" ] || fail "message printed with the wrong partition: $bad"
 }
 
+# await_assigned TIMEOUT_S MEMBER...: poll until the latest event of every
+# member is an assignment and together they hold the 6 partitions once
+# (one generation, all members in it).
+await_assigned() {
+    local deadline=$(($(now_ms) + $1 * 1000)) i last parts
+    shift
+    while :; do
+        parts=""
+        for i in "$@"; do
+            last=$(grep 'assigned\|revoked' "$T/c$i.err" 2>/dev/null | tail -n 1)
+            case $last in *assigned*) parts="$parts,${last#*assigned }" ;; *) parts="" && break ;; esac
+        done
+        if [ -n "$parts" ]; then
+            parts=$(printf '%s' "$parts" | tr ',' '\n' | grep . | LC_ALL=C sort | tr '\n' ' ')
+            [ "$parts" = "gt[0] gt[1] gt[2] gt[3] gt[4] gt[5] " ] && return 0
+        fi
+        [ "$(now_ms)" -lt "$deadline" ] || fail "members $* did not settle on one assignment within ${1}s"
+        sleep 0.1
+    done
+}
+
 start_member() {
     "$RDK_GROUP" -b "$BROKER_ADDR" -g grp -t gt -s 3000 -c "member$1" --sync-commit -T 240000 \
         >"$T/c$1.out" 2>"$T/c$1.err" &
@@ -61,10 +82,11 @@ start_member() {
     track_pid "$!"
 }
 
-produce_batch a 100
 start_member 1
 start_member 2
 start_member 3
+await_assigned 120 1 2 3
+produce_batch a 100
 await_total 600 120
 check_exactly_once 600
 # every member got partitions in the final generation

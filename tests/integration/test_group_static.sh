@@ -33,6 +33,26 @@ await_count() {
     done
 }
 
+# await_assigned TIMEOUT_S MEMBER...: poll until the latest event of every
+# member is an assignment and together they hold the 4 partitions once.
+await_assigned() {
+    local deadline=$(($(now_ms) + $1 * 1000)) i last parts
+    shift
+    while :; do
+        parts=""
+        for i in "$@"; do
+            last=$(grep 'assigned\|revoked' "$T/$i.err" 2>/dev/null | tail -n 1)
+            case $last in *assigned*) parts="$parts,${last#*assigned }" ;; *) parts="" && break ;; esac
+        done
+        if [ -n "$parts" ]; then
+            parts=$(printf '%s' "$parts" | tr ',' '\n' | grep . | LC_ALL=C sort | tr '\n' ' ')
+            [ "$parts" = "st[0] st[1] st[2] st[3] " ] && return 0
+        fi
+        [ "$(now_ms)" -lt "$deadline" ] || fail "members $* did not settle on one assignment within ${1}s"
+        sleep 0.1
+    done
+}
+
 start_member() { # NAME INSTANCE
     "$RDK_GROUP" -b "$BROKER_ADDR" -g sgrp -t st -s 10000 -I "$2" -c "$2" --sync-commit -T 120000 \
         >"$T/$1.out" 2>"$T/$1.err" &
@@ -40,9 +60,10 @@ start_member() { # NAME INSTANCE
     track_pid "$!"
 }
 
-produce_batch a 10
 start_member ma inst-a
 start_member mb inst-b
+await_assigned 60 ma mb
+produce_batch a 10
 await_count ' a-' "$T/m*.out" 40 60
 b_events=$(grep -c 'assigned\|revoked' "$T/mb.err")
 a_assigned=$(grep 'assigned' "$T/ma.err" | tail -n 1)
@@ -51,7 +72,7 @@ a_assigned=$(grep 'assigned' "$T/ma.err" | tail -n 1)
 kill -KILL "$PID_ma"
 wait "$PID_ma" 2>/dev/null
 start_member ma2 inst-a
-await_count 'assigned' "$T/ma2.err" 1 30
+await_assigned 30 ma2 mb
 a2_assigned=$(grep 'assigned' "$T/ma2.err")
 [ "${a2_assigned}" = "${a_assigned}" ] || fail "restarted member got '$a2_assigned', had '$a_assigned'"
 produce_batch b 10
