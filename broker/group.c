@@ -1,8 +1,9 @@
 /*
  * group.c - consumer group membership: the classic rebalance protocol of
  * Apache Kafka's GroupCoordinator (JoinGroup, SyncGroup, Heartbeat,
- * LeaveGroup), session and rebalance deadlines, static members, and the
- * group metadata record written after each assignment.
+ * LeaveGroup), session and rebalance deadlines, static members. The group
+ * metadata record written after each assignment is built in
+ * group_offsets.c (group_store).
  *
  * Groups live in a singly linked list (few groups per broker; lookups are
  * linear). Deadlines are not timers: each member's session deadline and
@@ -23,7 +24,6 @@
 #include <string.h>
 
 #include "broker/group_internal.h"
-#include "broker/group_records.h"
 #include "wire/kafka.h"
 
 const char *group_state_name(int state) {
@@ -148,7 +148,7 @@ static int member_same_protocols(const gmember *m, const proto_join_group_req *r
     return 1;
 }
 
-static const group_protocol *member_protocol(const gmember *m, const char *name) {
+const group_protocol *group_member_protocol(const gmember *m, const char *name) {
     for (int32_t i = 0; name && i < m->protocol_count; i++)
         if (strcmp(m->protocols[i].name, name) == 0)
             return &m->protocols[i];
@@ -157,7 +157,7 @@ static const group_protocol *member_protocol(const gmember *m, const char *name)
 
 static int all_members_support(const group *g, const char *name) {
     for (gmember *m = g->members; m; m = m->next)
-        if (!member_protocol(m, name))
+        if (!group_member_protocol(m, name))
             return 0;
     return 1;
 }
@@ -324,55 +324,6 @@ static void answer_sync(group_coord *c, gmember *m, int16_t error) {
     if (w)
         c->ops.sync_done(c->ops.ctx, w, error, error == KAFKA_NONE ? m->assignment : NULL,
                          error == KAFKA_NONE ? m->assignment_len : 0);
-}
-
-/* ---- the group metadata record ---- */
-
-int16_t group_store(group_coord *c, group *g) {
-    if (!c->ops.append)
-        return KAFKA_NONE;
-    wire_arena a;
-    wire_arena_init(&a);
-    group_record_group v;
-    memset(&v, 0, sizeof v);
-    v.protocol_type = wire_str_from(g->protocol_type ? g->protocol_type : "");
-    v.generation = g->generation;
-    v.protocol = wire_str_from(g->protocol);
-    v.leader = wire_str_from(g->leader);
-    v.current_state_timestamp = g->state_timestamp;
-    v.member_count = g->member_count;
-    if (v.member_count > 0 &&
-        !(v.members = wire_arena_calloc(&a, (size_t)v.member_count, sizeof *v.members))) {
-        wire_arena_free(&a);
-        return KAFKA_COORDINATOR_NOT_AVAILABLE;
-    }
-    int32_t i = 0;
-    for (gmember *m = g->members; m; m = m->next, i++) {
-        group_record_member *rm = &v.members[i];
-        const group_protocol *p = member_protocol(m, g->protocol);
-        rm->member_id = wire_str_from(m->member_id);
-        rm->instance_id = wire_str_from(m->instance_id);
-        rm->client_id = wire_str_from(m->client_id ? m->client_id : "");
-        rm->client_host = wire_str_from(m->client_host ? m->client_host : "");
-        rm->rebalance_timeout_ms = m->rebalance_timeout_ms;
-        rm->session_timeout_ms = m->session_timeout_ms;
-        rm->subscription = p ? (wire_bytes){p->metadata, p->metadata_len} : (wire_bytes){NULL, 0};
-        rm->assignment = (wire_bytes){m->assignment, m->assignment_len};
-    }
-    wire_writer key, val;
-    wire_writer_init(&key);
-    wire_writer_init(&val);
-    group_record_group_key_encode(&key, wire_str_from(g->id));
-    group_record_group_value_encode(&val, &v);
-    wire_arena_free(&a);
-    int16_t err = KAFKA_COORDINATOR_NOT_AVAILABLE;
-    if (!key.err && !val.err) {
-        group_record rec = {{key.p, (int32_t)key.len}, {val.p, (int32_t)val.len}};
-        err = c->ops.append(c->ops.ctx, g->id, &rec, 1);
-    }
-    wire_writer_free(&key);
-    wire_writer_free(&val);
-    return err;
 }
 
 /* ---- rebalancing ---- */
@@ -1030,56 +981,4 @@ void group_coord_shutdown(group_coord *c, int16_t error) {
                 answer_sync(c, m, error);
         }
     }
-}
-
-/* ---- partitioning ---- */
-
-int32_t group_partition_for(wire_str id, int32_t n) {
-    uint32_t h = 0;
-    const uint8_t *s = (const uint8_t *)id.ptr;
-    int32_t len = id.len > 0 ? id.len : 0;
-    for (int32_t i = 0; i < len;) {
-        uint32_t cp = 0xFFFD;
-        uint8_t b = s[i];
-        int need = b < 0x80             ? 0
-                   : (b & 0xE0) == 0xC0 ? 1
-                   : (b & 0xF0) == 0xE0 ? 2
-                   : (b & 0xF8) == 0xF0 ? 3
-                                        : -1;
-        if (need == 0) {
-            cp = b;
-            i++;
-        } else if (need < 0 || i + need >= len) {
-            i++;
-        } else {
-            cp = b & (0x3F >> need);
-            int ok = 1;
-            for (int k = 1; k <= need; k++) {
-                if ((s[i + k] & 0xC0) != 0x80) {
-                    ok = 0;
-                    break;
-                }
-                cp = cp << 6 | (s[i + k] & 0x3F);
-            }
-            if (ok) {
-                i += need + 1;
-            } else {
-                cp = 0xFFFD;
-                i++;
-            }
-        }
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            h = 31 * h + (0xD800 + (cp >> 10));
-            h = 31 * h + (0xDC00 + (cp & 0x3FF));
-        } else {
-            h = 31 * h + cp;
-        }
-    }
-    int32_t v = (int32_t)h;
-    if (v == INT32_MIN)
-        v = 0;
-    else if (v < 0)
-        v = -v;
-    return n > 0 ? v % n : 0;
 }

@@ -238,7 +238,7 @@ void group_load_finish(group_coord *c, int64_t now);
 int64_t group_coord_offset_count(const group_coord *c);
 
 /* Kafka's partition for a group: abs(java String.hashCode(id)) % n, over
- * the UTF-16 code units of the (UTF-8) id. */
+ * the UTF-16 code units of the (UTF-8) id. (group_records.c) */
 int32_t group_partition_for(wire_str group_id, int32_t n);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * group_internal.h - what group.c (membership, rebalances) and
- * group_offsets.c (commits, expiry, loading) share: the coordinator struct
+ * group_offsets.c (commits, group record, expiry, loading) share: the coordinator struct
  * and small helpers over groups. Not for use outside those two files.
  */
 #ifndef STRAND_BROKER_GROUP_INTERNAL_H
@@ -36,6 +36,9 @@ int group_offset_put(group *g, wire_str topic, int32_t partition, int64_t offset
                      int32_t leader_epoch, wire_str metadata, int64_t commit_ts, int64_t expire_ts);
 void group_offset_remove_at(group *g, int32_t i);
 void group_offsets_clear(group *g);
+
+/* The member's protocol called `name`, or NULL. */
+const group_protocol *group_member_protocol(const gmember *m, const char *name);
 
 /* The group metadata record (key + value) for `g`, appended through
  * ops->append: KAFKA_NONE or its error. */

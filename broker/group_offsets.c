@@ -1,7 +1,8 @@
 /*
- * group_offsets.c - committed offsets of the group coordinator: OffsetCommit
- * checks and storage, DeleteGroups, retention (KIP-211) and the replay of
- * __consumer_offsets at start.
+ * group_offsets.c - what the group coordinator keeps in __consumer_offsets:
+ * committed offsets (OffsetCommit checks and storage), the group metadata
+ * record, DeleteGroups, retention (KIP-211) and the replay of the topic at
+ * start.
  *
  * A group's offsets are an array searched linearly (a consumer commits a
  * handful of partitions at a time). Every change that must survive a
@@ -161,6 +162,55 @@ static int16_t records_append(group_coord *c, const char *group_id, record_list 
     }
     int16_t err = c->ops.append(c->ops.ctx, group_id, recs, l->n);
     free(recs);
+    return err;
+}
+
+/* ---- the group metadata record ---- */
+
+int16_t group_store(group_coord *c, group *g) {
+    if (!c->ops.append)
+        return KAFKA_NONE;
+    wire_arena a;
+    wire_arena_init(&a);
+    group_record_group v;
+    memset(&v, 0, sizeof v);
+    v.protocol_type = wire_str_from(g->protocol_type ? g->protocol_type : "");
+    v.generation = g->generation;
+    v.protocol = wire_str_from(g->protocol);
+    v.leader = wire_str_from(g->leader);
+    v.current_state_timestamp = g->state_timestamp;
+    v.member_count = g->member_count;
+    if (v.member_count > 0 &&
+        !(v.members = wire_arena_calloc(&a, (size_t)v.member_count, sizeof *v.members))) {
+        wire_arena_free(&a);
+        return KAFKA_COORDINATOR_NOT_AVAILABLE;
+    }
+    int32_t i = 0;
+    for (gmember *m = g->members; m; m = m->next, i++) {
+        group_record_member *rm = &v.members[i];
+        const group_protocol *p = group_member_protocol(m, g->protocol);
+        rm->member_id = wire_str_from(m->member_id);
+        rm->instance_id = wire_str_from(m->instance_id);
+        rm->client_id = wire_str_from(m->client_id ? m->client_id : "");
+        rm->client_host = wire_str_from(m->client_host ? m->client_host : "");
+        rm->rebalance_timeout_ms = m->rebalance_timeout_ms;
+        rm->session_timeout_ms = m->session_timeout_ms;
+        rm->subscription = p ? (wire_bytes){p->metadata, p->metadata_len} : (wire_bytes){NULL, 0};
+        rm->assignment = (wire_bytes){m->assignment, m->assignment_len};
+    }
+    wire_writer key, val;
+    wire_writer_init(&key);
+    wire_writer_init(&val);
+    group_record_group_key_encode(&key, wire_str_from(g->id));
+    group_record_group_value_encode(&val, &v);
+    wire_arena_free(&a);
+    int16_t err = KAFKA_COORDINATOR_NOT_AVAILABLE;
+    if (!key.err && !val.err) {
+        group_record rec = {{key.p, (int32_t)key.len}, {val.p, (int32_t)val.len}};
+        err = c->ops.append(c->ops.ctx, g->id, &rec, 1);
+    }
+    wire_writer_free(&key);
+    wire_writer_free(&val);
     return err;
 }
 

@@ -1,12 +1,16 @@
 /*
- * group_records.c - encode and decode the keys and values of
- * __consumer_offsets in Apache Kafka's formats (see group_records.h for the
- * layouts). Kept apart from the coordinator so the formats can be tested
- * byte by byte and reused by anything that reads the topic.
+ * group_records.c - how groups map onto __consumer_offsets: the keys and
+ * values in Apache Kafka's formats (see group_records.h for the layouts)
+ * and the partition of a group (Kafka's Java String.hashCode rule). Kept
+ * apart from the coordinator so the formats can be tested byte by byte and
+ * reused by anything that reads the topic.
  */
 #include "broker/group_records.h"
 
+#include <limits.h>
 #include <string.h>
+
+#include "broker/group.h"
 
 void group_record_offset_key_encode(wire_writer *w, wire_str group, wire_str topic,
                                     int32_t partition) {
@@ -142,4 +146,56 @@ int group_record_group_value_decode(wire_bytes value, wire_arena *a, group_recor
         m->assignment = wire_read_bytes(&r, 0);
     }
     return r.err ? -1 : 0;
+}
+
+/* ---- which partition holds a group ---- */
+
+int32_t group_partition_for(wire_str id, int32_t n) {
+    uint32_t h = 0;
+    const uint8_t *s = (const uint8_t *)id.ptr;
+    int32_t len = id.len > 0 ? id.len : 0;
+    for (int32_t i = 0; i < len;) {
+        uint32_t cp = 0xFFFD;
+        uint8_t b = s[i];
+        int need = b < 0x80             ? 0
+                   : (b & 0xE0) == 0xC0 ? 1
+                   : (b & 0xF0) == 0xE0 ? 2
+                   : (b & 0xF8) == 0xF0 ? 3
+                                        : -1;
+        if (need == 0) {
+            cp = b;
+            i++;
+        } else if (need < 0 || i + need >= len) {
+            i++;
+        } else {
+            cp = b & (0x3F >> need);
+            int ok = 1;
+            for (int k = 1; k <= need; k++) {
+                if ((s[i + k] & 0xC0) != 0x80) {
+                    ok = 0;
+                    break;
+                }
+                cp = cp << 6 | (s[i + k] & 0x3F);
+            }
+            if (ok) {
+                i += need + 1;
+            } else {
+                cp = 0xFFFD;
+                i++;
+            }
+        }
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            h = 31 * h + (0xD800 + (cp >> 10));
+            h = 31 * h + (0xDC00 + (cp & 0x3FF));
+        } else {
+            h = 31 * h + cp;
+        }
+    }
+    int32_t v = (int32_t)h;
+    if (v == INT32_MIN)
+        v = 0;
+    else if (v < 0)
+        v = -v;
+    return n > 0 ? v % n : 0;
 }

@@ -711,6 +711,39 @@ static void test_load_replay(void **state) {
     fx_free(f);
 }
 
+static void test_expiry_explicit_retention(void **state) {
+    (void)state;
+    fx *f = fx_new(); /* broker retention 60 s */
+    group_commit_entry e;
+    memset(&e, 0, sizeof e);
+    e.topic = wire_str_from("t");
+    e.leader_epoch = -1;
+    e.metadata = WIRE_STR_NULL;
+    e.expire_timestamp = 5000; /* OffsetCommit v2-4 retention_time_ms */
+    group_commit(f->c, wire_str_from("s"), -1, wire_str_from(""), WIRE_STR_NULL, &e, 1, 1000);
+    assert_int_equal(e.error, KAFKA_NONE);
+    /* stored as offset value v1, which carries the expire time */
+    group_record_offset v;
+    assert_int_equal(f->recs[f->nrec - 1].val[1], 1);
+    assert_int_equal(group_record_offset_value_decode(
+                         (wire_bytes){f->recs[f->nrec - 1].val, f->recs[f->nrec - 1].vlen}, &v),
+                     0);
+    assert_int_equal(v.expire_timestamp, 5000);
+    fx *g2 = fx_new();
+    replay(f, g2->c);
+    assert_int_equal(group_expire(g2->c, 4999, NULL), 0);
+    assert_int_equal(group_expire(g2->c, 5000, NULL), 1);
+    assert_int_equal(group_coord_count(g2->c), 0);
+    /* the expiry wrote tombstones: replaying them forgets the group */
+    fx *g3 = fx_new();
+    replay(f, g3->c);
+    replay(g2, g3->c);
+    assert_int_equal(group_coord_count(g3->c), 0);
+    fx_free(g3);
+    fx_free(g2);
+    fx_free(f);
+}
+
 static void test_waiter_cancel_and_shutdown(void **state) {
     (void)state;
     fx *f = fx_new();
@@ -765,6 +798,7 @@ int main(void) {
         cmocka_unit_test(test_delete_groups),
         cmocka_unit_test(test_expiry_rules),
         cmocka_unit_test(test_load_replay),
+        cmocka_unit_test(test_expiry_explicit_retention),
         cmocka_unit_test(test_waiter_cancel_and_shutdown),
         cmocka_unit_test(test_partition_for),
     };
