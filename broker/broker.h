@@ -33,6 +33,7 @@ typedef struct server_conn server_conn;
 typedef struct server_slot server_slot;
 typedef struct coordinator coordinator;
 typedef struct topic_partition topic_partition;
+typedef struct cluster cluster;
 
 typedef struct broker {
     broker_config cfg;
@@ -42,6 +43,7 @@ typedef struct broker {
     delayed *delayed;
     server *server;
     coordinator *coord; /* group coordinator (coordinator.h) */
+    cluster *cluster;   /* cluster mode (broker/cluster.h); NULL when standalone */
     char cluster_id[64];
     char advertised_host[BROKER_HOST_MAX]; /* what Metadata/FindCoordinator give clients */
     int advertised_port;

@@ -66,6 +66,19 @@ const broker_config_key broker_config_keys[] = {
     {"group.initial.rebalance.delay.ms", "3000",
      "wait for more members before the first rebalance of an empty group"},
     {"group.max.size", "2147483647", "members per group (else GROUP_MAX_SIZE_REACHED)"},
+    {"zookeeper.connect", "(none: standalone)",
+     "cluster mode: ZooKeeper HOST:PORT[,HOST:PORT][/chroot] (docs/CLUSTER.md)"},
+    {"zookeeper.session.timeout.ms", "18000",
+     "ZooKeeper session timeout: a broker silent this long leaves the cluster"},
+    {"zookeeper.connection.timeout.ms", "(session timeout)",
+     "give up starting when ZooKeeper is not reached within this"},
+    {"default.replication.factor", "1",
+     "replication factor of topics created without one (cluster mode)"},
+    {"min.insync.replicas", "1", "acks=all needs this many in-sync replicas (cluster mode)"},
+    {"replica.lag.time.max.ms", "30000",
+     "a follower this far behind leaves the ISR (cluster mode, with replication)"},
+    {"unclean.leader.election.enable", "false",
+     "elect leaders outside the ISR (only false is supported)"},
     {NULL, NULL, NULL},
 };
 
@@ -94,6 +107,11 @@ void broker_config_init(broker_config *cfg) {
     cfg->group_initial_rebalance_delay_ms = 3000;
     cfg->group_max_size = INT32_MAX;
     log_config_init(&cfg->log_defaults);
+    cfg->zk_session_timeout_ms = 18000;
+    cfg->zk_connection_timeout_ms = 0;
+    cfg->default_replication_factor = 1;
+    cfg->min_insync_replicas = 1;
+    cfg->replica_lag_time_max_ms = 30000;
 }
 
 static int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out) {
@@ -214,6 +232,16 @@ static int64_t *int_key_target(broker_config *cfg, const char *name) {
         return &cfg->group_initial_rebalance_delay_ms;
     if (!strcmp(name, "group.max.size"))
         return &cfg->group_max_size;
+    if (!strcmp(name, "zookeeper.session.timeout.ms"))
+        return &cfg->zk_session_timeout_ms;
+    if (!strcmp(name, "zookeeper.connection.timeout.ms"))
+        return &cfg->zk_connection_timeout_ms;
+    if (!strcmp(name, "default.replication.factor"))
+        return &cfg->default_replication_factor;
+    if (!strcmp(name, "min.insync.replicas"))
+        return &cfg->min_insync_replicas;
+    if (!strcmp(name, "replica.lag.time.max.ms"))
+        return &cfg->replica_lag_time_max_ms;
     return NULL;
 }
 
@@ -240,6 +268,11 @@ static const int_key int_keys[] = {
     {"group.max.session.timeout.ms", 0, INT32_MAX, 1, 0, 0},
     {"group.initial.rebalance.delay.ms", 0, INT32_MAX, 1, 0, 0},
     {"group.max.size", 1, INT32_MAX, 1, 0, 0},
+    {"zookeeper.session.timeout.ms", 1000, 3600000, 1, 0, 0},
+    {"zookeeper.connection.timeout.ms", 1, 3600000, 1, 0, 0},
+    {"default.replication.factor", 1, 32767, 1, 0, 0},
+    {"min.insync.replicas", 1, 32767, 1, 0, 0},
+    {"replica.lag.time.max.ms", 1, INT32_MAX, 1, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -289,6 +322,23 @@ int broker_config_set(broker_config *cfg, const char *key, const char *value, ch
         if (comma)
             BLOG_W("log.dirs lists several directories; only the first (%s) is used",
                    cfg->data_dir);
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "zookeeper.connect")) {
+        if (!value[0] || strlen(value) >= sizeof cfg->zookeeper_connect || !strchr(value, ':') ||
+            strpbrk(value, " \t")) {
+            snprintf(err, errlen,
+                     "zookeeper.connect: expected HOST:PORT[,HOST:PORT][/chroot], got '%s'", value);
+            return BROKER_CONFIG_BAD;
+        }
+        snprintf(cfg->zookeeper_connect, sizeof cfg->zookeeper_connect, "%s", value);
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "unclean.leader.election.enable")) {
+        if (parse_bool(value, &cfg->unclean_leader_election) != 0) {
+            snprintf(err, errlen, "%s: expected true or false, got '%s'", key, value);
+            return BROKER_CONFIG_BAD;
+        }
         return BROKER_CONFIG_OK;
     }
     if (!strcmp(key, "broker.id") || !strcmp(key, "node.id")) {

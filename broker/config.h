@@ -45,6 +45,14 @@ typedef struct broker_config {
     int64_t group_max_session_timeout_ms;        /* group.max.session.timeout.ms, 1800000 */
     int64_t group_initial_rebalance_delay_ms;    /* group.initial.rebalance.delay.ms, 3000 */
     int64_t group_max_size;                      /* group.max.size, INT32_MAX (unbounded) */
+    /* Cluster mode (docs/CLUSTER.md); "" = standalone. */
+    char zookeeper_connect[BROKER_PATH_MAX]; /* zookeeper.connect host:port[,..][/chroot] */
+    int64_t zk_session_timeout_ms;           /* zookeeper.session.timeout.ms, 18 s */
+    int64_t zk_connection_timeout_ms;        /* zookeeper.connection.timeout.ms, 0 = session */
+    int64_t default_replication_factor;      /* default.replication.factor, 1 */
+    int64_t min_insync_replicas;             /* min.insync.replicas, 1 */
+    int64_t replica_lag_time_max_ms;         /* replica.lag.time.max.ms, 30 s */
+    int unclean_leader_election;             /* unclean.leader.election.enable, false */
     /* Which retention unit was given, so that ms > minutes > hours like Kafka. */
     int retention_unit_rank;
     int roll_unit_rank;

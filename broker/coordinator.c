@@ -54,6 +54,13 @@ group_coord *coordinator_groups(broker *b) {
 }
 
 int16_t coordinator_ensure_topic(broker *b) {
+    if (b->cluster) { /* needs __consumer_offsets in ZooKeeper and coordinator moves */
+        static int said;
+        if (!said++)
+            BLOG_W("consumer groups are not available in cluster mode yet: FindCoordinator and "
+                   "the group APIs answer COORDINATOR_NOT_AVAILABLE (docs/CLUSTER.md)");
+        return KAFKA_COORDINATOR_NOT_AVAILABLE;
+    }
     if (topics_find(b->topics, COORDINATOR_TOPIC, (int32_t)strlen(COORDINATOR_TOPIC)))
         return KAFKA_NONE;
     if (b->stopping)

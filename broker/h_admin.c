@@ -16,6 +16,7 @@
 
 #include "broker/broker.h"
 #include "broker/coordinator.h"
+#include "broker/cluster.h"
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
@@ -91,6 +92,8 @@ static int16_t create_one(broker_request *req, wire_arena *a,
 }
 
 int h_create_topics(broker_request *req) {
+    if (req->b->cluster)
+        return cluster_h_create_topics(req);
     int16_t v = req->api_version;
     wire_arena a;
     wire_arena_init(&a);
@@ -144,6 +147,13 @@ int h_delete_topics(broker_request *req) {
             out.topics[i].error_code = KAFKA_INVALID_TOPIC_EXCEPTION; /* the coordinator's */
             continue;
         }
+        if (req->b->cluster) { /* not implemented in cluster mode yet */
+            out.topics[i].error_code = KAFKA_TOPIC_DELETION_DISABLED;
+            BLOG_W("peer=%s: DeleteTopics %.*s refused: deleting topics is not implemented in "
+                   "cluster mode yet",
+                   req->peer, (int)(in.topics[i].len < 0 ? 0 : in.topics[i].len), in.topics[i].ptr);
+            continue;
+        }
         out.topics[i].error_code =
             topics_delete(req->b->topics, in.topics[i].ptr, in.topics[i].len, msg, sizeof msg);
     }
@@ -173,7 +183,11 @@ int h_create_partitions(broker_request *req) {
         for (int32_t k = 0; k < t->assignment_count; k++)
             for (int32_t j = 0; j < t->assignments[k].broker_id_count; j++)
                 bad |= t->assignments[k].broker_ids[j] != req->b->cfg.broker_id;
-        if (msg && bad) {
+        if (msg && req->b->cluster) {
+            error = KAFKA_INVALID_REQUEST;
+            snprintf(msg, ADMIN_MSG_MAX,
+                     "adding partitions is not implemented in cluster mode yet");
+        } else if (msg && bad) {
             error = KAFKA_INVALID_REPLICA_ASSIGNMENT;
             snprintf(msg, ADMIN_MSG_MAX, "assignments may only name broker %" PRId32,
                      req->b->cfg.broker_id);

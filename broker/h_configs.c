@@ -129,6 +129,16 @@ static void broker_entries(const broker *b, config_entry *e, int *n) {
     add(e, n, "log.flush.offset.checkpoint.interval.ms", TYPE_INT,
         SRC(c->checkpoint_interval_ms != d.checkpoint_interval_ms), "%" PRId64,
         c->checkpoint_interval_ms);
+    if (c->zookeeper_connect[0]) {
+        add(e, n, "zookeeper.connect", TYPE_STRING, SOURCE_STATIC_BROKER, "%s",
+            c->zookeeper_connect);
+        add(e, n, "default.replication.factor", TYPE_INT,
+            SRC(c->default_replication_factor != d.default_replication_factor), "%" PRId64,
+            c->default_replication_factor);
+        add(e, n, "min.insync.replicas", TYPE_INT,
+            SRC(c->min_insync_replicas != d.min_insync_replicas), "%" PRId64,
+            c->min_insync_replicas);
+    }
 #undef SRC
 }
 

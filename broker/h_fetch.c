@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "broker/broker.h"
+#include "broker/cluster.h"
 #include "broker/delayed.h"
 #include "broker/logging.h"
 #include "broker/server.h"
@@ -173,8 +174,12 @@ static int fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors
             op->preferred_read_replica = -1;
             /* Empty, never null: librdkafka rejects a null records field. */
             op->records = (wire_bytes){NULL, 0};
-            if (!tp || !tp->lg) {
-                op->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+            int16_t not_here = f->b->cluster ? cluster_partition_check(f->b->cluster, it->topic.ptr,
+                                                                       it->topic.len, ip->partition)
+                                             : KAFKA_NONE;
+            if (not_here != KAFKA_NONE || !tp || !tp->lg) {
+                op->error_code =
+                    not_here != KAFKA_NONE ? not_here : KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
                 *errors = 1;
                 continue;
             }

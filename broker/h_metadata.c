@@ -18,6 +18,7 @@
 
 #include "broker/broker.h"
 #include "broker/coordinator.h"
+#include "broker/cluster.h"
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
@@ -56,6 +57,8 @@ static int fill_topic(broker *b, wire_arena *a, proto_metadata_topic *out, topic
 
 int h_metadata(broker_request *req) {
     broker *b = req->b;
+    if (b->cluster)
+        return cluster_h_metadata(req);
     int16_t v = req->api_version;
     wire_arena a;
     wire_arena_init(&a);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/cluster.h"
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
@@ -22,7 +23,12 @@ static void lookup(broker_request *req, wire_str name, const proto_list_offsets_
     topic_partition *tp = topics_partition(req->b->topics, name.ptr, name.len, in->partition_index);
     int16_t error = KAFKA_NONE;
     int64_t offset = -1, ts = -1;
-    if (!tp || !tp->lg) {
+    int16_t not_here = req->b->cluster ? cluster_partition_check(req->b->cluster, name.ptr,
+                                                                 name.len, in->partition_index)
+                                       : KAFKA_NONE;
+    if (not_here != KAFKA_NONE) {
+        error = not_here; /* cluster mode: another broker leads it */
+    } else if (!tp || !tp->lg) {
         error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
     } else if (in->timestamp == PROTO_LIST_OFFSETS_LATEST) {
         offset = log_end_offset(tp->lg);

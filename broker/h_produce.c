@@ -26,6 +26,7 @@
 
 #include "broker/broker.h"
 #include "broker/coordinator.h"
+#include "broker/cluster.h"
 #include "broker/logging.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
@@ -53,8 +54,17 @@ static void produce_partition(broker_request *req, const proto_produce_req *in, 
     int acks_ok = in->acks == 0 || in->acks == 1 || in->acks == -1;
     /* The magic byte sits at offset 16 in every message format. */
     int legacy = req->api_version < 3 || (records.len > 16 && records.ptr[16] != 2);
+    int16_t not_here = req->b->cluster
+                           ? cluster_partition_check(req->b->cluster, name.ptr, name.len, ip->index)
+                           : KAFKA_NONE;
     if (!acks_ok) {
         pr->error_code = KAFKA_INVALID_REQUIRED_ACKS;
+    } else if (not_here != KAFKA_NONE) {
+        pr->error_code = not_here; /* cluster mode: another broker leads it */
+    } else if (in->acks == -1 && req->b->cluster &&
+               cluster_isr_count(req->b->cluster, name.ptr, name.len, ip->index) <
+                   req->b->cfg.min_insync_replicas) {
+        pr->error_code = KAFKA_NOT_ENOUGH_REPLICAS;
     } else if (!part || !part->lg) {
         pr->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
     } else if (coordinator_topic_is_internal(name.ptr, name.len)) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "broker/broker.h"
+#include "broker/cluster.h"
 #include "broker/config.h"
 #include "broker/coordinator.h"
 #include "broker/delayed.h"
@@ -25,11 +26,17 @@
 static void usage(FILE *f) {
     fprintf(f,
             "Usage: strand-broker [options]\n"
-            "A Kafka-protocol message broker (standalone, single node).\n\n"
+            "A Kafka-protocol message broker: standalone, or one broker of a cluster\n"
+            "coordinated through ZooKeeper (--zookeeper; see docs/CLUSTER.md).\n\n"
             "Options (flags override the config file):\n"
             "  --listen HOST:PORT     address to listen on (default 127.0.0.1:9092; port 0 picks\n"
             "                         a free port)\n"
             "  --data-dir DIR         data directory (log.dirs; default ./data)\n"
+            "  --broker-id N          this broker's id (broker.id; default 0)\n"
+            "  --zookeeper CONNECT    cluster mode: ZooKeeper HOST:PORT[,HOST:PORT][/chroot]\n"
+            "                         (zookeeper.connect); without it the broker is standalone\n"
+            "  --advertised HOST:PORT address given to clients and other brokers\n"
+            "                         (advertised.listeners; default the listen address)\n"
             "  --config FILE          Kafka-style properties file (key=value)\n"
             "  --override KEY=VALUE   set one config key (repeatable)\n"
             "  --port-file PATH       after listening, write the bound port to PATH (atomically)\n"
@@ -40,7 +47,8 @@ static void usage(FILE *f) {
     for (const broker_config_key *k = broker_config_keys; k->name; k++)
         fprintf(f, "  %-40s %s (default %s)\n", k->name, k->help, k->default_text);
     fprintf(f, "\nTopic configs (CreateTopics): retention.ms, retention.bytes, segment.bytes,\n"
-               "segment.ms, cleanup.policy (delete, compact or compact,delete), max.message.bytes and the other keys\n"
+               "segment.ms, cleanup.policy (delete, compact or compact,delete), max.message.bytes "
+               "and the other keys\n"
                "of the log layer; unknown keys are refused with INVALID_CONFIG.\n"
                "SIGINT/SIGTERM stop the broker cleanly (exit status 0).\n");
 }
@@ -91,7 +99,8 @@ int main(int argc, char **argv) {
             return 0;
         }
         if (!strcmp(a, "--config") || !strcmp(a, "--port-file") || !strcmp(a, "--listen") ||
-            !strcmp(a, "--data-dir") || !strcmp(a, "--log-level") || !strcmp(a, "--override")) {
+            !strcmp(a, "--data-dir") || !strcmp(a, "--log-level") || !strcmp(a, "--override") ||
+            !strcmp(a, "--broker-id") || !strcmp(a, "--zookeeper") || !strcmp(a, "--advertised")) {
             if (!need_arg(i, argc, a))
                 return 2;
             const char *v = argv[++i];
@@ -130,6 +139,18 @@ int main(int argc, char **argv) {
         return 1;
     }
     for (int i = 1; i < argc; i++) {
+        static const char *const as_key[][2] = {{"--broker-id", "broker.id"},
+                                                {"--zookeeper", "zookeeper.connect"},
+                                                {"--advertised", "advertised.listeners"}};
+        for (size_t k = 0; k < sizeof as_key / sizeof as_key[0]; k++) {
+            if (strcmp(argv[i], as_key[k][0]) != 0 || i + 1 >= argc)
+                continue;
+            if (broker_config_set(&b.cfg, as_key[k][1], argv[i + 1], err, sizeof err) !=
+                BROKER_CONFIG_OK) {
+                BLOG_E("%s: %s", argv[i], err);
+                return 2;
+            }
+        }
         if (strcmp(argv[i], "--override") != 0)
             continue;
         char kv[4096];
@@ -160,14 +181,21 @@ int main(int argc, char **argv) {
                "config");
         return 1;
     }
+    if (b.cfg.zookeeper_connect[0] && b.cfg.unclean_leader_election) {
+        BLOG_E("unclean.leader.election.enable=true is not supported: leaders are elected from "
+               "the in-sync replicas only");
+        return 1;
+    }
     snprintf(b.advertised_host, sizeof b.advertised_host, "%s", b.cfg.advertised_host);
     b.advertised_port = b.cfg.advertised_port;
 
     BLOG_I("strand-broker %s starting: data dir %s, broker id %" PRId32, STRAND_VERSION,
            b.cfg.data_dir, b.cfg.broker_id);
     b.loop = uv_default_loop();
-    if (topics_open(b.cfg.data_dir, b.cfg.broker_id, &b.cfg.log_defaults, on_log_open, NULL,
-                    &b.topics, &b.logs, b.cluster_id, sizeof b.cluster_id, err, sizeof err) != 0) {
+    /* In cluster mode the cluster decides which partitions have logs here. */
+    if (topics_open_mode(b.cfg.data_dir, b.cfg.broker_id, &b.cfg.log_defaults,
+                         !b.cfg.zookeeper_connect[0], on_log_open, NULL, &b.topics, &b.logs,
+                         b.cluster_id, sizeof b.cluster_id, err, sizeof err) != 0) {
         BLOG_E("%s", err);
         return 1;
     }
@@ -187,9 +215,16 @@ int main(int argc, char **argv) {
         logdir_close(b.logs);
         return 1;
     }
+    if (b.cfg.zookeeper_connect[0] && cluster_start(&b, err, sizeof err) != 0) {
+        BLOG_E("%s", err);
+        server_stop(&b);
+        uv_run(b.loop, UV_RUN_DEFAULT);
+        logdir_close(b.logs);
+        return 1;
+    }
     uv_run(b.loop, UV_RUN_DEFAULT);
 
-    int status = 0;
+    int status = cluster_failed(b.cluster) ? 1 : 0;
     if (topics_save(b.topics) != 0)
         status = 1;
     int rc = logdir_close(b.logs);
@@ -201,6 +236,7 @@ int main(int argc, char **argv) {
     coordinator_free(&b);
     delayed_free(b.delayed);
     topics_free(b.topics);
+    cluster_free(b.cluster);
     uv_loop_close(b.loop);
     BLOG_I("stopped%s", status ? " with errors" : "");
     return status;

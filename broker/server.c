@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "broker/coordinator.h"
+#include "broker/cluster.h"
 #include "broker/delayed.h"
 #include "broker/dispatch.h"
 #include "broker/logging.h"
@@ -481,6 +482,7 @@ void server_stop(broker *b) {
     uv_close((uv_handle_t *)&srv->flush, NULL);
     uv_close((uv_handle_t *)&srv->checkpoint, NULL);
     uv_close((uv_handle_t *)&srv->cleaner, NULL);
+    cluster_stop(b->cluster); /* leave the cluster first: leadership moves on at once */
     delayed_complete_all(b->delayed);
     coordinator_stop(b);
     uv_timer_start(&srv->drain, drain_timeout_cb, 5000, 0);

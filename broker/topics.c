@@ -401,6 +401,14 @@ static void topics_on_open(void *arg, const char *name, int status, log *lg,
 int topics_open(const char *data_dir, int32_t broker_id, const log_config *defaults,
                 logdir_open_fn on_open, void *on_open_arg, topics **out, logdir **logs_out,
                 char *cluster_id, size_t cluster_id_len, char *err, size_t errlen) {
+    return topics_open_mode(data_dir, broker_id, defaults, 1, on_open, on_open_arg, out, logs_out,
+                            cluster_id, cluster_id_len, err, errlen);
+}
+
+int topics_open_mode(const char *data_dir, int32_t broker_id, const log_config *defaults,
+                     int create_missing, logdir_open_fn on_open, void *on_open_arg, topics **out,
+                     logdir **logs_out, char *cluster_id, size_t cluster_id_len, char *err,
+                     size_t errlen) {
     if (mkdir(data_dir, 0755) != 0 && errno != EEXIST) {
         snprintf(err, errlen,
                  "cannot create data directory %s: %s; create it or pick another "
@@ -467,9 +475,11 @@ int topics_open(const char *data_dir, int32_t broker_id, const log_config *defau
             log *lg = logdir_get(t->logs, tp->name, p);
             if (lg)
                 log_set_config(lg, &tp->cfg);
+            if (!create_missing)
+                tp->partitions[p]->lg = lg;
         }
         char msg[256];
-        if (topic_open_logs(t, tp, 0, msg, sizeof msg) != KAFKA_NONE) {
+        if (create_missing && topic_open_logs(t, tp, 0, msg, sizeof msg) != KAFKA_NONE) {
             snprintf(err, errlen, "%s", msg);
             logdir_close(t->logs);
             t->logs = NULL;
@@ -539,6 +549,56 @@ int16_t topics_create(topics *t, const char *name, int32_t partitions, const top
     BLOG_I("created topic %s with %" PRId32 " partition(s), %d config override(s)", name,
            partitions, n);
     return KAFKA_NONE;
+}
+
+int16_t topics_ensure(topics *t, const char *name, int32_t partitions, const topic_override *ov,
+                      int n, const uint8_t *hosted, char *msg, size_t msglen) {
+    msg[0] = '\0';
+    int changed = 0;
+    topic *tp = topics_find(t, name, (int32_t)strlen(name));
+    if (!tp) {
+        if (!topics_name_valid(name, (int32_t)strlen(name)) || partitions < 1) {
+            snprintf(msg, msglen, "topic '%s' is invalid", name);
+            return KAFKA_INVALID_TOPIC_EXCEPTION;
+        }
+        log_config cfg;
+        int16_t ec = topics_config_build(&t->defaults, ov, n, &cfg, msg, msglen);
+        if (ec != KAFKA_NONE)
+            return ec;
+        tp = topic_new(name, ov, n);
+        if (!tp || topics_append(t, tp) != 0) {
+            topic_free(tp);
+            snprintf(msg, msglen, "out of memory");
+            return KAFKA_UNKNOWN_SERVER_ERROR;
+        }
+        tp->cfg = cfg;
+        changed = 1;
+    }
+    if (partitions > tp->partition_count) {
+        if (topic_grow(tp, partitions) != 0) {
+            snprintf(msg, msglen, "out of memory");
+            return KAFKA_UNKNOWN_SERVER_ERROR;
+        }
+        changed = 1;
+    }
+    int16_t ec = KAFKA_NONE;
+    for (int32_t i = 0; i < partitions && ec == KAFKA_NONE; i++) {
+        topic_partition *p = tp->partitions[i];
+        if (!hosted[i] || p->lg)
+            continue;
+        p->lg = logdir_get(t->logs, tp->name, i);
+        if (p->lg)
+            continue;
+        int rc = logdir_create(t->logs, tp->name, i, &tp->cfg, &p->lg);
+        if (rc != LOG_OK) {
+            snprintf(msg, msglen, "cannot create log %s-%d: %s", tp->name, i, log_strerror(rc));
+            ec = log_status_to_kafka(rc);
+        }
+        changed = 1;
+    }
+    if (changed)
+        topics_save(t);
+    return ec;
 }
 
 int16_t topics_delete(topics *t, const char *name, int32_t len, char *msg, size_t msglen) {

@@ -51,6 +51,12 @@ typedef struct topic {
 int topics_open(const char *data_dir, int32_t broker_id, const log_config *defaults,
                 logdir_open_fn on_open, void *on_open_arg, topics **out, logdir **logs_out,
                 char *cluster_id, size_t cluster_id_len, char *err, size_t errlen);
+/* topics_open with a choice: create_missing 0 (cluster mode) attaches the
+ * logs found on disk only; the cluster opens the rest (topics_ensure). */
+int topics_open_mode(const char *data_dir, int32_t broker_id, const log_config *defaults,
+                     int create_missing, logdir_open_fn on_open, void *on_open_arg, topics **out,
+                     logdir **logs_out, char *cluster_id, size_t cluster_id_len, char *err,
+                     size_t errlen);
 /* Free the registry (the logdir is closed separately by the caller). */
 void topics_free(topics *t);
 
@@ -79,6 +85,15 @@ int16_t topics_delete(topics *t, const char *name, int32_t len, char *msg, size_
 /* Grow to `count` partitions (INVALID_PARTITIONS if not an increase). */
 int16_t topics_add_partitions(topics *t, const char *name, int32_t len, int32_t count,
                               int validate_only, char *msg, size_t msglen);
+
+/* Cluster mode: make sure topic `name` exists here with at least
+ * `partitions` partition objects (and, when it is new, these config
+ * overrides), and that the partitions flagged in `hosted` (an array of
+ * `partitions` flags) have an open log, created when missing. Logs of
+ * partitions not flagged are left alone. Persists the state when it
+ * changed. Returns a Kafka error code with msg filled. */
+int16_t topics_ensure(topics *t, const char *name, int32_t partitions, const topic_override *ov,
+                      int n, const uint8_t *hosted, char *msg, size_t msglen);
 
 /* Write topics.state atomically. 0 or -1. */
 int topics_save(topics *t);

@@ -8,6 +8,8 @@ packages=(
   build-essential cmake pkg-config
   libuv1-dev liblz4-dev libzstd-dev zlib1g-dev libsnappy-dev
   libcmocka-dev librdkafka-dev kcat
+  libzookeeper-mt-dev # cluster mode: the ZooKeeper C client (broker/zk.c)
+  zookeeper           # cluster tests: the ZooKeeper server (pulls a JRE)
 )
 
 # node and npm run the kafkajs interoperability test. They are checked as

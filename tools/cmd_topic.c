@@ -221,8 +221,68 @@ static void print_ids(const int32_t *ids, int32_t n) {
     putchar(']');
 }
 
+/* Offsets (ListOffsets at `ts`) of partitions ids[0..n-1] of `name`. In a
+ * cluster (more than one broker) each partition's leader is asked, since
+ * only the leader answers for it; partitions without a reachable leader get
+ * LEADER_NOT_AVAILABLE. Returns 0, or -1 with the error printed. */
+static int offsets_from_leaders(cli_ctx *ctx, kclient *c, const kadmin_metadata *md,
+                                const kadmin_topic *t, const char *name, const int32_t *ids,
+                                int32_t n, int64_t ts, int64_t *out, int16_t *errs) {
+    if (md->n_brokers <= 1) {
+        if (kadmin_offsets_list(c, name, ids, n, ts, out, errs) < 0) {
+            cli_error("%s", c->err);
+            return -1;
+        }
+        return 0;
+    }
+    int32_t *sub = calloc((size_t)n + 1, sizeof *sub);
+    int32_t *pos = calloc((size_t)n + 1, sizeof *pos);
+    int64_t *so = calloc((size_t)n + 1, sizeof *so);
+    int16_t *se = calloc((size_t)n + 1, sizeof *se);
+    int rc = sub && pos && so && se ? 0 : -1;
+    if (rc < 0)
+        cli_error("out of memory");
+    for (int32_t i = 0; i < n; i++)
+        errs[i] = KAFKA_LEADER_NOT_AVAILABLE;
+    for (int32_t b = 0; rc == 0 && b < md->n_brokers; b++) {
+        const kadmin_broker *br = &md->brokers[b];
+        int32_t k = 0;
+        for (int32_t i = 0; i < n; i++)
+            if (t->partitions[i].leader == br->id) {
+                pos[k] = i;
+                sub[k++] = ids[i];
+            }
+        if (k == 0)
+            continue;
+        char addr[400];
+        snprintf(addr, sizeof addr, "%.*s:%d", br->host.len > 0 ? br->host.len : 0,
+                 br->host.len > 0 ? br->host.ptr : "", br->port);
+        kclient lc;
+        if (kclient_connect(&lc, addr, ctx->timeout_ms) < 0) {
+            cli_error("cannot reach broker %d (%s), the leader of some partitions: %s", br->id,
+                      addr, lc.err);
+            kclient_close(&lc);
+            continue;
+        }
+        if (kadmin_offsets_list(&lc, name, sub, k, ts, so, se) < 0) {
+            cli_error("broker %d (%s): %s", br->id, addr, lc.err);
+        } else {
+            for (int32_t j = 0; j < k; j++) {
+                out[pos[j]] = so[j];
+                errs[pos[j]] = se[j];
+            }
+        }
+        kclient_close(&lc);
+    }
+    free(sub);
+    free(pos);
+    free(so);
+    free(se);
+    return rc;
+}
+
 /* Partitions, offsets and configs of one topic; returns CLI_OK or CLI_ERR. */
-static int describe_topic(kclient *c, kadmin_topic *t) {
+static int describe_topic(cli_ctx *ctx, kclient *c, const kadmin_metadata *md, kadmin_topic *t) {
     char name[256];
     snprintf(name, sizeof name, "%.*s", t->name.len > 0 ? t->name.len : 0,
              t->name.len > 0 ? t->name.ptr : "");
@@ -246,9 +306,8 @@ static int describe_topic(kclient *c, kadmin_topic *t) {
     }
     for (int32_t i = 0; i < n; i++)
         ids[i] = t->partitions[i].id;
-    if (n > 0 && (kadmin_offsets_list(c, name, ids, n, -2, start, es) < 0 ||
-                  kadmin_offsets_list(c, name, ids, n, -1, end, ee) < 0)) {
-        cli_error("%s", c->err);
+    if (n > 0 && (offsets_from_leaders(ctx, c, md, t, name, ids, n, -2, start, es) < 0 ||
+                  offsets_from_leaders(ctx, c, md, t, name, ids, n, -1, end, ee) < 0)) {
         rc = CLI_ERR;
         goto out;
     }
@@ -340,7 +399,7 @@ int cmd_topic_describe(cli_ctx *ctx, int argc, char **argv) {
     for (int32_t i = 0; i < md.n_topics && c.fd >= 0; i++) {
         if (i)
             putchar('\n');
-        if (describe_topic(&c, &md.topics[i]) != CLI_OK)
+        if (describe_topic(ctx, &c, &md, &md.topics[i]) != CLI_OK)
             rc = CLI_ERR;
     }
     kadmin_metadata_free(&md);

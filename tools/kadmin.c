@@ -83,6 +83,7 @@ int kadmin_metadata_get(kclient *c, const char *const *names, int n, kadmin_meta
         return rc;
     }
     md->controller = resp.controller_id;
+    md->cluster_id = resp.cluster_id;
     md->n_brokers = resp.broker_count > 0 ? resp.broker_count : 0;
     md->n_topics = resp.topic_count > 0 ? resp.topic_count : 0;
     md->brokers = wire_arena_calloc(&md->arena, (size_t)md->n_brokers, sizeof *md->brokers);
@@ -296,6 +297,10 @@ int kadmin_offsets_list(kclient *c, const char *topic, const int32_t *parts, int
 }
 
 int kadmin_topic_configs_get(kclient *c, const char *topic, kadmin_configs *out) {
+    return kadmin_configs_get(c, PROTO_RESOURCE_TOPIC, topic, out);
+}
+
+int kadmin_configs_get(kclient *c, int resource_type, const char *topic, kadmin_configs *out) {
     memset(out, 0, sizeof *out);
     wire_arena_init(&out->arena);
     out->error = KAFKA_UNKNOWN_SERVER_ERROR;
@@ -303,7 +308,7 @@ int kadmin_topic_configs_get(kclient *c, const char *topic, kadmin_configs *out)
     int v = kclient_pick_version(c, KAFKA_API_DESCRIBE_CONFIGS, 0, 2);
     if (v < 0)
         return -1;
-    proto_describe_configs_req_resource res = {.resource_type = PROTO_RESOURCE_TOPIC,
+    proto_describe_configs_req_resource res = {.resource_type = (int8_t)resource_type,
                                                .resource_name = wire_str_from(topic),
                                                .config_key_count = -1,
                                                .config_keys = NULL};
@@ -324,8 +329,7 @@ int kadmin_topic_configs_get(kclient *c, const char *topic, kadmin_configs *out)
     }
     for (int32_t i = 0; i < dr.result_count; i++) {
         const proto_describe_configs_result *res_i = &dr.results[i];
-        if (res_i->resource_type != PROTO_RESOURCE_TOPIC ||
-            !wire_str_eq(res_i->resource_name, topic))
+        if (res_i->resource_type != resource_type || !wire_str_eq(res_i->resource_name, topic))
             continue;
         out->error = res_i->error_code;
         out->error_message = res_i->error_message;

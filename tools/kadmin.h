@@ -50,6 +50,7 @@ typedef struct kadmin_metadata {
     int32_t n_brokers;
     kadmin_broker *brokers;
     int32_t controller;
+    wire_str cluster_id; /* len -1: not sent (Metadata v0-1) */
     int32_t n_topics;
     kadmin_topic *topics;
     /* private */
@@ -97,6 +98,9 @@ typedef struct kadmin_configs {
     wire_arena arena;
 } kadmin_configs;
 
+/* DescribeConfigs of one resource (PROTO_RESOURCE_TOPIC or _BROKER, named
+ * by topic name or broker id), all keys. */
+int kadmin_configs_get(kclient *c, int resource_type, const char *name, kadmin_configs *out);
 /* DescribeConfigs of one topic (resource type 2), all keys. */
 int kadmin_topic_configs_get(kclient *c, const char *topic, kadmin_configs *out);
 void kadmin_configs_free(kadmin_configs *cfg);

@@ -163,6 +163,15 @@ static const cli_command commands[] = {
      "\n"
      "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
      cmd_group_delete},
+    {"cluster", NULL, "show the brokers, controller and ZooKeeper of a cluster",
+     "usage: strand [-b HOST:PORT] cluster\n"
+     "\n"
+     "Print the cluster id, the controller, the ZooKeeper ensemble (zookeeper.connect,\n"
+     "or `none` for a standalone broker) and every live broker with its address\n"
+     "(Metadata, and DescribeConfigs of a broker for zookeeper.connect).\n"
+     "\n"
+     "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
+     cmd_cluster},
     {"produce", NULL, "send stdin lines to a topic, one message each",
      "usage: strand [-b HOST:PORT] produce TOPIC [options] < lines\n"
      "\n"

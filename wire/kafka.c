@@ -130,6 +130,8 @@ const char *kafka_error_name(int16_t code) {
         return "FETCH_SESSION_ID_NOT_FOUND";
     case KAFKA_INVALID_FETCH_SESSION_EPOCH:
         return "INVALID_FETCH_SESSION_EPOCH";
+    case KAFKA_TOPIC_DELETION_DISABLED:
+        return "TOPIC_DELETION_DISABLED";
     case KAFKA_FENCED_LEADER_EPOCH:
         return "FENCED_LEADER_EPOCH";
     case KAFKA_UNKNOWN_LEADER_EPOCH:

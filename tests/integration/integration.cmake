@@ -30,6 +30,7 @@ set(STRAND_ITEST_ENV
   RDK_GROUP=$<TARGET_FILE:rdk_group>
   GROUP_RAW=$<TARGET_FILE:group_raw>
   KCAT=${STRAND_KCAT}
+  STRAND_CLI=${CMAKE_BINARY_DIR}/bin/strand
   ITEST_LIB=${CMAKE_CURRENT_LIST_DIR}/lib.sh)
 
 # One ctest test per script that exists; each starts its own broker.
@@ -58,3 +59,6 @@ strand_itest(group_consume test_group_consume.sh 300)
 strand_itest(group_offsets_restart test_group_restart.sh 240)
 strand_itest(group_protocol_errors test_group_protocol.sh 180)
 strand_itest(group_static_member test_group_static.sh 180)
+# Cluster mode: a real ZooKeeper (Debian's zookeeper package) and 3 brokers.
+strand_itest(cluster_basic test_cluster.sh 300)
+strand_itest(cluster_chroot test_cluster_chroot.sh 180)

@@ -1,0 +1,1150 @@
+/*
+ * cluster.c - cluster mode's session, view and controller (cluster.h).
+ *
+ * Session: on every new ZooKeeper session the broker creates the persistent
+ * paths, agrees on the cluster id (/cluster/id), registers its ephemeral
+ * /brokers/ids/<id> (retrying while a previous session of the same id has
+ * not expired yet) and reads the tree. An expired session drops the view
+ * (this broker leads nothing until it has a new one) and starts another.
+ *
+ * View: a full re-read of /brokers/ids, /controller, /controller_epoch,
+ * /brokers/topics/<t> (+ partitions/<n>/state) and /config/topics/<t>,
+ * leaving watches; an event during a read marks it dirty and a new read
+ * follows. Only complete views replace the current one.
+ *
+ * Controller: whoever creates the ephemeral /controller first bumps
+ * /controller_epoch (conditional on its version) and then, after every new
+ * view, writes partition states: first leaders for new partitions, new
+ * leaders (from the ISR only: no unclean election) when a leader's broker
+ * is gone, leader -1 when no ISR member is alive, and the leader back when
+ * one returns. Each write is a transaction: check /controller_epoch's
+ * version, then create or set the state with its expected version.
+ */
+#include "broker/cluster.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zookeeper/zookeeper.h>
+
+#include "broker/broker.h"
+#include "broker/cluster_internal.h"
+#include "broker/cluster_json.h"
+#include "broker/logging.h"
+#include "broker/server.h"
+#include "wire/kafka.h"
+
+enum { RETRY_NONE, RETRY_SETUP, RETRY_SYNC };
+
+static void sync_start(cluster *c);
+static void setup_start(cluster *c);
+static void elect(cluster *c);
+
+/* ---- views ---- */
+
+static void topic_free_fields(cluster_topic *t) {
+    free(t->name);
+    free(t->partitions);
+    for (int i = 0; i < t->config_count; i++) {
+        free(t->configs[i].key);
+        free(t->configs[i].value);
+    }
+    free(t->configs);
+}
+
+void cluster_view_free(cluster_view *v) {
+    if (!v)
+        return;
+    for (int i = 0; i < v->topic_count; i++)
+        topic_free_fields(&v->topics[i]);
+    free(v->topics);
+    free(v->brokers);
+    free(v);
+}
+
+static cluster_view *view_new(void) {
+    cluster_view *v = calloc(1, sizeof *v);
+    if (v)
+        v->controller_id = -1;
+    return v;
+}
+
+int cluster_broker_count(const cluster *c) {
+    return c->view->broker_count;
+}
+const cluster_broker *cluster_broker_at(const cluster *c, int i) {
+    return &c->view->brokers[i];
+}
+const cluster_broker *cluster_broker_find(const cluster *c, int32_t id) {
+    for (int i = 0; i < c->view->broker_count; i++)
+        if (c->view->brokers[i].id == id)
+            return &c->view->brokers[i];
+    return NULL;
+}
+int32_t cluster_controller(const cluster *c) {
+    return c->view->controller_id;
+}
+int cluster_topic_count(const cluster *c) {
+    return c->view->topic_count;
+}
+const cluster_topic *cluster_topic_at(const cluster *c, int i) {
+    return &c->view->topics[i];
+}
+const cluster_topic *cluster_topic_find(const cluster *c, const char *name, int32_t len) {
+    if (!name || len < 0)
+        return NULL;
+    for (int i = 0; i < c->view->topic_count; i++) {
+        const cluster_topic *t = &c->view->topics[i];
+        if ((int32_t)strlen(t->name) == len && memcmp(t->name, name, (size_t)len) == 0)
+            return t;
+    }
+    return NULL;
+}
+const char *cluster_zookeeper(const cluster *c) {
+    return c->zk_text;
+}
+int cluster_failed(const cluster *c) {
+    return c && c->failed;
+}
+
+int cluster_leader(const cluster *c, const char *topic, int32_t len, int32_t partition,
+                   int32_t *leader, const cluster_broker **endpoint) {
+    *leader = -1;
+    *endpoint = NULL;
+    const cluster_topic *t = cluster_topic_find(c, topic, len);
+    if (!t || partition < 0 || partition >= t->partition_count)
+        return -1;
+    const cluster_partition *p = &t->partitions[partition];
+    if (p->has_state && p->leader >= 0) {
+        *leader = p->leader;
+        *endpoint = cluster_broker_find(c, p->leader);
+    }
+    return 0;
+}
+
+int cluster_isr_count(const cluster *c, const char *topic, int32_t len, int32_t partition) {
+    const cluster_topic *t = cluster_topic_find(c, topic, len);
+    if (!t || partition < 0 || partition >= t->partition_count ||
+        !t->partitions[partition].has_state)
+        return 0;
+    return t->partitions[partition].isr_count;
+}
+
+int16_t cluster_partition_check(const cluster *c, const char *topic, int32_t len,
+                                int32_t partition) {
+    int32_t leader;
+    const cluster_broker *ep;
+    if (cluster_leader(c, topic, len, partition, &leader, &ep) != 0)
+        return KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+    if (leader < 0)
+        return KAFKA_LEADER_NOT_AVAILABLE;
+    return leader == c->b->cfg.broker_id && c->registered ? KAFKA_NONE
+                                                          : KAFKA_NOT_LEADER_OR_FOLLOWER;
+}
+
+/* ---- reading the tree ---- */
+
+typedef struct sync_op {
+    cluster *c;
+    uint64_t gen;
+    int ti, pi;
+} sync_op;
+
+static void sync_finish(cluster *c);
+
+static sync_op *op_ctx(cluster *c, int ti, int pi) {
+    sync_op *o = malloc(sizeof *o);
+    if (o)
+        *o = (sync_op){c, c->sync_gen, ti, pi};
+    return o;
+}
+
+/* Issue one read of the sync; a failed submission marks the view failed. */
+#define SYNC_ISSUE(call_expr, o)                                                                   \
+    do {                                                                                           \
+        if (!(o)) {                                                                                \
+            c->next->failed = 1;                                                                   \
+            break;                                                                                 \
+        }                                                                                          \
+        c->sync_pending++;                                                                         \
+        int issue_rc_ = (call_expr);                                                               \
+        if (issue_rc_ != ZOK) {                                                                    \
+            c->sync_pending--;                                                                     \
+            c->next->failed = 1;                                                                   \
+            free(o);                                                                               \
+        }                                                                                          \
+    } while (0)
+
+/* Common prologue of a sync callback: drop it when the sync is stale. */
+static cluster *op_take(void *arg, sync_op *out) {
+    sync_op *o = arg;
+    *out = *o;
+    free(o);
+    cluster *c = out->c;
+    if (out->gen != c->sync_gen || !c->next)
+        return NULL;
+    return c;
+}
+
+static void op_done(cluster *c) {
+    if (--c->sync_pending == 0)
+        sync_finish(c);
+}
+
+static int read_failed(const zk_result *r) {
+    return r->rc != ZOK && r->rc != ZNONODE;
+}
+
+static void on_broker(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    cluster_broker *br = &c->next->brokers[o.ti];
+    if (r->rc == ZOK && r->data) {
+        int64_t port;
+        if (cj_get_str(r->data, "host", br->host, sizeof br->host) != 0 ||
+            cj_get_int(r->data, "port", &port) != 0) {
+            BLOG_W("zookeeper: /brokers/ids/%" PRId32 " has no host/port; ignored", br->id);
+            br->id = -1;
+        } else {
+            br->port = (int32_t)port;
+        }
+    } else {
+        br->id = -1; /* gone meanwhile */
+        c->next->failed |= read_failed(r);
+    }
+    op_done(c);
+}
+
+static void on_ids(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    if (r->rc == ZOK && r->child_count > 0) {
+        c->next->brokers = calloc((size_t)r->child_count, sizeof *c->next->brokers);
+        if (!c->next->brokers) {
+            c->next->failed = 1;
+        } else {
+            c->next->broker_count = r->child_count;
+            for (int i = 0; i < r->child_count; i++) {
+                char *end;
+                long id = strtol(r->children[i], &end, 10);
+                cluster_broker *br = &c->next->brokers[i];
+                br->id = -1;
+                if (*end || id < 0 || id > INT32_MAX)
+                    continue;
+                br->id = (int32_t)id;
+                char path[64];
+                snprintf(path, sizeof path, "/brokers/ids/%ld", id);
+                sync_op *bo = op_ctx(c, i, 0);
+                SYNC_ISSUE(zk_get(c->z, path, 0, on_broker, bo), bo);
+            }
+        }
+    } else {
+        c->next->failed |= read_failed(r);
+    }
+    op_done(c);
+}
+
+static void on_controller(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    int64_t id;
+    if (r->rc == ZOK && r->data && cj_get_int(r->data, "brokerid", &id) == 0)
+        c->next->controller_id = (int32_t)id;
+    else
+        c->next->failed |= read_failed(r);
+    op_done(c);
+}
+
+static void on_controller_exists(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    if (r->rc == ZOK) {
+        sync_op *co = op_ctx(c, 0, 0);
+        SYNC_ISSUE(zk_get(c->z, "/controller", 0, on_controller, co), co);
+    } else {
+        c->next->failed |= read_failed(r);
+    }
+    op_done(c);
+}
+
+static void on_epoch(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    int64_t e;
+    if (r->rc == ZOK && r->data && cj_int(r->data, &e) == 0)
+        c->next->controller_epoch = (int32_t)e;
+    op_done(c);
+}
+
+static void on_state_exists(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    if (r->rc == ZOK) /* created between our get and exists: read again */
+        c->sync_dirty = 1;
+    c->next->failed |= read_failed(r);
+    op_done(c);
+}
+
+static void on_state(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    cluster_topic *t = &c->next->topics[o.ti];
+    cluster_partition *p = &t->partitions[o.pi];
+    int64_t leader, le, ce;
+    if (r->rc == ZOK && r->data && cj_get_int(r->data, "leader", &leader) == 0 &&
+        cj_get_int(r->data, "leader_epoch", &le) == 0) {
+        p->has_state = 1;
+        p->leader = (int32_t)leader;
+        p->leader_epoch = (int32_t)le;
+        p->controller_epoch = cj_get_int(r->data, "controller_epoch", &ce) == 0 ? (int32_t)ce : 0;
+        int n = cj_int_array(cj_get(r->data, "isr"), p->isr, CLUSTER_RF_MAX);
+        p->isr_count = n > 0 ? n : 0;
+        p->state_version = r->version;
+    } else if (r->rc == ZNONODE) {
+        char path[600];
+        snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", t->name, (int)o.pi);
+        sync_op *eo = op_ctx(c, o.ti, o.pi);
+        SYNC_ISSUE(zk_exists(c->z, path, 1, on_state_exists, eo), eo);
+    } else {
+        if (r->rc == ZOK)
+            BLOG_W("zookeeper: malformed state of %s-%d ignored", t->name, (int)o.pi);
+        c->next->failed |= read_failed(r);
+    }
+    op_done(c);
+}
+
+typedef struct assign_ctx {
+    cluster_topic *t;
+    int max_index;
+    int count;
+    int bad;
+} assign_ctx;
+
+static int assign_count(void *arg, const char *key, const char *value) {
+    (void)value;
+    assign_ctx *a = arg;
+    char *end;
+    long i = strtol(key, &end, 10);
+    if (*end || i < 0 || i > 100000)
+        a->bad = 1;
+    else if (i > a->max_index)
+        a->max_index = (int)i;
+    a->count++;
+    return 0;
+}
+
+static int assign_fill(void *arg, const char *key, const char *value) {
+    assign_ctx *a = arg;
+    int i = atoi(key);
+    cluster_partition *p = &a->t->partitions[i];
+    int n = cj_int_array(value, p->replicas, CLUSTER_RF_MAX);
+    if (n <= 0)
+        a->bad = 1;
+    p->replica_count = n > 0 ? n : 0;
+    return 0;
+}
+
+static void on_topic(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    cluster_topic *t = &c->next->topics[o.ti];
+    if (r->rc == ZOK && r->data) {
+        const char *parts = cj_get(r->data, "partitions");
+        assign_ctx a = {t, -1, 0, 0};
+        if (!parts || cj_members(parts, assign_count, &a) != 0 || a.bad ||
+            a.count != a.max_index + 1 || a.count == 0 ||
+            !(t->partitions = calloc((size_t)a.count, sizeof *t->partitions))) {
+            BLOG_W("zookeeper: /brokers/topics/%s has no usable assignment; ignored", t->name);
+        } else {
+            t->partition_count = a.count;
+            cj_members(parts, assign_fill, &a);
+            for (int p = 0; p < a.count; p++) {
+                t->partitions[p].index = p;
+                t->partitions[p].leader = -1;
+                char path[600];
+                snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", t->name, p);
+                sync_op *so = op_ctx(c, o.ti, p);
+                SYNC_ISSUE(zk_get(c->z, path, 1, on_state, so), so);
+            }
+        }
+    } else {
+        c->next->failed |= read_failed(r);
+    }
+    op_done(c);
+}
+
+typedef struct config_ctx {
+    cluster_topic *t;
+    int cap;
+} config_ctx;
+
+static int config_add(void *arg, const char *key, const char *value) {
+    config_ctx *cc = arg;
+    char v[1024];
+    if (cj_str(value, v, sizeof v) != 0 || cc->t->config_count >= cc->cap)
+        return 0;
+    topic_override *o = &cc->t->configs[cc->t->config_count];
+    o->key = strdup(key);
+    o->value = strdup(v);
+    if (!o->key || !o->value) {
+        free(o->key);
+        free(o->value);
+        return 0;
+    }
+    cc->t->config_count++;
+    return 0;
+}
+
+static void on_config(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    cluster_topic *t = &c->next->topics[o.ti];
+    const char *cfg = r->rc == ZOK && r->data ? cj_get(r->data, "config") : NULL;
+    if (cfg) {
+        t->configs = calloc(64, sizeof *t->configs);
+        config_ctx cc = {t, 64};
+        if (t->configs)
+            cj_members(cfg, config_add, &cc);
+    } else {
+        c->next->failed |= read_failed(r);
+    }
+    op_done(c);
+}
+
+static void on_topics(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    if (r->rc == ZOK && r->child_count > 0) {
+        c->next->topics = calloc((size_t)r->child_count, sizeof *c->next->topics);
+        if (!c->next->topics) {
+            c->next->failed = 1;
+        } else {
+            for (int i = 0; i < r->child_count; i++) {
+                cluster_topic *t = &c->next->topics[i];
+                if (!(t->name = strdup(r->children[i]))) {
+                    c->next->failed = 1;
+                    break;
+                }
+                c->next->topic_count = i + 1;
+                char path[600];
+                snprintf(path, sizeof path, "/brokers/topics/%s", t->name);
+                sync_op *to = op_ctx(c, i, 0);
+                SYNC_ISSUE(zk_get(c->z, path, 1, on_topic, to), to);
+                snprintf(path, sizeof path, "/config/topics/%s", t->name);
+                sync_op *co = op_ctx(c, i, 0);
+                SYNC_ISSUE(zk_get(c->z, path, 0, on_config, co), co);
+            }
+        }
+    } else {
+        c->next->failed |= read_failed(r);
+    }
+    op_done(c);
+}
+
+static void sync_start(cluster *c) {
+    if (c->stopping || !c->connected || c->setup_pending)
+        return;
+    if (c->sync_running) {
+        c->sync_dirty = 1;
+        return;
+    }
+    cluster_view *v = view_new();
+    if (!v)
+        return;
+    c->next = v;
+    c->sync_running = 1;
+    c->sync_dirty = 0;
+    c->sync_gen++;
+    c->sync_pending = 1; /* held until every read below is issued */
+    sync_op *o;
+    o = op_ctx(c, 0, 0);
+    SYNC_ISSUE(zk_children(c->z, "/brokers/ids", 1, on_ids, o), o);
+    o = op_ctx(c, 0, 0);
+    SYNC_ISSUE(zk_exists(c->z, "/controller", 1, on_controller_exists, o), o);
+    o = op_ctx(c, 0, 0);
+    SYNC_ISSUE(zk_get(c->z, "/controller_epoch", 0, on_epoch, o), o);
+    o = op_ctx(c, 0, 0);
+    SYNC_ISSUE(zk_children(c->z, "/brokers/topics", 1, on_topics, o), o);
+    op_done(c);
+}
+
+static int cmp_broker(const void *a, const void *b) {
+    int32_t x = ((const cluster_broker *)a)->id, y = ((const cluster_broker *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static void apply_view(cluster *c, cluster_view *old);
+
+static void retry_cb(uv_timer_t *t) {
+    cluster *c = t->data;
+    int what = c->retry_what;
+    c->retry_what = RETRY_NONE;
+    if (what == RETRY_SETUP)
+        setup_start(c);
+    else if (what == RETRY_SYNC)
+        sync_start(c);
+}
+
+static void retry_later(cluster *c, int what, uint64_t ms) {
+    if (c->stopping)
+        return;
+    if (c->retry_what == RETRY_SETUP && what == RETRY_SYNC)
+        return; /* setup re-reads anyway */
+    c->retry_what = what;
+    uv_timer_start(&c->retry, retry_cb, ms, 0);
+}
+
+static void sync_finish(cluster *c) {
+    cluster_view *v = c->next;
+    c->next = NULL;
+    c->sync_running = 0;
+    if (v->failed || !c->connected) {
+        cluster_view_free(v);
+        retry_later(c, RETRY_SYNC, 500);
+        return;
+    }
+    /* Drop brokers that vanished during the read. */
+    int n = 0;
+    for (int i = 0; i < v->broker_count; i++)
+        if (v->brokers[i].id >= 0)
+            v->brokers[n++] = v->brokers[i];
+    v->broker_count = n;
+    if (n > 1)
+        qsort(v->brokers, (size_t)n, sizeof *v->brokers, cmp_broker);
+    cluster_view *old = c->view;
+    c->view = v;
+    apply_view(c, old);
+    cluster_view_free(old);
+    if (c->sync_dirty)
+        sync_start(c);
+}
+
+/* ---- the controller's writes ---- */
+
+typedef struct ctl_op {
+    cluster *c;
+    uint64_t session_gen;
+    char what[300];
+} ctl_op;
+
+static void on_ctl_write(void *arg, const zk_result *r) {
+    ctl_op *o = arg;
+    cluster *c = o->c;
+    if (o->session_gen == c->session_gen) {
+        c->ctl_inflight--;
+        if (r->rc == ZOK)
+            BLOG_I("controller: %s", o->what);
+        else
+            BLOG_W("controller: %s not written: %s (newer state or controller; re-reading)",
+                   o->what, zk_strerror(r->rc));
+        if (c->ctl_inflight == 0)
+            sync_start(c);
+    }
+    free(o);
+}
+
+static void ignore_result(void *arg, const zk_result *r) {
+    (void)arg;
+    (void)r;
+}
+
+static int contains(const int32_t *v, int n, int32_t x) {
+    for (int i = 0; i < n; i++)
+        if (v[i] == x)
+            return 1;
+    return 0;
+}
+
+/* Write one partition state: create it (version < 0) or replace it. */
+static void ctl_write(cluster *c, const cluster_topic *t, const cluster_partition *p,
+                      int32_t leader, int32_t leader_epoch, const int32_t *isr, int isr_n) {
+    char buf[512], path[600], isr_text[200];
+    cj_buf il = {isr_text, 0, sizeof isr_text, 0};
+    cj_int_list(&il, isr, isr_n);
+    cj_buf j = {buf, 0, sizeof buf, 0};
+    cj_printf(
+        &j, "{\"controller_epoch\":%d,\"leader\":%d,\"version\":1,\"leader_epoch\":%d,\"isr\":%s}",
+        (int)c->epoch, (int)leader, (int)leader_epoch, isr_text);
+    ctl_op *o = calloc(1, sizeof *o);
+    if (j.err || il.err || !o) {
+        free(o);
+        return;
+    }
+    o->c = c;
+    o->session_gen = c->session_gen;
+    snprintf(o->what, sizeof o->what, "%s %s-%d: leader %d, leader epoch %d, isr %s",
+             p->has_state ? "partition" : "new partition", t->name, (int)p->index, (int)leader,
+             (int)leader_epoch, isr_text);
+    snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", t->name, (int)p->index);
+    zk_op ops[2] = {{ZK_OP_CHECK, "/controller_epoch", NULL, 0, c->epoch_version},
+                    {p->has_state ? ZK_OP_SET : ZK_OP_CREATE, path, buf, (int)j.len,
+                     p->has_state ? p->state_version : -1}};
+    if (!p->has_state) { /* parents; already there is fine */
+        char parent[600];
+        snprintf(parent, sizeof parent, "/brokers/topics/%s/partitions", t->name);
+        zk_create(c->z, parent, "", 0, ZK_PERSISTENT, ignore_result, NULL);
+        snprintf(parent, sizeof parent, "/brokers/topics/%s/partitions/%d", t->name, (int)p->index);
+        zk_create(c->z, parent, "", 0, ZK_PERSISTENT, ignore_result, NULL);
+    }
+    if (zk_multi(c->z, ops, 2, on_ctl_write, o) != ZOK) {
+        free(o);
+        return;
+    }
+    c->ctl_inflight++;
+}
+
+static int live(const cluster_view *v, int32_t id) {
+    for (int i = 0; i < v->broker_count; i++)
+        if (v->brokers[i].id == id)
+            return 1;
+    return 0;
+}
+
+/* Make every partition's state match the live brokers. */
+static void controller_duties(cluster *c) {
+    const cluster_view *v = c->view;
+    if (!c->is_controller || v->controller_id != c->b->cfg.broker_id || c->ctl_inflight > 0 ||
+        c->stopping)
+        return;
+    for (int ti = 0; ti < v->topic_count; ti++) {
+        const cluster_topic *t = &v->topics[ti];
+        for (int32_t pi = 0; pi < t->partition_count; pi++) {
+            const cluster_partition *p = &t->partitions[pi];
+            int32_t isr[CLUSTER_RF_MAX];
+            int n = 0;
+            if (!p->has_state) {
+                for (int i = 0; i < p->replica_count; i++)
+                    if (live(v, p->replicas[i]))
+                        isr[n++] = p->replicas[i];
+                if (n > 0) /* else: wait for a replica to come up */
+                    ctl_write(c, t, p, isr[0], 0, isr, n);
+                continue;
+            }
+            if (p->leader >= 0 && live(v, p->leader))
+                continue;
+            /* Leader gone (or none): the first live ISR member in replica order. */
+            int32_t leader = -1;
+            for (int i = 0; i < p->replica_count && leader < 0; i++)
+                if (contains(p->isr, p->isr_count, p->replicas[i]) && live(v, p->replicas[i]))
+                    leader = p->replicas[i];
+            if (leader < 0 && p->leader < 0)
+                continue;      /* still nobody eligible: unclean election is off */
+            if (leader >= 0) { /* the dead leave the ISR */
+                for (int i = 0; i < p->isr_count; i++)
+                    if (live(v, p->isr[i]))
+                        isr[n++] = p->isr[i];
+            } else { /* keep the last ISR: its members are the only clean choices */
+                memcpy(isr, p->isr, (size_t)p->isr_count * sizeof *isr);
+                n = p->isr_count;
+            }
+            ctl_write(c, t, p, leader, p->leader_epoch + 1, isr, n);
+        }
+    }
+}
+
+/* ---- applying a view ---- */
+
+static const cluster_topic *view_topic(const cluster_view *v, const char *name) {
+    for (int i = 0; i < v->topic_count; i++)
+        if (!strcmp(v->topics[i].name, name))
+            return &v->topics[i];
+    return NULL;
+}
+
+static void apply_view(cluster *c, cluster_view *old) {
+    broker *b = c->b;
+    int32_t self = b->cfg.broker_id;
+    cluster_view *v = c->view;
+    if (old->controller_id != v->controller_id)
+        BLOG_I("cluster: controller is broker %" PRId32 " (epoch %" PRId32 ")", v->controller_id,
+               v->controller_epoch);
+    if (old->broker_count != v->broker_count)
+        BLOG_I("cluster: %d live broker(s)", v->broker_count);
+    if (c->is_controller && v->controller_id != self) {
+        BLOG_W("cluster: broker %" PRId32 " is controller now; this broker no longer is",
+               v->controller_id);
+        c->is_controller = 0;
+    }
+    /* Open the logs of our replicas. */
+    for (int ti = 0; ti < v->topic_count; ti++) {
+        const cluster_topic *t = &v->topics[ti];
+        if (t->partition_count <= 0)
+            continue;
+        uint8_t *hosted = calloc((size_t)t->partition_count, 1);
+        if (!hosted)
+            continue;
+        int any = 0;
+        for (int32_t p = 0; p < t->partition_count; p++)
+            any |= hosted[p] =
+                (uint8_t)contains(t->partitions[p].replicas, t->partitions[p].replica_count, self);
+        char msg[300];
+        /* Every topic is known here (DescribeConfigs answers for it); logs
+         * only for our replicas. */
+        (void)any;
+        if (topics_ensure(b->topics, t->name, t->partition_count, t->configs,
+                                 t->config_count, hosted, msg, sizeof msg) != KAFKA_NONE)
+            BLOG_E("cluster: topic %s: %s", t->name, msg);
+        for (int32_t p = 0; p < t->partition_count; p++) {
+            const cluster_partition *np = &t->partitions[p];
+            if (!hosted[p] || !np->has_state)
+                continue;
+            int32_t was = -2;
+            const cluster_topic *ot = view_topic(old, t->name);
+            if (ot && p < ot->partition_count && ot->partitions[p].has_state)
+                was = ot->partitions[p].leader_epoch;
+            if (was != np->leader_epoch)
+                BLOG_I("partition %s-%d: leader %" PRId32 " (epoch %" PRId32 ")%s", t->name, (int)p,
+                       np->leader, np->leader_epoch,
+                       np->leader == self ? ": this broker leads it" : "");
+        }
+        free(hosted);
+    }
+    /* Waiting fetches on partitions we no longer lead are answered now. */
+    for (int i = 0; i < topics_count(b->topics); i++) {
+        topic *tp = topics_at(b->topics, i);
+        for (int32_t p = 0; p < tp->partition_count; p++)
+            if (tp->partitions[p]->waiting.head &&
+                cluster_partition_check(c, tp->name, (int32_t)strlen(tp->name), p) != KAFKA_NONE)
+                delayed_list_complete_all(&tp->partitions[p]->waiting);
+    }
+    cluster_waiters_check(c);
+    if (v->controller_id < 0 && c->registered)
+        elect(c);
+    controller_duties(c);
+}
+
+/* ---- controller election ---- */
+
+typedef struct elect_op {
+    cluster *c;
+    uint64_t session_gen;
+} elect_op;
+
+static elect_op *elect_ctx(cluster *c) {
+    elect_op *o = malloc(sizeof *o);
+    if (o)
+        *o = (elect_op){c, c->session_gen};
+    return o;
+}
+
+static cluster *elect_take(void *arg) {
+    elect_op *o = arg;
+    cluster *c = o->c;
+    uint64_t g = o->session_gen;
+    free(o);
+    return g == c->session_gen && !c->stopping ? c : NULL;
+}
+
+static void on_epoch_read(void *arg, const zk_result *r);
+
+static void elect_done(cluster *c, int ok) {
+    c->electing = 0;
+    if (ok) {
+        c->is_controller = 1;
+        BLOG_I("cluster: this broker (%" PRId32 ") is the controller, epoch %" PRId32,
+               c->b->cfg.broker_id, c->epoch);
+    }
+    sync_start(c);
+}
+
+static void epoch_read_again(cluster *c) {
+    elect_op *o = elect_ctx(c);
+    if (!o || zk_get(c->z, "/controller_epoch", 0, on_epoch_read, o) != ZOK) {
+        free(o);
+        elect_done(c, 0);
+    }
+}
+
+static void on_epoch_written(void *arg, const zk_result *r) {
+    cluster *c = elect_take(arg);
+    if (!c)
+        return;
+    if (r->rc == ZOK) {
+        c->epoch_version = r->version;
+        elect_done(c, 1);
+    } else if (r->rc == ZBADVERSION || r->rc == ZNODEEXISTS) {
+        epoch_read_again(c);
+    } else {
+        BLOG_W("cluster: cannot write /controller_epoch: %s", zk_strerror(r->rc));
+        elect_done(c, 0);
+    }
+}
+
+static void on_epoch_created(void *arg, const zk_result *r) {
+    cluster *c = elect_take(arg);
+    if (!c)
+        return;
+    if (r->rc == ZOK) {
+        c->epoch_version = 0;
+        elect_done(c, 1);
+    } else if (r->rc == ZNODEEXISTS) {
+        epoch_read_again(c);
+    } else {
+        BLOG_W("cluster: cannot create /controller_epoch: %s", zk_strerror(r->rc));
+        elect_done(c, 0);
+    }
+}
+
+static void on_epoch_read(void *arg, const zk_result *r) {
+    cluster *c = elect_take(arg);
+    if (!c)
+        return;
+    int64_t e = 0;
+    elect_op *o = elect_ctx(c);
+    int rc = ZSYSTEMERROR;
+    if (r->rc == ZNONODE && o) {
+        c->epoch = 1;
+        rc = zk_create(c->z, "/controller_epoch", "1", 1, ZK_PERSISTENT, on_epoch_created, o);
+    } else if (r->rc == ZOK && o && r->data && cj_int(r->data, &e) == 0) {
+        char text[32];
+        int n = snprintf(text, sizeof text, "%" PRId64, e + 1);
+        c->epoch = (int32_t)(e + 1);
+        rc = zk_set(c->z, "/controller_epoch", text, n, r->version, on_epoch_written, o);
+    }
+    if (rc != ZOK) {
+        free(o);
+        elect_done(c, 0);
+    }
+}
+
+static void on_controller_created(void *arg, const zk_result *r) {
+    cluster *c = elect_take(arg);
+    if (!c)
+        return;
+    if (r->rc == ZOK) {
+        epoch_read_again(c);
+        return;
+    }
+    c->electing = 0; /* another broker won (ZNODEEXISTS), or try at the next view */
+    if (r->rc != ZNODEEXISTS)
+        BLOG_W("cluster: controller election failed: %s", zk_strerror(r->rc));
+}
+
+static void elect(cluster *c) {
+    if (c->electing || c->stopping || !c->registered)
+        return;
+    char buf[160];
+    int n = snprintf(buf, sizeof buf,
+                     "{\"version\":1,\"brokerid\":%" PRId32 ",\"timestamp\":\"%" PRId64 "\"}",
+                     c->b->cfg.broker_id, broker_now_ms());
+    elect_op *o = elect_ctx(c);
+    if (!o)
+        return;
+    c->electing = 1;
+    if (zk_create(c->z, "/controller", buf, n, ZK_EPHEMERAL, on_controller_created, o) != ZOK) {
+        free(o);
+        c->electing = 0;
+    }
+}
+
+/* ---- session setup: paths, cluster id, registration ---- */
+
+static const char *const persistent_paths[] = {
+    "/brokers", "/brokers/ids",         "/brokers/topics", "/config", "/config/topics",
+    "/admin",   "/admin/delete_topics", "/cluster",        NULL};
+
+static void register_broker(cluster *c);
+
+static void on_registered_check(void *arg, const zk_result *r) {
+    cluster *c = elect_take(arg);
+    if (!c)
+        return;
+    if (r->rc == ZOK && r->owner == zk_session_id(c->z)) {
+        c->registered = 1;
+        c->setup_pending = 0;
+        BLOG_I("cluster: registered in ZooKeeper as broker %" PRId32 " (%s:%d), cluster id %s",
+               c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port,
+               c->b->cluster_id);
+        sync_start(c);
+        return;
+    }
+    BLOG_W("cluster: broker id %" PRId32 " is registered by another ZooKeeper session (another "
+           "broker with this id, or this broker's previous run until its session expires); "
+           "retrying",
+           c->b->cfg.broker_id);
+    retry_later(c, RETRY_SETUP, 1000);
+}
+
+static void on_registered(void *arg, const zk_result *r) {
+    cluster *c = elect_take(arg);
+    if (!c)
+        return;
+    char path[64];
+    snprintf(path, sizeof path, "/brokers/ids/%" PRId32, c->b->cfg.broker_id);
+    if (r->rc == ZOK) {
+        c->registered = 1;
+        c->setup_pending = 0;
+        BLOG_I("cluster: registered in ZooKeeper as broker %" PRId32 " (%s:%d), cluster id %s",
+               c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port, c->b->cluster_id);
+        sync_start(c);
+        return;
+    }
+    elect_op *o = elect_ctx(c);
+    if (r->rc == ZNODEEXISTS && o && zk_get(c->z, path, 0, on_registered_check, o) == ZOK)
+        return;
+    free(o);
+    BLOG_W("cluster: registering %s failed: %s; retrying", path, zk_strerror(r->rc));
+    retry_later(c, RETRY_SETUP, 1000);
+}
+
+static void register_broker(cluster *c) {
+    broker *b = c->b;
+    char buf[1024], path[64];
+    cj_buf j = {buf, 0, sizeof buf, 0};
+    cj_printf(&j, "{\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},"
+                  "\"endpoints\":[");
+    char ep[400];
+    snprintf(ep, sizeof ep, "PLAINTEXT://%s:%d", b->advertised_host, b->advertised_port);
+    cj_quote(&j, ep);
+    cj_printf(&j, "],\"jmx_port\":-1,\"host\":");
+    cj_quote(&j, b->advertised_host);
+    cj_printf(&j, ",\"timestamp\":\"%" PRId64 "\",\"port\":%d,\"version\":4}", broker_now_ms(),
+              b->advertised_port);
+    snprintf(path, sizeof path, "/brokers/ids/%" PRId32, b->cfg.broker_id);
+    elect_op *o = elect_ctx(c);
+    if (j.err || !o ||
+        zk_create(c->z, path, buf, (int)j.len, ZK_EPHEMERAL, on_registered, o) != ZOK) {
+        free(o);
+        retry_later(c, RETRY_SETUP, 1000);
+    }
+}
+
+static void on_cluster_id(void *arg, const zk_result *r);
+
+static void read_cluster_id(cluster *c) {
+    elect_op *o = elect_ctx(c);
+    if (!o || zk_get(c->z, "/cluster/id", 0, on_cluster_id, o) != ZOK) {
+        free(o);
+        retry_later(c, RETRY_SETUP, 1000);
+    }
+}
+
+static void on_cluster_id_created(void *arg, const zk_result *r) {
+    cluster *c = elect_take(arg);
+    if (!c)
+        return;
+    if (r->rc == ZOK)
+        register_broker(c);
+    else
+        read_cluster_id(c); /* someone else created it first */
+}
+
+static void on_cluster_id(void *arg, const zk_result *r) {
+    cluster *c = elect_take(arg);
+    if (!c)
+        return;
+    broker *b = c->b;
+    char id[64];
+    if (r->rc == ZOK && r->data && cj_get_str(r->data, "id", id, sizeof id) == 0 && id[0]) {
+        if (strcmp(id, b->cluster_id) != 0) {
+            /* A new data directory drew its own id before it knew the cluster. */
+            BLOG_I("cluster: joining cluster %s (the data directory had %s)", id, b->cluster_id);
+            snprintf(b->cluster_id, sizeof b->cluster_id, "%s", id);
+            char path[BROKER_PATH_MAX + 32], text[256];
+            snprintf(path, sizeof path, "%s/meta.properties", b->cfg.data_dir);
+            int n = snprintf(text, sizeof text,
+                             "#Written by strand-broker\nversion=0\nbroker.id=%" PRId32
+                             "\ncluster.id=%s\n",
+                             b->cfg.broker_id, id);
+            if (broker_file_write_atomic(path, text, (size_t)n) != 0)
+                BLOG_W("cannot write %s: %s", path, strerror(errno));
+        }
+        register_broker(c);
+        return;
+    }
+    if (r->rc == ZNONODE) {
+        char buf[160];
+        int n = snprintf(buf, sizeof buf, "{\"version\":\"1\",\"id\":\"%s\"}", b->cluster_id);
+        elect_op *o = elect_ctx(c);
+        if (o &&
+            zk_create(c->z, "/cluster/id", buf, n, ZK_PERSISTENT, on_cluster_id_created, o) == ZOK)
+            return;
+        free(o);
+    }
+    BLOG_W("cluster: reading /cluster/id failed (%s); retrying", zk_strerror(r->rc));
+    retry_later(c, RETRY_SETUP, 1000);
+}
+
+static void on_path_created(void *arg, const zk_result *r) {
+    cluster *c = elect_take(arg);
+    if (!c || c->setup_pending != 1 || r->rc == ZOK || r->rc == ZNODEEXISTS)
+        return;
+    BLOG_W("cluster: creating the ZooKeeper paths failed: %s; retrying", zk_strerror(r->rc));
+    c->setup_pending = 2; /* the rest of this batch is ignored */
+    retry_later(c, RETRY_SETUP, 1000);
+}
+
+/* ZooKeeper answers one session's requests in order: the exists issued
+ * after the creates answers after all of them, and starts the next step. */
+static void on_paths_done(void *arg, const zk_result *r) {
+    (void)r;
+    cluster *c = elect_take(arg);
+    if (!c || c->setup_pending != 1)
+        return;
+    read_cluster_id(c);
+}
+
+static void setup_start(cluster *c) {
+    if (c->stopping || !c->connected)
+        return;
+    c->setup_pending = 1;
+    c->registered = 0;
+    for (int i = 0; persistent_paths[i]; i++) {
+        elect_op *o = elect_ctx(c);
+        if (!o ||
+            zk_create(c->z, persistent_paths[i], "", 0, ZK_PERSISTENT, on_path_created, o) != ZOK) {
+            free(o);
+            retry_later(c, RETRY_SETUP, 1000);
+            return;
+        }
+    }
+    elect_op *o = elect_ctx(c);
+    if (!o || zk_exists(c->z, "/cluster", 0, on_paths_done, o) != ZOK) {
+        free(o);
+        retry_later(c, RETRY_SETUP, 1000);
+    }
+}
+
+/* ---- session events ---- */
+
+static void on_event(void *arg, int type, int state, const char *path) {
+    (void)path;
+    cluster *c = arg;
+    if (c->stopping)
+        return;
+    if (type != ZOO_SESSION_EVENT) {
+        sync_start(c);
+        return;
+    }
+    if (state == ZOO_CONNECTED_STATE) {
+        c->connected = 1;
+        if (!c->ever_connected) {
+            c->ever_connected = 1;
+            uv_timer_stop(&c->conn_timeout);
+        }
+        int64_t sid = zk_session_id(c->z);
+        if (sid != c->session_id || !c->registered) {
+            c->session_id = sid;
+            c->session_gen++;
+            BLOG_I("cluster: ZooKeeper session 0x%" PRIx64 " with %s%s (timeout %d ms)",
+                   (uint64_t)sid, zk_hosts(c->z), zk_chroot(c->z), zk_session_timeout(c->z));
+            setup_start(c);
+        } else {
+            sync_start(c);
+        }
+    } else if (state == ZOO_EXPIRED_SESSION_STATE) {
+        BLOG_W("cluster: ZooKeeper session expired: this broker leads nothing until it has "
+               "registered again");
+        c->connected = 0;
+        c->registered = 0;
+        c->is_controller = 0;
+        c->electing = 0;
+        c->ctl_inflight = 0;
+        c->session_gen++;
+        c->sync_gen++;
+        if (c->next) {
+            cluster_view_free(c->next);
+            c->next = NULL;
+            c->sync_running = 0;
+        }
+        cluster_view *empty = view_new();
+        if (empty) {
+            cluster_view *old = c->view;
+            c->view = empty;
+            cluster_view_free(old);
+        }
+        if (zk_reconnect(c->z) != 0)
+            BLOG_E("cluster: cannot start a new ZooKeeper session");
+    } else if (state == ZOO_CONNECTING_STATE || state == ZOO_ASSOCIATING_STATE) {
+        if (c->connected)
+            BLOG_W("cluster: lost the ZooKeeper connection; reconnecting");
+        c->connected = 0;
+    }
+}
+
+static void conn_timeout_cb(uv_timer_t *t) {
+    cluster *c = t->data;
+    if (c->ever_connected || c->stopping)
+        return;
+    BLOG_E("cannot reach ZooKeeper at %s within %" PRId64
+           " ms (zookeeper.connection.timeout.ms); is it running? stopping",
+           c->zk_text,
+           c->b->cfg.zk_connection_timeout_ms > 0 ? c->b->cfg.zk_connection_timeout_ms
+                                                  : c->b->cfg.zk_session_timeout_ms);
+    c->failed = 1;
+    server_stop(c->b);
+}
+
+int cluster_start(broker *b, char *err, size_t errlen) {
+    cluster *c = calloc(1, sizeof *c);
+    if (!c || !(c->view = view_new())) {
+        free(c);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    c->b = b;
+    snprintf(c->zk_text, sizeof c->zk_text, "%s", b->cfg.zookeeper_connect);
+    uv_timer_init(b->loop, &c->retry);
+    c->retry.data = c;
+    uv_timer_init(b->loop, &c->conn_timeout);
+    c->conn_timeout.data = c;
+    c->z = zk_open(b->loop, b->cfg.zookeeper_connect, (int)b->cfg.zk_session_timeout_ms, on_event,
+                   c, err, errlen);
+    if (!c->z) {
+        uv_close((uv_handle_t *)&c->retry, NULL);
+        uv_close((uv_handle_t *)&c->conn_timeout, NULL);
+        cluster_view_free(c->view);
+        free(c);
+        return -1;
+    }
+    int64_t ct = b->cfg.zk_connection_timeout_ms > 0 ? b->cfg.zk_connection_timeout_ms
+                                                     : b->cfg.zk_session_timeout_ms;
+    uv_timer_start(&c->conn_timeout, conn_timeout_cb, (uint64_t)ct, 0);
+    b->cluster = c;
+    BLOG_I("cluster mode: broker %" PRId32 ", ZooKeeper %s", b->cfg.broker_id, c->zk_text);
+    return 0;
+}
+
+void cluster_stop(cluster *c) {
+    if (!c || c->stopping)
+        return;
+    c->stopping = 1;
+    c->session_gen++;
+    c->sync_gen++;
+    cluster_waiters_fail_all(c, "the broker is shutting down");
+    uv_close((uv_handle_t *)&c->retry, NULL);
+    uv_close((uv_handle_t *)&c->conn_timeout, NULL);
+    zk_close(c->z); /* ephemeral nodes go now: the controller reacts at once */
+    c->z = NULL;
+    BLOG_I("cluster: left the cluster (ZooKeeper session closed)");
+}
+
+void cluster_free(cluster *c) {
+    if (!c)
+        return;
+    cluster_view_free(c->next);
+    cluster_view_free(c->view);
+    free(c);
+}

@@ -1,0 +1,63 @@
+/*
+ * cluster_internal.h - what cluster.c (session, view, controller) and
+ * cluster_admin.c (topic creation) share. Not for other modules: they use
+ * cluster.h.
+ */
+#ifndef STRAND_BROKER_CLUSTER_INTERNAL_H
+#define STRAND_BROKER_CLUSTER_INTERNAL_H
+
+#include <uv.h>
+
+#include "broker/cluster.h"
+#include "broker/zk.h"
+
+/* One complete reading of the ZooKeeper tree. */
+typedef struct cluster_view {
+    cluster_broker *brokers; /* sorted by id */
+    int broker_count;
+    int32_t controller_id; /* -1: none */
+    int32_t controller_epoch;
+    cluster_topic *topics;
+    int topic_count;
+    int failed; /* a read failed: the view is incomplete */
+} cluster_view;
+
+/* A CreateTopics waiting for its partitions to get leaders. */
+typedef struct cluster_waiter {
+    struct cluster_waiter *next;
+    cluster *c;
+    char *name;
+    int written; /* the ZooKeeper write succeeded */
+    cluster_create_done done;
+    void *arg;
+    uv_timer_t timer;
+} cluster_waiter;
+
+struct cluster {
+    broker *b;
+    zk *z;
+    cluster_view *view; /* current (never NULL after start) */
+    cluster_view *next; /* being read */
+    uint64_t sync_gen;  /* bumps per sync: late answers of an old one are dropped */
+    int sync_pending, sync_running, sync_dirty;
+    uint64_t session_gen; /* bumps per session: late setup answers are dropped */
+    int64_t session_id;
+    int connected, ever_connected, registered, setup_pending;
+    int electing, is_controller;
+    int32_t epoch, epoch_version; /* ours, while controller */
+    int ctl_inflight;
+    int failed, stopping;
+    uv_timer_t retry;        /* registration / failed sync retries */
+    uv_timer_t conn_timeout; /* zookeeper.connection.timeout.ms at start */
+    int retry_what;
+    cluster_waiter *waiters;
+    char zk_text[4200];
+};
+
+void cluster_view_free(cluster_view *v);
+/* After a new view: complete the waiters whose topics are ready. */
+void cluster_waiters_check(cluster *c);
+/* Stop: complete every waiter with an error. */
+void cluster_waiters_fail_all(cluster *c, const char *why);
+
+#endif
