@@ -5,6 +5,7 @@ set(STRAND_CONSUMER_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/message.c
   ${CMAKE_CURRENT_LIST_DIR}/records.c
   ${CMAKE_CURRENT_LIST_DIR}/partition.c
+  ${CMAKE_CURRENT_LIST_DIR}/assignor.c
   ${CMAKE_CURRENT_LIST_DIR}/fetcher.c
   ${CMAKE_CURRENT_LIST_DIR}/consumer.c
 )

@@ -5,8 +5,9 @@ set(STRAND_CONSUMER_UNIT_SOURCES
   ${CMAKE_SOURCE_DIR}/consumer/message.c
   ${CMAKE_SOURCE_DIR}/consumer/records.c
   ${CMAKE_SOURCE_DIR}/consumer/partition.c
+  ${CMAKE_SOURCE_DIR}/consumer/assignor.c
 )
-foreach(t records partition)
+foreach(t records partition assignor)
   add_executable(test_consumer_${t} ${CMAKE_CURRENT_LIST_DIR}/test_consumer_${t}.c
     ${STRAND_CONSUMER_UNIT_SOURCES})
   target_link_libraries(test_consumer_${t} PRIVATE strand_wire PkgConfig::CMOCKA)
