@@ -10,12 +10,17 @@
 #      `strand perf produce` / `strand perf consume` next to rdk_perf with
 #      the same settings, for BENCH_CLIENT_COUNTS messages (default 1M and
 #      10M), none and lz4; msgs/s, MB/s, p99 latency and the ratio
-#      libstrand / librdkafka.
+#      libstrand / librdkafka;
+#   5. consumer groups (group_bench): a 3-member group with auto-commit on
+#      a 6-partition topic of BENCH_GROUP_MSGS (default 1000000) 100-byte
+#      records, libstrand and librdkafka's high-level consumer alternating,
+#      BENCH_GROUP_RUNS (default 3) runs each: join time, msgs/s and the
+#      rebalance cost when a 4th member joins; medians and ratios.
 # Prints the machine, the exact commands and the figures; also saved to
 # BUILD_DIR/bench-results.txt. Knobs: BENCH_LOG_MB (default 1024),
 # BENCH_MSGS (default 1000000), BENCH_PARTITIONS (default 4),
 # BENCH_CLIENT_COUNTS (default "1000000 10000000"; "" skips section 4),
-# BENCH_SECTIONS (default "1 2 4").
+# BENCH_SECTIONS (default "1 2 4 5").
 set -uo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd) || { echo "bench: no build dir $1" >&2; exit 2; }
@@ -25,13 +30,15 @@ LOG_MB=${BENCH_LOG_MB:-1024}
 MSGS=${BENCH_MSGS:-1000000}
 PARTS=${BENCH_PARTITIONS:-4}
 CLIENT_COUNTS=${BENCH_CLIENT_COUNTS-1000000 10000000}
-SECTIONS=${BENCH_SECTIONS:-1 2 4}
+SECTIONS=${BENCH_SECTIONS:-1 2 4 5}
+GROUP_MSGS=${BENCH_GROUP_MSGS:-1000000}
+GROUP_RUNS=${BENCH_GROUP_RUNS:-3}
 has_section() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 OUT=$BUILD/bench-results.txt
 
 ITEST_NAME=bench
 . "$HERE/../tests/integration/lib.sh"
-for b in "$BUILD/bin/bench_log_append" "$BUILD/bin/rdk_perf" "$BUILD/bin/strand"; do
+for b in "$BUILD/bin/bench_log_append" "$BUILD/bin/rdk_perf" "$BUILD/bin/strand" "$BUILD/bin/group_bench"; do
     [ -x "$b" ] || { echo "bench: $b is missing (cmake --build $BUILD)" >&2; exit 2; }
 done
 # The scratch data lives in the build dir, on the disk the broker would use.
@@ -122,6 +129,42 @@ END {
 }' "$OUT" | tee -a "$OUT.ratios4"
 cat "$OUT.ratios4" >>"$OUT"
 rm -f "$OUT.ratios4"
+say ""
+fi
+
+# 5. Consumer groups: the same 6-partition topic read by a fresh 3-member
+# group per run (auto-commit on, session 10 s, heartbeat 1 s), the two
+# clients alternating; then a 4th member joins and the time until every
+# member runs the new assignment is the rebalance cost.
+if has_section 5 && [ -x "$BUILD/bin/group_bench" ]; then
+say "## 5. consumer groups: 3 members, 6 partitions, $GROUP_MSGS x 100 B, auto-commit"
+run "$BUILD/bin/rdk_perf" produce -b "$BROKER_ADDR" -t bench-group -n "$GROUP_MSGS" -s 100 -a 1 \
+    -z none -P 6 >/dev/null
+for i in $(seq 1 "$GROUP_RUNS"); do
+    for client in strand rdk; do
+        run "$BUILD/bin/group_bench" -b "$BROKER_ADDR" -t bench-group -n "$GROUP_MSGS" -P 6 \
+            -m 3 -c "$client"
+    done
+done
+say ""
+say "## 5b. medians and ratios libstrand / librdkafka (msgs/s: higher is better; seconds: lower)"
+awk '
+/^client=/ { c = $1; sub("client=", "", c); for (i = 2; i <= NF; i++) { split($i, kv, "="); v[c, kv[1], ++n[c, kv[1]]] = kv[2] } }
+function med(c, k,    m, i, j, t, a) {
+    m = n[c, k]; for (i = 1; i <= m; i++) a[i] = v[c, k, i] + 0
+    for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return m ? a[int((m + 1) / 2)] : 0
+}
+END {
+    split("msgs_per_s join_s rebalance_s", ks, " ")
+    printf "%-12s %14s %14s %7s\n", "median", "librdkafka", "libstrand", "ratio"
+    for (i = 1; i <= 3; i++) {
+        r = med("librdkafka", ks[i]); s = med("libstrand", ks[i])
+        printf "%-12s %14.3f %14.3f %7.2f\n", ks[i], r, s, r > 0 ? s / r : 0
+    }
+}' "$OUT" | tee -a "$OUT.ratios5"
+cat "$OUT.ratios5" >>"$OUT"
+rm -f "$OUT.ratios5"
 say ""
 fi
 stop_broker

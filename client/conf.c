@@ -116,6 +116,20 @@ static const conf_key keys[] = {
      "earliest, latest, none (or smallest, beginning, largest, end, error)"},
     {"check.crcs", CONF_BOOL, OFF(check_crcs), "true", 0, 1, NULL, NULL},
     {"enable.partition.eof", CONF_BOOL, OFF(enable_partition_eof), "false", 0, 1, NULL, NULL},
+    /* consumer groups */
+    {"group.id", CONF_STR, OFF(group_id), "", 0, 0, NULL, "any string"},
+    {"group.instance.id", CONF_STR, OFF(group_instance_id), "", 0, 0, NULL, "any string"},
+    {"session.timeout.ms", CONF_I32, OFF(session_timeout_ms), "45000", 1, 3600000, NULL, NULL},
+    {"heartbeat.interval.ms", CONF_I32, OFF(heartbeat_interval_ms), "3000", 1, 3600000, NULL, NULL},
+    {"max.poll.interval.ms", CONF_I32, OFF(max_poll_interval_ms), "300000", 1, 86400000, NULL,
+     NULL},
+    {"partition.assignment.strategy", CONF_STR, OFF(assignment_strategy), "range,roundrobin", 0, 0,
+     NULL, "a list of range, roundrobin separated by commas"},
+    {"enable.auto.commit", CONF_BOOL, OFF(enable_auto_commit), "true", 0, 1, NULL, NULL},
+    {"auto.commit.interval.ms", CONF_I32, OFF(auto_commit_interval_ms), "5000", 1, 86400000, NULL,
+     NULL},
+    {"topic.metadata.refresh.interval.ms", CONF_I32, OFF(topic_metadata_refresh_interval_ms),
+     "300000", 100, 3600000, NULL, NULL},
 };
 
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
@@ -172,6 +186,36 @@ static int conf_parse_bool(const char *s, int *out) {
     return -1;
 }
 
+/* A non-empty comma-separated list of assignor names known to the consumer
+ * ("range", "roundrobin"), spaces around names allowed, no duplicates. */
+static int strategy_list_ok(const char *v) {
+    static const char *const known[] = {"range", "roundrobin"};
+    int seen[2] = {0, 0}, count = 0;
+    const char *p = v;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        while (n && (*p == ' ' || *p == '\t')) {
+            p++;
+            n--;
+        }
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        int hit = -1;
+        for (int i = 0; i < 2; i++)
+            if (strlen(known[i]) == n && strncmp(p, known[i], n) == 0)
+                hit = i;
+        if (hit < 0 || seen[hit])
+            return 0;
+        seen[hit] = 1;
+        count++;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return count > 0;
+}
+
 /* Parse `value` for `k` and store it into conf (typed field and text). */
 static strand_err conf_apply(strand_conf *conf, const conf_key *k, const char *value, char *errbuf,
                              size_t errlen) {
@@ -184,6 +228,11 @@ static strand_err conf_apply(strand_conf *conf, const conf_key *k, const char *v
 
     switch (k->kind) {
     case CONF_STR:
+        if (k->offset == OFF(assignment_strategy) && !strategy_list_ok(value)) {
+            conf_errf(errbuf, errlen, "configuration \"%s\": bad value \"%s\" (expected %s)",
+                      k->name, value, k->accepted);
+            return STRAND_ERR_CONFIG;
+        }
         if (k->offset == OFF(bootstrap_servers)) {
             client_addr tmp[64];
             if (client_addr_list_parse(value, tmp, 64) < 1) {
@@ -285,6 +334,9 @@ void strand_conf_free(strand_conf *conf) {
         return;
     free(conf->bootstrap_servers);
     free(conf->client_id);
+    free(conf->group_id);
+    free(conf->group_instance_id);
+    free(conf->assignment_strategy);
     for (size_t i = 0; i < CLIENT_CONF_KEY_MAX; i++)
         free(conf->text[i]);
     free(conf);
@@ -296,7 +348,8 @@ strand_conf *strand_conf_new(void) {
         return NULL;
     for (size_t i = 0; i < KEY_COUNT; i++) {
         if (keys[i].kind == CONF_STR && !keys[i].def[0]) {
-            /* bootstrap.servers: empty until set (checked at client creation) */
+            /* bootstrap.servers (checked at client creation), group.id,
+             * group.instance.id: empty until set */
             char **slot = (char **)(void *)((char *)conf + keys[i].offset);
             *slot = strdup("");
             if (!*slot)
@@ -351,11 +404,18 @@ strand_conf *strand_conf_dup(const strand_conf *conf) {
     *d = *conf;
     d->bootstrap_servers = NULL;
     d->client_id = NULL;
+    d->group_id = NULL;
+    d->group_instance_id = NULL;
+    d->assignment_strategy = NULL;
     memset(d->text, 0, sizeof d->text);
     int ok = 1;
     d->bootstrap_servers = strdup(conf->bootstrap_servers);
     d->client_id = strdup(conf->client_id);
-    ok = d->bootstrap_servers && d->client_id;
+    d->group_id = strdup(conf->group_id);
+    d->group_instance_id = strdup(conf->group_instance_id);
+    d->assignment_strategy = strdup(conf->assignment_strategy);
+    ok = d->bootstrap_servers && d->client_id && d->group_id && d->group_instance_id &&
+         d->assignment_strategy;
     for (size_t i = 0; ok && i < CLIENT_CONF_KEY_MAX; i++)
         if (conf->text[i] && !(d->text[i] = strdup(conf->text[i])))
             ok = 0;
@@ -378,6 +438,20 @@ void strand_conf_set_log_cb(strand_conf *conf, strand_log_cb cb, void *opaque) {
         return;
     conf->log_cb = cb;
     conf->log_opaque = opaque;
+}
+
+void strand_conf_set_rebalance_cb(strand_conf *conf, strand_rebalance_cb cb, void *opaque) {
+    if (!conf)
+        return;
+    conf->rebalance_cb = cb;
+    conf->rebalance_opaque = opaque;
+}
+
+void strand_conf_set_offset_commit_cb(strand_conf *conf, strand_offset_commit_cb cb, void *opaque) {
+    if (!conf)
+        return;
+    conf->offset_commit_cb = cb;
+    conf->offset_commit_opaque = opaque;
 }
 
 strand_err client_conf_check(const strand_conf *conf, char *errbuf, size_t errlen) {
@@ -404,6 +478,13 @@ strand_err client_conf_check(const strand_conf *conf, char *errbuf, size_t errle
                   "configuration \"reconnect.backoff.max.ms\" (%d) must be at least "
                   "\"reconnect.backoff.ms\" (%d)",
                   (int)conf->reconnect_backoff_max_ms, (int)conf->reconnect_backoff_ms);
+        return STRAND_ERR_CONFIG;
+    }
+    if (conf->heartbeat_interval_ms >= conf->session_timeout_ms) {
+        conf_errf(errbuf, errlen,
+                  "configuration \"heartbeat.interval.ms\" (%d) must be below "
+                  "\"session.timeout.ms\" (%d)",
+                  (int)conf->heartbeat_interval_ms, (int)conf->session_timeout_ms);
         return STRAND_ERR_CONFIG;
     }
     return STRAND_OK;

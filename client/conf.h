@@ -67,11 +67,26 @@ struct strand_conf {
     int check_crcs;
     int enable_partition_eof;
 
+    /* consumer groups */
+    char *group_id;          /* "" = no group */
+    char *group_instance_id; /* "" = dynamic membership */
+    int32_t session_timeout_ms;
+    int32_t heartbeat_interval_ms;
+    int32_t max_poll_interval_ms;
+    char *assignment_strategy; /* validated list of assignor names */
+    int enable_auto_commit;
+    int32_t auto_commit_interval_ms;
+    int32_t topic_metadata_refresh_interval_ms;
+
     /* callbacks */
     strand_delivery_cb delivery_cb;
     void *delivery_opaque;
     strand_log_cb log_cb;
     void *log_opaque;
+    strand_rebalance_cb rebalance_cb;
+    void *rebalance_opaque;
+    strand_offset_commit_cb offset_commit_cb;
+    void *offset_commit_opaque;
 
     /* canonical text per key, indexed like the key table; NULL = default */
     char *text[CLIENT_CONF_KEY_MAX];

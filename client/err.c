@@ -54,6 +54,8 @@ const char *strand_err_str(strand_err err) {
         return "malformed data";
     case STRAND_ERR_RESOLVE:
         return "broker host name did not resolve";
+    case STRAND_ERR_MAX_POLL_EXCEEDED:
+        return "max.poll.interval.ms exceeded: left the consumer group";
     default:
         break;
     }

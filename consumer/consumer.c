@@ -22,17 +22,26 @@
 
 #include "consumer/consumer_int.h"
 
-consumer_start consumer_start_of(const strand_topic_partition *tp) {
+consumer_start consumer_start_of(const strand_consumer *c, const strand_topic_partition *tp,
+                                 int *no_offset) {
     consumer_start s = {tp->offset, 0};
     if (tp->offset == STRAND_OFFSET_TIMESTAMP) {
         s.value = tp->timestamp;
         s.is_timestamp = 1;
+    } else if (tp->offset == STRAND_OFFSET_INVALID) {
+        s.value = c->conf->auto_offset_reset == CLIENT_OFFSET_RESET_EARLIEST
+                      ? STRAND_OFFSET_BEGINNING
+                      : STRAND_OFFSET_END;
+        if (no_offset && c->conf->auto_offset_reset == CLIENT_OFFSET_RESET_NONE)
+            *no_offset = 1;
     }
     return s;
 }
 
-static int offset_valid(const strand_topic_partition *tp) {
+static int offset_valid(const strand_topic_partition *tp, int allow_invalid) {
     if (tp->offset >= 0 || tp->offset == STRAND_OFFSET_BEGINNING || tp->offset == STRAND_OFFSET_END)
+        return 1;
+    if (allow_invalid && tp->offset == STRAND_OFFSET_INVALID)
         return 1;
     return tp->offset == STRAND_OFFSET_TIMESTAMP && tp->timestamp >= 0;
 }
@@ -74,6 +83,14 @@ strand_consumer *strand_consumer_new(strand_conf *conf, char *errbuf, size_t err
         return NULL;
     }
     c->conf = client_conf(c->core);
+    c->last_poll_ms = client_now_ms();
+    if (c->conf->group_id[0] && !(c->group = consumer_group_new(c))) {
+        client_destroy(c->core);
+        free(c);
+        if (errbuf && errlen)
+            snprintf(errbuf, errlen, "out of memory");
+        return NULL;
+    }
     int64_t budget = c->conf->queued_max_bytes;
     consumer_pset_init(&c->pset, budget > 0 ? (size_t)budget : 1,
                        c->conf->max_partition_fetch_bytes);
@@ -90,6 +107,7 @@ strand_consumer *strand_consumer_new(strand_conf *conf, char *errbuf, size_t err
     pthread_condattr_destroy(&ca);
     if (client_call(c->core, consumer_fetcher_setup, c) != STRAND_OK) {
         client_destroy(c->core);
+        consumer_group_free(c->group);
         consumer_pool_release(c->pool);
         pthread_mutex_destroy(&c->lock);
         pthread_cond_destroy(&c->ready);
@@ -105,32 +123,67 @@ strand_err strand_consumer_assign(strand_consumer *c, const strand_topic_partiti
                                   size_t n) {
     if (!c || (n && !list))
         return STRAND_ERR_INVALID_ARG;
+    pthread_mutex_lock(&c->lock);
+    int refused = c->subscribed && !c->rebalancing;
+    if (c->rebalancing)
+        c->cb_applied = 1;
+    pthread_mutex_unlock(&c->lock);
+    if (refused)
+        return STRAND_ERR_STATE;
+    return consumer_assign_apply(c, list, n);
+}
+
+strand_err consumer_assign_apply(strand_consumer *c, const strand_topic_partition *list, size_t n) {
+    if (!c || (n && !list))
+        return STRAND_ERR_INVALID_ARG;
     for (size_t i = 0; i < n; i++) {
-        if (!list[i].topic || !*list[i].topic || list[i].partition < 0 || !offset_valid(&list[i]))
+        if (!list[i].topic || !*list[i].topic || list[i].partition < 0 ||
+            !offset_valid(&list[i], 1))
             return STRAND_ERR_INVALID_ARG;
         for (size_t j = 0; j < i; j++)
             if (list[j].partition == list[i].partition && strcmp(list[j].topic, list[i].topic) == 0)
                 return STRAND_ERR_INVALID_ARG;
     }
     consumer_assign_entry *e = n ? calloc(n, sizeof *e) : NULL;
-    if (n && !e)
+    char *no_offset = n ? calloc(n, 1) : NULL;
+    if (n && (!e || !no_offset)) {
+        free(e);
+        free(no_offset);
         return STRAND_ERR_NOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
+        int none = 0;
         e[i].topic = list[i].topic;
         e[i].partition = list[i].partition;
-        e[i].start = consumer_start_of(&list[i]);
+        e[i].start = consumer_start_of(c, &list[i], &none);
+        no_offset[i] = (char)none;
     }
     consumer_parse_result dropped = {0};
     pthread_mutex_lock(&c->lock);
     strand_err err = STRAND_OK;
-    if (c->closing)
+    if (c->closing) {
         err = STRAND_ERR_CLOSED;
-    else if (consumer_pset_assign(&c->pset, e, n, &dropped) != 0)
+    } else if (consumer_pset_assign(&c->pset, e, n, &dropped) != 0) {
         err = STRAND_ERR_NOMEM;
-    else
+    } else {
         c->assign_changed = 1;
+        /* No committed offset and auto.offset.reset=none: say so and wait
+         * for a seek, as for an out-of-range position. */
+        for (size_t i = 0; i < n; i++) {
+            consumer_part *p =
+                no_offset[i] ? consumer_pset_find(&c->pset, e[i].topic, e[i].partition) : NULL;
+            consumer_item *it =
+                p ? consumer_error_new(p->topic, p->partition, STRAND_OFFSET_INVALID,
+                                       STRAND_ERR_OFFSET_OUT_OF_RANGE)
+                  : NULL;
+            if (it)
+                consumer_part_push_error(&c->pset, p, it, 1);
+        }
+        pthread_cond_broadcast(&c->ready);
+    }
     pthread_mutex_unlock(&c->lock);
     free(e);
+    free(no_offset);
     consumer_parse_result_free(&dropped);
     if (!err)
         consumer_kick(c);
@@ -202,8 +255,8 @@ static consumer_item *poll_item(strand_consumer *c, int timeout_ms, int mode) {
                 kick = 1;
             break;
         }
-        if (c->closing || timeout_ms == 0)
-            break;
+        if (c->closing || timeout_ms == 0 || c->gev_head)
+            break; /* group events are handled by the caller, unlocked */
         int rc = timeout_ms < 0 ? pthread_cond_wait(&c->ready, &c->lock)
                                 : pthread_cond_timedwait(&c->ready, &c->lock, &deadline);
         if (rc == ETIMEDOUT)
@@ -216,10 +269,41 @@ static consumer_item *poll_item(strand_consumer *c, int timeout_ms, int mode) {
     return it;
 }
 
+/* poll_item with the consumer group's events handled first: rebalance and
+ * commit callbacks run here, on the polling thread, and waiting resumes
+ * afterwards until the deadline. */
+static consumer_item *poll_next(strand_consumer *c, int timeout_ms, int mode) {
+    if (!c->group)
+        return poll_item(c, timeout_ms, mode);
+    int64_t deadline = timeout_ms > 0 ? client_now_ms() + timeout_ms : 0;
+    consumer_item *it = NULL;
+    for (;;) {
+        consumer_group_service(c);
+        int left = timeout_ms;
+        if (timeout_ms > 0) {
+            int64_t rest = deadline - client_now_ms();
+            left = rest > 0 ? (int)rest : 0;
+        }
+        it = poll_item(c, left, mode);
+        if (it || left == 0)
+            break;
+        pthread_mutex_lock(&c->lock);
+        int again = c->gev_head != NULL && !c->closing;
+        pthread_mutex_unlock(&c->lock);
+        if (!again)
+            break;
+    }
+    pthread_mutex_lock(&c->lock);
+    c->in_poll = 0;
+    c->last_poll_ms = client_now_ms();
+    pthread_mutex_unlock(&c->lock);
+    return it;
+}
+
 strand_message *strand_consumer_poll(strand_consumer *c, int timeout_ms) {
     if (!c)
         return NULL;
-    consumer_item *it = poll_item(c, timeout_ms, CONSUMER_MODE_MESSAGES);
+    consumer_item *it = poll_next(c, timeout_ms, CONSUMER_MODE_MESSAGES);
     if (!it)
         return NULL;
     if (consumer_item_publish(it, 0) != STRAND_OK) {
@@ -232,7 +316,7 @@ strand_message *strand_consumer_poll(strand_consumer *c, int timeout_ms) {
 strand_batches *strand_consumer_poll_batches(strand_consumer *c, int timeout_ms) {
     if (!c)
         return NULL;
-    consumer_item *it = poll_item(c, timeout_ms, CONSUMER_MODE_BATCHES);
+    consumer_item *it = poll_next(c, timeout_ms, CONSUMER_MODE_BATCHES);
     if (!it)
         return NULL;
     consumer_item_publish(it, 1);
@@ -248,7 +332,7 @@ void strand_batches_free(strand_batches *b) {
 }
 
 strand_err strand_consumer_seek(strand_consumer *c, const strand_topic_partition *tp) {
-    if (!c || !tp || !tp->topic || tp->partition < 0 || !offset_valid(tp))
+    if (!c || !tp || !tp->topic || tp->partition < 0 || !offset_valid(tp, 0))
         return STRAND_ERR_INVALID_ARG;
     consumer_parse_result dropped = {0};
     strand_err err = STRAND_OK;
@@ -259,7 +343,7 @@ strand_err strand_consumer_seek(strand_consumer *c, const strand_topic_partition
     } else if (!p) {
         err = STRAND_ERR_STATE;
     } else {
-        consumer_part_seek(&c->pset, p, consumer_start_of(tp), &dropped);
+        consumer_part_seek(&c->pset, p, consumer_start_of(c, tp, NULL), &dropped);
         p->eof_reported = 0;
         p->reported = STRAND_OK;
     }
@@ -318,6 +402,7 @@ strand_err strand_consumer_resume(strand_consumer *c, const char *topic, int32_t
 void strand_consumer_close(strand_consumer *c) {
     if (!c)
         return;
+    consumer_group_close(c); /* final commit, revocation, LeaveGroup */
     pthread_mutex_lock(&c->lock);
     c->closing = 1;
     pthread_cond_broadcast(&c->ready);
@@ -332,6 +417,12 @@ void strand_consumer_close(strand_consumer *c) {
         c->ev_head = it->next;
         consumer_item_free(it);
     }
+    while (c->gev_head) {
+        consumer_gevent *ev = c->gev_head;
+        c->gev_head = ev->next;
+        consumer_gevent_free(ev);
+    }
+    consumer_group_free(c->group);
     consumer_pool_release(c->pool); /* blocks still held keep it alive */
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->ready);

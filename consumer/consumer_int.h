@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "client/internal.h"
+#include "consumer/group.h"
 #include "consumer/partition.h"
 #include "strand/consumer.h"
 
@@ -41,6 +42,18 @@ struct strand_consumer {
     int assign_changed; /* [lock] topics to (re)announce to metadata */
     int closing;        /* [lock] */
 
+    /* consumer groups (group.h); group is NULL without group.id */
+    consumer_group *group;
+    consumer_gevent *gev_head; /* [lock] events for the application thread */
+    consumer_gevent *gev_tail;
+    int subscribed;       /* [lock] subscribe() active: manual assign refused */
+    int rebalancing;      /* [lock] a rebalance event is being applied */
+    int cb_applied;       /* [lock] the rebalance callback called assign/unassign */
+    int in_poll;          /* [lock] a thread is inside poll */
+    int64_t last_poll_ms; /* [lock] when poll was last entered or left */
+    int group_left;       /* [lock] left for max.poll.interval.ms (loop -> app) */
+    int group_resume;     /* [lock] the application polled again (app -> loop) */
+
     char **wanted;     /* [loop] topics announced to the metadata cache */
     size_t nwanted;    /* [loop] */
     uv_timer_t timer;  /* [loop] wakes the scheduler for backoffs */
@@ -64,7 +77,12 @@ void consumer_fetcher_schedule(client *core, void *arg);
 /* [lock held] Queue a consumer-wide event and wake pollers. */
 void consumer_event_push(strand_consumer *c, consumer_item *it);
 
-/* Map an assign/seek position to a start. */
-consumer_start consumer_start_of(const strand_topic_partition *tp);
+/* Map an assign/seek position to a start (STRAND_OFFSET_INVALID follows
+ * auto.offset.reset; with "none" it maps to END and *no_offset is set). */
+consumer_start consumer_start_of(const strand_consumer *c, const strand_topic_partition *tp,
+                                 int *no_offset);
+
+/* [app] strand_consumer_assign without the subscription check. */
+strand_err consumer_assign_apply(strand_consumer *c, const strand_topic_partition *list, size_t n);
 
 #endif

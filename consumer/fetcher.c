@@ -553,11 +553,15 @@ void consumer_fetcher_setup(client *core, void *arg) {
     c->timer.data = c;
     c->timer_open = 1;
     client_metadata_listen(core, on_metadata, c);
+    if (c->group)
+        consumer_group_setup(c->group);
 }
 
 void consumer_fetcher_teardown(client *core, void *arg) {
     strand_consumer *c = arg;
     client_metadata_listen(core, NULL, NULL);
+    if (c->group)
+        consumer_group_teardown(c->group);
     for (size_t i = 0; i < c->nwanted; i++)
         free(c->wanted[i]);
     free(c->wanted);

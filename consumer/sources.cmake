@@ -6,6 +6,10 @@ set(STRAND_CONSUMER_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/records.c
   ${CMAKE_CURRENT_LIST_DIR}/partition.c
   ${CMAKE_CURRENT_LIST_DIR}/assignor.c
+  ${CMAKE_CURRENT_LIST_DIR}/group.c
+  ${CMAKE_CURRENT_LIST_DIR}/group_join.c
+  ${CMAKE_CURRENT_LIST_DIR}/group_offsets.c
+  ${CMAKE_CURRENT_LIST_DIR}/group_api.c
   ${CMAKE_CURRENT_LIST_DIR}/fetcher.c
   ${CMAKE_CURRENT_LIST_DIR}/consumer.c
 )

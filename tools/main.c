@@ -221,6 +221,13 @@ static const cli_command commands[] = {
      "                             offset, timestamp, key, value, headers; bytes\n"
      "                             that are not UTF-8 come as key_b64/value_b64\n"
      "                             (base64); null stays null\n"
+     "  -G, --group GROUP          consume as a member of consumer group GROUP:\n"
+     "                             TOPIC (or a regex starting with ^) is\n"
+     "                             subscribed, the group assigns the partitions,\n"
+     "                             they start at the committed offsets (-o\n"
+     "                             beginning|end applies without one), positions\n"
+     "                             are committed as it goes and at exit; -e waits\n"
+     "                             for the end of the assigned partitions\n"
      "  -X KEY=VALUE               any libstrand configuration key, e.g.\n"
      "                             -X fetch.max.wait.ms=100; repeatable\n" BROKER_OPTS
      "  -h, --help                 this text\n",

@@ -91,6 +91,33 @@
  *   enable.partition.eof     [false] true|false: report STRAND_ERR_PARTITION_EOF
  *                            once each time a partition's end is reached.
  *
+ * Consumer groups (strand_consumer_subscribe, commit, committed)
+ *   group.id                 [""] the consumer group; required by subscribe,
+ *                            commit and committed.
+ *   group.instance.id        [""] static membership (KIP-345): a restarted
+ *                            member with the same id keeps its partitions
+ *                            within session.timeout.ms. "" = dynamic.
+ *   session.timeout.ms       [45000] 1..3600000: the coordinator drops a
+ *                            member that has not heartbeated for this long.
+ *   heartbeat.interval.ms    [3000] 1..3600000, below session.timeout.ms.
+ *   max.poll.interval.ms     [300000] 1..86400000: longest time between two
+ *                            polls; beyond it the consumer leaves the group
+ *                            (poll reports STRAND_ERR_MAX_POLL_EXCEEDED and
+ *                            the next poll rejoins). Also the JoinGroup
+ *                            rebalance timeout.
+ *   partition.assignment.strategy
+ *                            [range,roundrobin] assignors offered, preferred
+ *                            first (Kafka's names and algorithms).
+ *   enable.auto.commit       [true] true|false: commit the positions of the
+ *                            assigned partitions every auto.commit.interval.ms,
+ *                            before partitions are revoked and on close.
+ *   auto.commit.interval.ms  [5000] 1..86400000.
+ *   topic.metadata.refresh.interval.ms
+ *                            [300000] 100..3600000: how often the group
+ *                            member re-reads the topics of its subscription
+ *                            (regex matches, partition counts); a change
+ *                            triggers a rebalance.
+ *
  * Booleans accept true|false (also 1|0). Integers are decimal.
  *
  * Thread-safety: a strand_conf is a plain value with no locking; use it from
@@ -147,6 +174,17 @@ void strand_conf_set_delivery_cb(strand_conf *conf, strand_delivery_cb cb, void 
  * must not call back into the client. `message` is valid during the call.
  * Without it, messages are discarded. */
 void strand_conf_set_log_cb(strand_conf *conf, strand_log_cb cb, void *opaque);
+
+/* Consumer groups: the rebalance callback (see strand_rebalance_cb in
+ * strand/types.h). Without it the library applies assignments and
+ * revocations itself. Runs on the application thread, inside
+ * strand_consumer_poll / poll_batches / unsubscribe / close. */
+void strand_conf_set_rebalance_cb(strand_conf *conf, strand_rebalance_cb cb, void *opaque);
+
+/* Consumer groups: the outcome of asynchronous and automatic commits (see
+ * strand_offset_commit_cb), delivered from strand_consumer_poll. Without it
+ * the outcomes are dropped (failures are logged). */
+void strand_conf_set_offset_commit_cb(strand_conf *conf, strand_offset_commit_cb cb, void *opaque);
 
 #ifdef __cplusplus
 }

@@ -27,9 +27,11 @@
  * data (bad CRC, undecodable batch) is reported through poll and stops that
  * partition until the application seeks it.
  *
- * Consumer groups and committed offsets (subscribe, commit) come in a later
- * version; the partitions a consumer reads are then the same assignment that
- * strand_consumer_assign sets today.
+ * Consumer groups: with group.id set, strand_consumer_subscribe joins the
+ * group (Kafka's classic protocol: range / roundrobin assignors, eager
+ * rebalancing) and the group's assignment replaces strand_consumer_assign;
+ * offsets are committed automatically (enable.auto.commit) or with
+ * strand_consumer_commit. See the group section below and docs/CLIENT.md.
  *
  * Thread-safety: every function may be called from any thread, concurrently,
  * except strand_consumer_close, which must be the last call on `c`. Messages
@@ -113,8 +115,66 @@ strand_batches *strand_consumer_poll_batches(strand_consumer *c, int timeout_ms)
 /* Free a strand_batches (NULL is a no-op). Any thread, any time. */
 void strand_batches_free(strand_batches *b);
 
+/* ------------------------------------------------------------------------
+ * Consumer groups (group.id must be set). */
+
+/* Join the group and consume what it assigns: `topics` (n entries, copied)
+ * are topic names, or POSIX extended regexes when they start with '^'
+ * (matched against every topic of the cluster except internal ones, and
+ * re-matched every topic.metadata.refresh.interval.ms: a new matching topic
+ * triggers a rebalance). Replaces an earlier subscription. The membership
+ * (heartbeats, rebalances) runs on the I/O thread; assignments and
+ * revocations are applied from inside strand_consumer_poll, through the
+ * rebalance callback if one is set (strand_conf_set_rebalance_cb). New
+ * partitions start at the group's committed offset, else as
+ * auto.offset.reset says. n == 0 is unsubscribe. STRAND_ERR_STATE without
+ * group.id or while a manual assignment (strand_consumer_assign) is active;
+ * STRAND_ERR_INVALID_ARG for an empty name or a regex that does not
+ * compile; STRAND_ERR_CLOSED; STRAND_ERR_NOMEM. While subscribed, assign
+ * and unassign are refused (STRAND_ERR_STATE) except from inside the
+ * rebalance callback. */
+strand_err strand_consumer_subscribe(strand_consumer *c, const char *const *topics, size_t n);
+
+/* Leave the group: with enable.auto.commit the positions are committed,
+ * the rebalance callback sees the revocation (or the library unassigns),
+ * then LeaveGroup is sent and waited for (up to request.timeout.ms).
+ * STRAND_OK also when not subscribed. Call from the polling thread. */
+strand_err strand_consumer_unsubscribe(strand_consumer *c);
+
+/* Commit offsets to the group. `offsets` (n entries, each offset >= 0: the
+ * next offset to read, i.e. last processed + 1), or NULL to commit the
+ * position of every assigned partition (one past the last message poll
+ * returned; partitions without a position are skipped). async == 0 waits
+ * for the coordinator's answer (up to request.timeout.ms to find it, then
+ * the request timeout) and returns the outcome: STRAND_OK, a broker error
+ * of the first failing partition (e.g. STRAND_ERR_KAFKA(22)
+ * ILLEGAL_GENERATION after a rebalance), STRAND_ERR_TIMED_OUT. async != 0
+ * returns at once; the outcome goes to the offset commit callback
+ * (strand_conf_set_offset_commit_cb) from a later poll. Nothing to commit
+ * is STRAND_OK (no callback). STRAND_ERR_STATE without group.id. Commits
+ * of a subscribed member carry its generation; otherwise they are
+ * standalone commits (generation -1), which Kafka accepts only while the
+ * group has no members. */
+strand_err strand_consumer_commit(strand_consumer *c, const strand_topic_partition *offsets,
+                                  size_t n, int async);
+
+/* The group's committed offsets: fills list[i].offset (topic and partition
+ * given by the caller) with the committed offset, or STRAND_OFFSET_INVALID
+ * when nothing is committed. Waits up to timeout_ms for the coordinator
+ * (-1: request.timeout.ms); the request itself is bounded by
+ * request.timeout.ms. On error every offset is STRAND_OFFSET_INVALID and
+ * the error is returned (STRAND_ERR_TIMED_OUT, a broker error).
+ * STRAND_ERR_STATE without group.id. */
+strand_err strand_consumer_committed(strand_consumer *c, strand_topic_partition *list, size_t n,
+                                     int timeout_ms);
+
 /* Stop the I/O thread, join it and free the consumer. Messages and batches
- * the application still holds stay valid until freed. NULL is a no-op. */
+ * the application still holds stay valid until freed. A group member
+ * first commits its positions (enable.auto.commit), runs the rebalance
+ * callback for the revocation and leaves the group (LeaveGroup), so the
+ * others get its partitions at once; a consumer with group.id and a manual
+ * assignment commits its positions (enable.auto.commit). Call it from the
+ * polling thread when a rebalance callback is set. NULL is a no-op. */
 void strand_consumer_close(strand_consumer *c);
 
 #ifdef __cplusplus

@@ -24,22 +24,24 @@ extern "C" {
 
 typedef enum strand_err {
     STRAND_OK = 0,
-    STRAND_ERR_INVALID_ARG = -1,       /* a NULL or out-of-range argument */
-    STRAND_ERR_CONFIG = -2,            /* unknown configuration key or bad value */
-    STRAND_ERR_NOMEM = -3,             /* an allocation failed */
-    STRAND_ERR_QUEUE_FULL = -4,        /* queue.buffering.max.* reached; poll and retry */
-    STRAND_ERR_TIMED_OUT = -5,         /* a deadline passed (request, delivery, flush) */
-    STRAND_ERR_TRANSPORT = -6,         /* connection failed or dropped */
-    STRAND_ERR_UNKNOWN_TOPIC = -7,     /* the cluster does not know the topic */
-    STRAND_ERR_UNKNOWN_PARTITION = -8, /* the topic has no such partition */
-    STRAND_ERR_MSG_TOO_LARGE = -9,     /* a record or batch above message.max.bytes */
-    STRAND_ERR_CLOSED = -10,           /* the client is closing or closed */
-    STRAND_ERR_STATE = -11,            /* not allowed now (e.g. partition not assigned) */
-    STRAND_ERR_UNSUPPORTED = -12,      /* the broker or library does not support it */
-    STRAND_ERR_PARTITION_EOF = -13,    /* consumer reached the end of a partition */
-    STRAND_ERR_BAD_MSG = -14,          /* malformed data (bad CRC, bad batch, bad response) */
-    STRAND_ERR_RESOLVE = -15,          /* a broker host name did not resolve */
-    STRAND_ERR_KAFKA_BASE = -1000,     /* STRAND_ERR_KAFKA(code) = -1000 - code */
+    STRAND_ERR_INVALID_ARG = -1,        /* a NULL or out-of-range argument */
+    STRAND_ERR_CONFIG = -2,             /* unknown configuration key or bad value */
+    STRAND_ERR_NOMEM = -3,              /* an allocation failed */
+    STRAND_ERR_QUEUE_FULL = -4,         /* queue.buffering.max.* reached; poll and retry */
+    STRAND_ERR_TIMED_OUT = -5,          /* a deadline passed (request, delivery, flush) */
+    STRAND_ERR_TRANSPORT = -6,          /* connection failed or dropped */
+    STRAND_ERR_UNKNOWN_TOPIC = -7,      /* the cluster does not know the topic */
+    STRAND_ERR_UNKNOWN_PARTITION = -8,  /* the topic has no such partition */
+    STRAND_ERR_MSG_TOO_LARGE = -9,      /* a record or batch above message.max.bytes */
+    STRAND_ERR_CLOSED = -10,            /* the client is closing or closed */
+    STRAND_ERR_STATE = -11,             /* not allowed now (e.g. partition not assigned) */
+    STRAND_ERR_UNSUPPORTED = -12,       /* the broker or library does not support it */
+    STRAND_ERR_PARTITION_EOF = -13,     /* consumer reached the end of a partition */
+    STRAND_ERR_BAD_MSG = -14,           /* malformed data (bad CRC, bad batch, bad response) */
+    STRAND_ERR_RESOLVE = -15,           /* a broker host name did not resolve */
+    STRAND_ERR_MAX_POLL_EXCEEDED = -16, /* max.poll.interval.ms passed between polls:
+                                         * the consumer left its group */
+    STRAND_ERR_KAFKA_BASE = -1000,      /* STRAND_ERR_KAFKA(code) = -1000 - code */
 } strand_err;
 
 /* The strand_err for a Kafka protocol error code (0 gives STRAND_OK). */

@@ -94,15 +94,42 @@ typedef void (*strand_log_cb)(void *opaque, strand_log_level level, const char *
 
 /* A partition and a position in it. `topic` is borrowed by the functions
  * taking it (they copy it). For a starting position `offset` is an absolute
- * offset (>= 0), STRAND_OFFSET_BEGINNING, STRAND_OFFSET_END, or
+ * offset (>= 0), STRAND_OFFSET_BEGINNING, STRAND_OFFSET_END,
  * STRAND_OFFSET_TIMESTAMP with `timestamp` (ms since the epoch) saying from
- * when; `timestamp` is ignored otherwise. */
+ * when (`timestamp` is ignored otherwise), or STRAND_OFFSET_INVALID: the
+ * group's committed offset is not known, start as auto.offset.reset says. */
 typedef struct strand_topic_partition {
     const char *topic;
     int32_t partition;
     int64_t offset;
     int64_t timestamp;
 } strand_topic_partition;
+
+/* What a rebalance callback is told (strand_conf_set_rebalance_cb). */
+typedef enum strand_rebalance_event {
+    STRAND_REBALANCE_ASSIGN = 1, /* the group gave these partitions */
+    STRAND_REBALANCE_REVOKE = 2, /* these partitions are taken away */
+} strand_rebalance_event;
+
+/* Rebalance callback: runs on the thread calling strand_consumer_poll (or
+ * poll_batches / unsubscribe / close), never on the I/O thread. `parts`
+ * (n entries) is valid during the call only. For ASSIGN each entry's offset
+ * is the group's committed offset, or STRAND_OFFSET_INVALID when there is
+ * none (auto.offset.reset applies); call strand_consumer_assign(c, parts, n)
+ * (possibly with other offsets). For REVOKE call strand_consumer_unassign(c)
+ * (commit first if you commit by hand). If the callback returns without
+ * calling assign/unassign, the library does it as described. */
+typedef void (*strand_rebalance_cb)(strand_consumer *c, strand_rebalance_event ev,
+                                    const strand_topic_partition *parts, size_t n, void *opaque);
+
+/* Offset commit callback: the outcome of an asynchronous commit (and of
+ * auto-commits), run from strand_consumer_poll on the application thread.
+ * `err` is STRAND_OK when every partition was committed, else the request's
+ * error or the first partition's error. `offsets` (n entries: what was
+ * committed or tried) is valid during the call only. */
+typedef void (*strand_offset_commit_cb)(strand_consumer *c, strand_err err,
+                                        const strand_topic_partition *offsets, size_t n,
+                                        void *opaque);
 
 /* A consumed record, or an event when err != STRAND_OK (then topic and
  * partition say where, offset is the position concerned, and key/value are

@@ -23,7 +23,12 @@ if(TARGET strand_core)
     ${CMAKE_SOURCE_DIR}/consumer/records.c
     ${CMAKE_SOURCE_DIR}/consumer/partition.c
     ${CMAKE_SOURCE_DIR}/consumer/fetcher.c
-    ${CMAKE_SOURCE_DIR}/consumer/consumer.c)
+    ${CMAKE_SOURCE_DIR}/consumer/consumer.c
+    ${CMAKE_SOURCE_DIR}/consumer/assignor.c
+    ${CMAKE_SOURCE_DIR}/consumer/group.c
+    ${CMAKE_SOURCE_DIR}/consumer/group_join.c
+    ${CMAKE_SOURCE_DIR}/consumer/group_offsets.c
+    ${CMAKE_SOURCE_DIR}/consumer/group_api.c)
   target_link_libraries(consumer_itest PRIVATE strand_core PkgConfig::RDKAFKA)
 
   if(TARGET strand-broker)

@@ -57,6 +57,19 @@ static const key_case cases[] = {
     {"auto.offset.reset", "latest", "smallest", "earliest", {"first", "", "LATEST", NULL}},
     {"check.crcs", "true", "false", "false", {"no", "", NULL, NULL}},
     {"enable.partition.eof", "false", "true", "true", {"on", "", NULL, NULL}},
+    {"group.id", "", "billing", "billing", {NULL}},
+    {"group.instance.id", "", "host-1", "host-1", {NULL}},
+    {"session.timeout.ms", "45000", "6000", "6000", {"0", "3600001", "x", NULL}},
+    {"heartbeat.interval.ms", "3000", "500", "500", {"0", "-1", "x", NULL}},
+    {"max.poll.interval.ms", "300000", "1000", "1000", {"0", "86400001", "x", NULL}},
+    {"partition.assignment.strategy",
+     "range,roundrobin",
+     "roundrobin, range",
+     "roundrobin, range",
+     {"sticky", "range,range", "", "range,"}},
+    {"enable.auto.commit", "true", "false", "false", {"off", "", NULL, NULL}},
+    {"auto.commit.interval.ms", "5000", "100", "100", {"0", "-1", "x", NULL}},
+    {"topic.metadata.refresh.interval.ms", "300000", "100", "100", {"99", "3600001", "x", NULL}},
 };
 
 #define NCASES (sizeof cases / sizeof cases[0])
@@ -212,6 +225,14 @@ static void test_dup(void **state) {
     strand_conf_free(c);
     assert_string_equal(strand_conf_get(d, "linger.ms"), "7");
     strand_conf_free(d);
+    /* group strings are deep copies too */
+    c = strand_conf_new();
+    assert_int_equal(strand_conf_set(c, "group.id", "g1", NULL, 0), STRAND_OK);
+    d = strand_conf_dup(c);
+    strand_conf_free(c);
+    assert_string_equal(strand_conf_get(d, "group.id"), "g1");
+    assert_string_equal(strand_conf_get(d, "partition.assignment.strategy"), "range,roundrobin");
+    strand_conf_free(d);
 }
 
 static void test_check(void **state) {
@@ -226,6 +247,11 @@ static void test_check(void **state) {
     assert_int_equal(strand_conf_set(c, "reconnect.backoff.max.ms", "100", NULL, 0), STRAND_OK);
     assert_int_equal(client_conf_check(c, err, sizeof err), STRAND_ERR_CONFIG);
     assert_non_null(strstr(err, "reconnect.backoff.max.ms"));
+    assert_int_equal(strand_conf_set(c, "reconnect.backoff.max.ms", "500", NULL, 0), STRAND_OK);
+    assert_int_equal(strand_conf_set(c, "session.timeout.ms", "6000", NULL, 0), STRAND_OK);
+    assert_int_equal(strand_conf_set(c, "heartbeat.interval.ms", "6000", NULL, 0), STRAND_OK);
+    assert_int_equal(client_conf_check(c, err, sizeof err), STRAND_ERR_CONFIG);
+    assert_non_null(strstr(err, "heartbeat.interval.ms"));
     strand_conf_free(c);
 }
 
