@@ -59,6 +59,7 @@ strand_itest(group_consume test_group_consume.sh 300)
 strand_itest(group_offsets_restart test_group_restart.sh 240)
 strand_itest(group_protocol_errors test_group_protocol.sh 180)
 strand_itest(group_static_member test_group_static.sh 180)
+strand_itest(group_offsets_compacted test_group_compaction.sh 180)
 # Cluster mode: a real ZooKeeper (Debian's zookeeper package) and 3 brokers.
 strand_itest(cluster_basic test_cluster.sh 300)
 strand_itest(cluster_chroot test_cluster_chroot.sh 180)
