@@ -160,7 +160,7 @@ END {
     printf "%-12s %14s %14s %7s\n", "median", "librdkafka", "libstrand", "ratio"
     for (i = 1; i <= 3; i++) {
         r = med("librdkafka", ks[i]); s = med("libstrand", ks[i])
-        printf "%-12s %14.3f %14.3f %7.2f\n", ks[i], r, s, r > 0 ? s / r : 0
+        printf "%-12s %14.3f %14.3f %7.2f\n", ks[i], r, s, (r > 0 ? s / r : 0)
     }
 }' "$OUT" | tee -a "$OUT.ratios5"
 cat "$OUT.ratios5" >>"$OUT"

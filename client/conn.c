@@ -190,6 +190,24 @@ client_broker *conn_broker_upsert(client *c, int32_t node_id, const char *host, 
     return b;
 }
 
+int32_t client_node_alias(client *c, int32_t node_id) {
+    client_broker *b = node_id >= 0 ? conn_broker_find(c, node_id) : NULL;
+    if (!b)
+        return -1;
+    int32_t alias = CLIENT_NODE_ALIAS_BASE - node_id;
+    client_broker *a = conn_broker_find(c, alias);
+    if (!a && !(a = broker_new(c, alias, b->host, b->port, 0)))
+        return -1;
+    if (strcmp(a->host, b->host) != 0 || a->port != b->port) {
+        snprintf(a->host, sizeof a->host, "%s", b->host);
+        a->port = b->port;
+        if (a->state != BROKER_DOWN && a->state != BROKER_BACKOFF)
+            broker_fail(a, STRAND_ERR_TRANSPORT, "broker address changed");
+    }
+    a->decommissioned = 1; /* addressed by its id only, never picked for ANY */
+    return alias;
+}
+
 static client_broker *broker_pick_any(client *c) {
     client_broker *best = NULL;
     for (client_broker *b = c->brokers; b; b = b->next) {

@@ -170,6 +170,19 @@ typedef struct client_request {
  * client_destroy has begun (also from callbacks run during shutdown). */
 strand_err client_send(client *c, const client_request *req);
 
+/* Node ids from CLIENT_NODE_ALIAS_BASE down are aliases (below). */
+#define CLIENT_NODE_ALIAS_BASE (-(1 << 30))
+
+/* [loop] A second, separate connection to broker `node_id` (which must be
+ * known from the metadata): returns the id to send requests to it with, or
+ * -1 when the node is unknown. For the consumer group coordinator, as
+ * librdkafka does: answers on a connection come in request order, so on the
+ * main connection a heartbeat's answer waits behind long-poll Fetch answers
+ * (up to fetch.max.wait.ms), which delays noticing a rebalance. The alias
+ * follows the node's address as of this call; it is never
+ * used for CLIENT_NODE_ANY. Idempotent. */
+int32_t client_node_alias(client *c, int32_t node_id);
+
 /* [loop] 1 if a connection to the node is open and negotiated. */
 int client_node_is_up(client *c, int32_t node_id);
 

@@ -337,14 +337,22 @@ static void on_find(client *core, client_response *res, void *arg) {
         if (proto_find_coordinator_resp_decode(&rd, res->version, &a, &resp) != 0)
             err = STRAND_ERR_BAD_MSG;
     }
+    int32_t conn = -1;
     if (!err && resp.error_code == 0 && resp.node_id >= 0) {
+        conn = client_node_alias(g->core, resp.node_id);
+        if (conn == -1) {
+            /* Not in our metadata yet: ask, and look again after a pause. */
+            client_metadata_refresh(g->core, "group coordinator unknown");
+            g->coord_retry_at = client_now_ms() + group_backoff(g);
+        }
+    }
+    if (conn != -1) {
         g->coord = resp.node_id;
+        g->coord_conn = conn;
         client_log(g->core, STRAND_LOG_DEBUG, "group %s: coordinator is node %d", g->conf->group_id,
                    (int)g->coord);
-        /* The coordinator must be a known broker: make sure the metadata
-         * names it (a fresh client may not have asked yet). */
-        if (!client_node_is_up(g->core, g->coord))
-            client_metadata_refresh(g->core, "group coordinator");
+    } else if (!err && resp.error_code == 0 && resp.node_id >= 0) {
+        /* retried once the metadata names the node */
     } else {
         g->coord_retry_at = client_now_ms() + group_backoff(g);
         if (!err && resp.error_code != KAFKA_COORDINATOR_NOT_AVAILABLE &&
@@ -457,7 +465,7 @@ static void send_heartbeat(consumer_group *g) {
         return;
     r->seq = ++g->hb_token;
     client_request rq = {0};
-    rq.node_id = g->coord;
+    rq.node_id = g->coord_conn;
     rq.api_key = KAFKA_API_HEARTBEAT;
     rq.min_version = 0;
     rq.max_version = 3;
@@ -524,7 +532,7 @@ static void send_leave(consumer_group *g, consumer_gop *op) {
     g->generation = -1;
     client_log(g->core, STRAND_LOG_INFO, "group %s: leaving", g->conf->group_id);
     client_request rq = {0};
-    rq.node_id = g->coord;
+    rq.node_id = g->coord_conn;
     rq.api_key = KAFKA_API_LEAVE_GROUP;
     rq.min_version = 0;
     rq.max_version = 3;

@@ -144,7 +144,10 @@ struct consumer_group {
     size_t nregexes;
 
     /* coordinator */
-    int32_t coord; /* node id, -1 unknown */
+    int32_t coord;      /* node id, -1 unknown */
+    int32_t coord_conn; /* where group requests go: a separate connection to
+                         * `coord` (client_node_alias), so their answers never
+                         * wait behind long-poll fetch answers */
     int finding;
     int64_t coord_retry_at;
 

@@ -453,7 +453,7 @@ static void send_join(consumer_group *g) {
     }
     r->blob = wire_writer_take(&w, &r->blob_len);
     client_request rq = {0};
-    rq.node_id = g->coord;
+    rq.node_id = g->coord_conn;
     rq.api_key = KAFKA_API_JOIN_GROUP;
     rq.min_version = 0;
     rq.max_version = 5;
@@ -692,7 +692,7 @@ static void send_sync(consumer_group *g, greq *r) {
     }
     r->seq = g->seq;
     client_request rq = {0};
-    rq.node_id = g->coord;
+    rq.node_id = g->coord_conn;
     rq.api_key = KAFKA_API_SYNC_GROUP;
     rq.min_version = 0;
     rq.max_version = 3;

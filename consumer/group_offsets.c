@@ -320,7 +320,7 @@ static void on_fetch(client *core, client_response *res, void *arg) {
 
 static void op_send(consumer_group *g, consumer_gop *op) {
     client_request rq = {0};
-    rq.node_id = g->coord;
+    rq.node_id = g->coord_conn;
     if (op->kind == CONSUMER_GOP_COMMIT) {
         rq.api_key = KAFKA_API_OFFSET_COMMIT;
         rq.min_version = 2;
