@@ -7,7 +7,9 @@
  * are validated by the log layer's config parser (unknown key or bad value:
  * INVALID_CONFIG; cleanup.policy=compact: INVALID_CONFIG "not supported
  * yet"). Every refusal carries a message saying why (v1+). DeleteTopics
- * refuses the internal __consumer_offsets (INVALID_TOPIC_EXCEPTION).
+ * refuses the internal __consumer_offsets (INVALID_TOPIC_EXCEPTION), and
+ * CreatePartitions does not grow it (INVALID_PARTITIONS: a group's
+ * partition is its hash modulo the count).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -187,6 +189,12 @@ int h_create_partitions(broker_request *req) {
             error = KAFKA_INVALID_REQUEST;
             snprintf(msg, ADMIN_MSG_MAX,
                      "adding partitions is not implemented in cluster mode yet");
+        } else if (msg && coordinator_topic_is_internal(t->name.ptr, t->name.len)) {
+            error = KAFKA_INVALID_PARTITIONS;
+            snprintf(msg, ADMIN_MSG_MAX,
+                     "the partition count of %s decides which partition holds each group; it "
+                     "cannot change",
+                     COORDINATOR_TOPIC);
         } else if (msg && bad) {
             error = KAFKA_INVALID_REPLICA_ASSIGNMENT;
             snprintf(msg, ADMIN_MSG_MAX, "assignments may only name broker %" PRId32,

@@ -18,7 +18,8 @@
  * CompletingRebalance (REBALANCE_IN_PROGRESS); DescribeGroups (state,
  * members, "/127.0.0.1"); ListGroups with a state filter; DeleteGroups
  * (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, then ok after LeaveGroup v3);
- * Metadata is_internal and DeleteTopics refusal for __consumer_offsets.
+ * Metadata is_internal, DeleteTopics and CreatePartitions refusals for
+ * __consumer_offsets.
  * Prints "ok CASE" per check and "FAIL CASE: ..." on the first failure
  * (exit 1); exit 2 on usage or connection errors.
  */
@@ -439,6 +440,12 @@ int main(int argc, char **argv) {
     CALL(a, KAFKA_API_DELETE_TOPICS, 3, delete_topics, &dtr, &dto, &A);
     EXPECT_ERR("delete_internal_topic", dto.topic_count == 1 ? dto.topics[0].error_code : -2,
                KAFKA_INVALID_TOPIC_EXCEPTION);
+    proto_create_partitions_req_topic cpt = {co, 9, -1, NULL};
+    proto_create_partitions_req cpr = {1, &cpt, 5000, 0};
+    proto_create_partitions_resp cpo;
+    CALL(a, KAFKA_API_CREATE_PARTITIONS, 1, create_partitions, &cpr, &cpo, &A);
+    EXPECT_ERR("grow_internal_topic", cpo.result_count == 1 ? cpo.results[0].error_code : -2,
+               KAFKA_INVALID_PARTITIONS);
     close(a);
     printf("PASS\n");
     return 0;
