@@ -512,7 +512,10 @@ static void on_leave(client *core, client_response *res, void *arg) {
 /* LeaveGroup for the current member (if any), completing `op` (may be
  * NULL) when answered. The member forgets its id and generation. */
 static void send_leave(consumer_group *g, consumer_gop *op) {
-    if (!g->member_id[0] || g->coord < 0) {
+    /* A static member (group.instance.id) never sends LeaveGroup, as the
+     * Java client and librdkafka: restarted within session.timeout.ms it
+     * gets its partitions back without a rebalance. */
+    if (!g->member_id[0] || g->coord < 0 || g->conf->group_instance_id[0]) {
         if (op)
             consumer_group_op_finish(g, op, STRAND_OK);
         free(g->member_id);

@@ -96,7 +96,8 @@
  *                            commit and committed.
  *   group.instance.id        [""] static membership (KIP-345): a restarted
  *                            member with the same id keeps its partitions
- *                            within session.timeout.ms. "" = dynamic.
+ *                            within session.timeout.ms (it sends no
+ *                            LeaveGroup on close). "" = dynamic.
  *   session.timeout.ms       [45000] 1..3600000: the coordinator drops a
  *                            member that has not heartbeated for this long.
  *   heartbeat.interval.ms    [3000] 1..3600000, below session.timeout.ms.

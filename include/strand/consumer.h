@@ -137,7 +137,9 @@ strand_err strand_consumer_subscribe(strand_consumer *c, const char *const *topi
 
 /* Leave the group: with enable.auto.commit the positions are committed,
  * the rebalance callback sees the revocation (or the library unassigns),
- * then LeaveGroup is sent and waited for (up to request.timeout.ms).
+ * then LeaveGroup is sent and waited for (up to request.timeout.ms; not
+ * for a static member, which the coordinator drops after
+ * session.timeout.ms).
  * STRAND_OK also when not subscribed. Call from the polling thread. */
 strand_err strand_consumer_unsubscribe(strand_consumer *c);
 
@@ -172,7 +174,9 @@ strand_err strand_consumer_committed(strand_consumer *c, strand_topic_partition 
  * the application still holds stay valid until freed. A group member
  * first commits its positions (enable.auto.commit), runs the rebalance
  * callback for the revocation and leaves the group (LeaveGroup), so the
- * others get its partitions at once; a consumer with group.id and a manual
+ * others get its partitions at once (a static member, with
+ * group.instance.id, sends no LeaveGroup: it keeps its partitions for
+ * session.timeout.ms in case it comes back); a consumer with group.id and a manual
  * assignment commits its positions (enable.auto.commit). Call it from the
  * polling thread when a rebalance callback is set. NULL is a no-op. */
 void strand_consumer_close(strand_consumer *c);

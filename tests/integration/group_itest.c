@@ -421,11 +421,50 @@ static void scenario_slow(const char *topic) {
     printf("slow: ok\n");
 }
 
+/* A static member (group.instance.id) that closes does not leave the
+ * group: started again within the session timeout it gets its partition
+ * back and the other member sees no rebalance. */
+static void scenario_static(const char *topic) {
+    static const char *const stat[] = {"group.instance.id=gi-static-1", NULL};
+    rb_state ra = {0}, rb = {0}, ra2 = {0};
+    ra.name = "static";
+    rb.name = "dynamic";
+    ra2.name = "static-again";
+    const char *topics[] = {topic};
+    strand_consumer *a = open_member("gi-static", &ra, NULL, stat);
+    strand_consumer *b = open_member("gi-static", &rb, NULL, NULL);
+    if (strand_consumer_subscribe(a, topics, 1) || strand_consumer_subscribe(b, topics, 1))
+        FAILF("subscribe");
+    UNTIL(ra.assigned == 1 && rb.assigned == 1, 30000, "one partition each",
+          pump(a, "static", 50, NULL, NULL, STRAND_OK);
+          pump(b, "dynamic", 50, NULL, NULL, STRAND_OK));
+    char before[1024];
+    snprintf(before, sizeof before, "%s", ra.last);
+    int b_revokes = rb.revokes;
+    strand_consumer_close(a);
+    strand_consumer *a2 = open_member("gi-static", &ra2, NULL, stat);
+    if (strand_consumer_subscribe(a2, topics, 1))
+        FAILF("subscribe again");
+    UNTIL(ra2.assigns == 1, 5000, "the static member's partition back within the session timeout",
+          pump(a2, "static-again", 50, NULL, NULL, STRAND_OK);
+          pump(b, "dynamic", 50, NULL, NULL, STRAND_OK));
+    int64_t end = mono_ms() + 1000;
+    while (mono_ms() < end)
+        pump(b, "dynamic", 50, NULL, NULL, STRAND_OK);
+    if (strcmp(ra2.last, before) != 0)
+        FAILF("the static member came back with %s, had %s", ra2.last, before);
+    if (rb.revokes != b_revokes)
+        FAILF("the dynamic member saw a rebalance (%s)", rb.last);
+    strand_consumer_close(a2);
+    strand_consumer_close(b);
+    printf("static: ok\n");
+}
+
 static int usage(void) {
     fprintf(stderr, "usage: group_itest member -b BROKER -g GROUP -t TOPIC [-t TOPIC...] -o OUT\n"
                     "                          [--commit sync|async|auto] [-X key=value...]\n"
                     "       group_itest scenarios -b BROKER -t TOPIC2P -n RECORDS --regex PREFIX\n"
-                    "                          [--only rebalance|regex|slow]\n");
+                    "                          [--only rebalance|regex|slow|static]\n");
     return 2;
 }
 
@@ -480,6 +519,8 @@ int main(int argc, char **argv) {
             scenario_regex(prefix);
         if (!only || !strcmp(only, "slow"))
             scenario_slow(topics[0]);
+        if (!only || !strcmp(only, "static"))
+            scenario_static(topics[0]);
         if (g_rk)
             rd_kafka_destroy(g_rk);
         return 0;

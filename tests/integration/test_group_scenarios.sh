@@ -6,7 +6,8 @@
 # regex subscription picks up a topic created later, not polling beyond the
 # session timeout keeps the membership (heartbeats on the I/O thread), and
 # not polling beyond max.poll.interval.ms is reported and followed by a
-# rejoin.
+# rejoin; a static member (group.instance.id) that closes and comes back
+# within the session timeout gets its partition again without a rebalance.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 itest_init
@@ -25,7 +26,7 @@ track_pid "$pid"
 wait_pid_deadline "$pid" 240 || fail "the scenarios did not finish within 240 s: $(tail -5 "$T/err")"
 [ "$WAIT_STATUS" -eq 0 ] || fail "scenarios failed (status $WAIT_STATUS): $(tail -5 "$T/err")"
 out=$(cat "$T/out")
-for s in rebalance regex slow; do
+for s in rebalance regex slow static; do
     case "$out" in
     *"$s: ok"*) ;;
     *) fail "scenario $s did not report ok: $out" ;;
