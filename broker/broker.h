@@ -34,6 +34,7 @@ typedef struct server_slot server_slot;
 typedef struct coordinator coordinator;
 typedef struct topic_partition topic_partition;
 typedef struct cluster cluster;
+typedef struct replication replication;
 
 typedef struct broker {
     broker_config cfg;
@@ -44,6 +45,7 @@ typedef struct broker {
     server *server;
     coordinator *coord; /* group coordinator (coordinator.h) */
     cluster *cluster;   /* cluster mode (broker/cluster.h); NULL when standalone */
+    replication *repl;  /* cluster mode: replica fetchers (broker/replica.h) */
     char cluster_id[64];
     char advertised_host[BROKER_HOST_MAX]; /* what Metadata/FindCoordinator give clients */
     int advertised_port;

@@ -33,12 +33,12 @@
 #include "broker/cluster_internal.h"
 #include "broker/cluster_json.h"
 #include "broker/logging.h"
+#include "broker/replica.h"
 #include "broker/server.h"
 #include "wire/kafka.h"
 
 enum { RETRY_NONE, RETRY_SETUP, RETRY_SYNC };
 
-static void sync_start(cluster *c);
 static void setup_start(cluster *c);
 static void elect(cluster *c);
 
@@ -463,7 +463,7 @@ static void on_topics(void *arg, const zk_result *r) {
     op_done(c);
 }
 
-static void sync_start(cluster *c) {
+void cluster_sync_start(cluster *c) {
     if (c->stopping || !c->connected || c->setup_pending)
         return;
     if (c->sync_running) {
@@ -504,7 +504,7 @@ static void retry_cb(uv_timer_t *t) {
     if (what == RETRY_SETUP)
         setup_start(c);
     else if (what == RETRY_SYNC)
-        sync_start(c);
+        cluster_sync_start(c);
 }
 
 static void retry_later(cluster *c, int what, uint64_t ms) {
@@ -538,36 +538,7 @@ static void sync_finish(cluster *c) {
     apply_view(c, old);
     cluster_view_free(old);
     if (c->sync_dirty)
-        sync_start(c);
-}
-
-/* ---- the controller's writes ---- */
-
-typedef struct ctl_op {
-    cluster *c;
-    uint64_t session_gen;
-    char what[300];
-} ctl_op;
-
-static void on_ctl_write(void *arg, const zk_result *r) {
-    ctl_op *o = arg;
-    cluster *c = o->c;
-    if (o->session_gen == c->session_gen) {
-        c->ctl_inflight--;
-        if (r->rc == ZOK)
-            BLOG_I("controller: %s", o->what);
-        else
-            BLOG_W("controller: %s not written: %s (newer state or controller; re-reading)",
-                   o->what, zk_strerror(r->rc));
-        if (c->ctl_inflight == 0)
-            sync_start(c);
-    }
-    free(o);
-}
-
-static void ignore_result(void *arg, const zk_result *r) {
-    (void)arg;
-    (void)r;
+        cluster_sync_start(c);
 }
 
 static int contains(const int32_t *v, int n, int32_t x) {
@@ -575,93 +546,6 @@ static int contains(const int32_t *v, int n, int32_t x) {
         if (v[i] == x)
             return 1;
     return 0;
-}
-
-/* Write one partition state: create it (version < 0) or replace it. */
-static void ctl_write(cluster *c, const cluster_topic *t, const cluster_partition *p,
-                      int32_t leader, int32_t leader_epoch, const int32_t *isr, int isr_n) {
-    char buf[512], path[600], isr_text[200];
-    cj_buf il = {isr_text, 0, sizeof isr_text, 0};
-    cj_int_list(&il, isr, isr_n);
-    cj_buf j = {buf, 0, sizeof buf, 0};
-    cj_printf(
-        &j, "{\"controller_epoch\":%d,\"leader\":%d,\"version\":1,\"leader_epoch\":%d,\"isr\":%s}",
-        (int)c->epoch, (int)leader, (int)leader_epoch, isr_text);
-    ctl_op *o = calloc(1, sizeof *o);
-    if (j.err || il.err || !o) {
-        free(o);
-        return;
-    }
-    o->c = c;
-    o->session_gen = c->session_gen;
-    snprintf(o->what, sizeof o->what, "%s %s-%d: leader %d, leader epoch %d, isr %s",
-             p->has_state ? "partition" : "new partition", t->name, (int)p->index, (int)leader,
-             (int)leader_epoch, isr_text);
-    snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", t->name, (int)p->index);
-    zk_op ops[2] = {{ZK_OP_CHECK, "/controller_epoch", NULL, 0, c->epoch_version},
-                    {p->has_state ? ZK_OP_SET : ZK_OP_CREATE, path, buf, (int)j.len,
-                     p->has_state ? p->state_version : -1}};
-    if (!p->has_state) { /* parents; already there is fine */
-        char parent[600];
-        snprintf(parent, sizeof parent, "/brokers/topics/%s/partitions", t->name);
-        zk_create(c->z, parent, "", 0, ZK_PERSISTENT, ignore_result, NULL);
-        snprintf(parent, sizeof parent, "/brokers/topics/%s/partitions/%d", t->name, (int)p->index);
-        zk_create(c->z, parent, "", 0, ZK_PERSISTENT, ignore_result, NULL);
-    }
-    if (zk_multi(c->z, ops, 2, on_ctl_write, o) != ZOK) {
-        free(o);
-        return;
-    }
-    c->ctl_inflight++;
-}
-
-static int live(const cluster_view *v, int32_t id) {
-    for (int i = 0; i < v->broker_count; i++)
-        if (v->brokers[i].id == id)
-            return 1;
-    return 0;
-}
-
-/* Make every partition's state match the live brokers. */
-static void controller_duties(cluster *c) {
-    const cluster_view *v = c->view;
-    if (!c->is_controller || v->controller_id != c->b->cfg.broker_id || c->ctl_inflight > 0 ||
-        c->stopping)
-        return;
-    for (int ti = 0; ti < v->topic_count; ti++) {
-        const cluster_topic *t = &v->topics[ti];
-        for (int32_t pi = 0; pi < t->partition_count; pi++) {
-            const cluster_partition *p = &t->partitions[pi];
-            int32_t isr[CLUSTER_RF_MAX];
-            int n = 0;
-            if (!p->has_state) {
-                for (int i = 0; i < p->replica_count; i++)
-                    if (live(v, p->replicas[i]))
-                        isr[n++] = p->replicas[i];
-                if (n > 0) /* else: wait for a replica to come up */
-                    ctl_write(c, t, p, isr[0], 0, isr, n);
-                continue;
-            }
-            if (p->leader >= 0 && live(v, p->leader))
-                continue;
-            /* Leader gone (or none): the first live ISR member in replica order. */
-            int32_t leader = -1;
-            for (int i = 0; i < p->replica_count && leader < 0; i++)
-                if (contains(p->isr, p->isr_count, p->replicas[i]) && live(v, p->replicas[i]))
-                    leader = p->replicas[i];
-            if (leader < 0 && p->leader < 0)
-                continue;      /* still nobody eligible: unclean election is off */
-            if (leader >= 0) { /* the dead leave the ISR */
-                for (int i = 0; i < p->isr_count; i++)
-                    if (live(v, p->isr[i]))
-                        isr[n++] = p->isr[i];
-            } else { /* keep the last ISR: its members are the only clean choices */
-                memcpy(isr, p->isr, (size_t)p->isr_count * sizeof *isr);
-                n = p->isr_count;
-            }
-            ctl_write(c, t, p, leader, p->leader_epoch + 1, isr, n);
-        }
-    }
 }
 
 /* ---- applying a view ---- */
@@ -703,8 +587,8 @@ static void apply_view(cluster *c, cluster_view *old) {
         /* Every topic is known here (DescribeConfigs answers for it); logs
          * only for our replicas. */
         (void)any;
-        if (topics_ensure(b->topics, t->name, t->partition_count, t->configs,
-                                 t->config_count, hosted, msg, sizeof msg) != KAFKA_NONE)
+        if (topics_ensure(b->topics, t->name, t->partition_count, t->configs, t->config_count,
+                          hosted, msg, sizeof msg) != KAFKA_NONE)
             BLOG_E("cluster: topic %s: %s", t->name, msg);
         for (int32_t p = 0; p < t->partition_count; p++) {
             const cluster_partition *np = &t->partitions[p];
@@ -729,10 +613,11 @@ static void apply_view(cluster *c, cluster_view *old) {
                 cluster_partition_check(c, tp->name, (int32_t)strlen(tp->name), p) != KAFKA_NONE)
                 delayed_list_complete_all(&tp->partitions[p]->waiting);
     }
+    replica_apply_view(b);
     cluster_waiters_check(c);
     if (v->controller_id < 0 && c->registered)
         elect(c);
-    controller_duties(c);
+    cluster_controller_duties(c);
 }
 
 /* ---- controller election ---- */
@@ -766,7 +651,7 @@ static void elect_done(cluster *c, int ok) {
         BLOG_I("cluster: this broker (%" PRId32 ") is the controller, epoch %" PRId32,
                c->b->cfg.broker_id, c->epoch);
     }
-    sync_start(c);
+    cluster_sync_start(c);
 }
 
 static void epoch_read_again(cluster *c) {
@@ -875,9 +760,8 @@ static void on_registered_check(void *arg, const zk_result *r) {
         c->registered = 1;
         c->setup_pending = 0;
         BLOG_I("cluster: registered in ZooKeeper as broker %" PRId32 " (%s:%d), cluster id %s",
-               c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port,
-               c->b->cluster_id);
-        sync_start(c);
+               c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port, c->b->cluster_id);
+        cluster_sync_start(c);
         return;
     }
     BLOG_W("cluster: broker id %" PRId32 " is registered by another ZooKeeper session (another "
@@ -898,7 +782,7 @@ static void on_registered(void *arg, const zk_result *r) {
         c->setup_pending = 0;
         BLOG_I("cluster: registered in ZooKeeper as broker %" PRId32 " (%s:%d), cluster id %s",
                c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port, c->b->cluster_id);
-        sync_start(c);
+        cluster_sync_start(c);
         return;
     }
     elect_op *o = elect_ctx(c);
@@ -1035,7 +919,7 @@ static void on_event(void *arg, int type, int state, const char *path) {
     if (c->stopping)
         return;
     if (type != ZOO_SESSION_EVENT) {
-        sync_start(c);
+        cluster_sync_start(c);
         return;
     }
     if (state == ZOO_CONNECTED_STATE) {
@@ -1052,7 +936,7 @@ static void on_event(void *arg, int type, int state, const char *path) {
                    (uint64_t)sid, zk_hosts(c->z), zk_chroot(c->z), zk_session_timeout(c->z));
             setup_start(c);
         } else {
-            sync_start(c);
+            cluster_sync_start(c);
         }
     } else if (state == ZOO_EXPIRED_SESSION_STATE) {
         BLOG_W("cluster: ZooKeeper session expired: this broker leads nothing until it has "
@@ -1134,6 +1018,7 @@ void cluster_stop(cluster *c) {
     c->session_gen++;
     c->sync_gen++;
     cluster_waiters_fail_all(c, "the broker is shutting down");
+    replica_stop(c->b);
     uv_close((uv_handle_t *)&c->retry, NULL);
     uv_close((uv_handle_t *)&c->conn_timeout, NULL);
     zk_close(c->z); /* ephemeral nodes go now: the controller reacts at once */

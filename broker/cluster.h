@@ -14,9 +14,8 @@
  * version in the same transaction, so a stale controller cannot write).
  * Each broker opens the logs of the partitions it is a replica of.
  *
- * Replication is not implemented yet: topics are created with one replica
- * per partition; a replication factor above 1 is refused with
- * INVALID_REPLICATION_FACTOR.
+ * Replication itself (fetchers, high watermark, ISR changes, acks=all) is
+ * broker/replica.h; this module only tells it the view.
  *
  * Threading: the loop thread only (zk.h hands ZooKeeper's threads over).
  * Views are owned by the cluster; pointers into the view returned here are
@@ -93,6 +92,13 @@ int cluster_leader(const cluster *c, const char *topic, int32_t len, int32_t par
 
 /* ISR size of topic/partition (0 when unknown). */
 int cluster_isr_count(const cluster *c, const char *topic, int32_t len, int32_t partition);
+
+/* Leader: replace the ISR of topic/partition (leader, epochs unchanged),
+ * conditional on the state version of the current view. done(arg, ok) is
+ * called when ZooKeeper answered (ok 0: not written, e.g. newer state).
+ * 0 when sent, -1 when not possible now. */
+int cluster_write_isr(cluster *c, const char *topic, int32_t partition, const int32_t *isr, int n,
+                      void (*done)(void *arg, int ok), void *arg);
 
 /* May this broker serve Produce/Fetch/ListOffsets for topic/partition?
  * KAFKA_NONE (it is the leader), NOT_LEADER_OR_FOLLOWER (another broker

@@ -152,13 +152,6 @@ int16_t cluster_create_topic(cluster *c, const char *name, int32_t partitions, i
     }
     if (rf == -1)
         rf = (int32_t)b->cfg.default_replication_factor;
-    if (rf > 1) {
-        snprintf(msg, msglen,
-                 "replication factor %" PRId32
-                 ": replication is not implemented yet in cluster mode; use 1",
-                 rf);
-        return KAFKA_INVALID_REPLICATION_FACTOR;
-    }
     if (rf < 1 || rf > v->broker_count) {
         snprintf(msg, msglen,
                  "replication factor %" PRId32 " is not possible with %d live broker(s)", rf,

@@ -55,6 +55,11 @@ struct cluster {
 };
 
 void cluster_view_free(cluster_view *v);
+/* Read the tree again (coalesced with a reading in progress). */
+void cluster_sync_start(cluster *c);
+/* Controller: make every partition state match the live brokers
+ * (cluster_controller.c). */
+void cluster_controller_duties(cluster *c);
 /* After a new view: complete the waiters whose topics are ready. */
 void cluster_waiters_check(cluster *c);
 /* Stop: complete every waiter with an error. */

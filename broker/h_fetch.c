@@ -29,6 +29,7 @@
 #include "broker/cluster.h"
 #include "broker/delayed.h"
 #include "broker/logging.h"
+#include "broker/replica.h"
 #include "broker/server.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
@@ -102,8 +103,8 @@ static int fill_records(void *ctx, uint8_t *dst, size_t len) {
  * when it is larger. *len gets the bytes gathered (0: none). Returns LOG_OK
  * or the status of the first read; a failing later read just ends the
  * gathering (the next fetch starts there and reports it). */
-static int fetch_gather(log *lg, int64_t offset, int64_t limit, int kip74, wire_arena *a,
-                        records_src *src, int64_t *len) {
+static int fetch_gather(log *lg, int64_t offset, int64_t limit, int64_t max_offset, int kip74,
+                        wire_arena *a, records_src *src, int64_t *len) {
     *len = 0;
     for (;;) {
         int64_t room = limit - *len;
@@ -111,7 +112,7 @@ static int fetch_gather(log *lg, int64_t offset, int64_t limit, int kip74, wire_
         if (room <= 0 && !whole_first)
             return LOG_OK;
         log_region region;
-        int rc = log_read(lg, offset, room > 0 ? room : 1, -1, &region);
+        int rc = log_read(lg, offset, room > 0 ? room : 1, max_offset, &region);
         if (rc != LOG_OK)
             return *len > 0 ? LOG_OK : rc;
         if (region.length <= 0 || (region.length > room && !whole_first) ||
@@ -183,7 +184,13 @@ static int fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors
                 *errors = 1;
                 continue;
             }
-            op->high_watermark = log_end_offset(tp->lg);
+            /* Followers (replica id >= 0) read to the log end and report
+             * their position; consumers only below the high watermark. */
+            int follower = f->in.replica_id >= 0;
+            if (follower)
+                replica_follower_fetched(f->b, tp, f->in.replica_id, ip->fetch_offset,
+                                         broker_now_ms());
+            op->high_watermark = replica_hw(tp);
             op->last_stable_offset = op->high_watermark;
             op->log_start_offset = log_start_offset(tp->lg);
             int64_t limit = ip->partition_max_bytes < budget ? ip->partition_max_bytes : budget;
@@ -192,7 +199,8 @@ static int fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors
                 goto nomem;
             memset(src, 0, sizeof *src);
             int64_t len;
-            int rc = fetch_gather(tp->lg, ip->fetch_offset, limit, *bytes == 0, &a, src, &len);
+            int rc = fetch_gather(tp->lg, ip->fetch_offset, limit,
+                                  follower ? -1 : op->high_watermark, *bytes == 0, &a, src, &len);
             if (rc == LOG_ERR_NOMEM)
                 goto nomem;
             if (rc != LOG_OK) {

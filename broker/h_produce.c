@@ -28,15 +28,19 @@
 #include "broker/coordinator.h"
 #include "broker/cluster.h"
 #include "broker/logging.h"
+#include "broker/replica.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
 #include "wire/protocol.h"
 
 int broker_partition_append(topic_partition *tp, uint8_t *data, size_t len, int64_t now,
                             log_append_info *info) {
-    int rc = log_append(tp->lg, data, len, 0, now, info);
-    if (rc == LOG_OK)
+    /* Cluster mode: batches carry the leader epoch they were written in. */
+    int rc = log_append(tp->lg, data, len, tp->repl ? tp->repl->leader_epoch : 0, now, info);
+    if (rc == LOG_OK) {
         delayed_notify(&tp->waiting, (int64_t)len);
+        replica_appended(tp);
+    }
     return rc;
 }
 
@@ -130,6 +134,16 @@ int h_produce(broker_request *req) {
         topic *tp = topics_find(req->b->topics, it->name.ptr, it->name.len);
         for (int32_t p = 0; p < ot->partition_count; p++)
             produce_partition(req, &in, it->name, tp, &it->partitions[p], &ot->partitions[p], now);
+    }
+    /* Cluster mode, acks=all: wait until the ISR has the appended data. */
+    if (in.acks == -1 && req->b->cluster) {
+        int rc = replica_produce_defer(req, &out, in.timeout_ms);
+        if (rc < 0)
+            goto nomem;
+        if (rc > 0) {
+            wire_arena_free(&a);
+            return 0;
+        }
     }
     proto_produce_resp_encode(req->out, v, &out);
     wire_arena_free(&a);

@@ -12,6 +12,7 @@
 
 #include "broker/broker.h"
 #include "broker/cluster.h"
+#include "broker/replica.h"
 #include "broker/config.h"
 #include "broker/coordinator.h"
 #include "broker/delayed.h"
@@ -237,6 +238,7 @@ int main(int argc, char **argv) {
     delayed_free(b.delayed);
     topics_free(b.topics);
     cluster_free(b.cluster);
+    replica_free(&b);
     uv_loop_close(b.loop);
     BLOG_I("stopped%s", status ? " with errors" : "");
     return status;

@@ -146,8 +146,10 @@ topic_partition *topics_partition(topics *t, const char *name, int32_t len, int3
 static void topic_free(topic *tp) {
     if (!tp)
         return;
-    for (int32_t i = 0; i < tp->partition_count; i++)
+    for (int32_t i = 0; i < tp->partition_count; i++) {
+        free(tp->partitions[i]->repl);
         free(tp->partitions[i]);
+    }
     free(tp->partitions);
     for (int i = 0; i < tp->override_count; i++) {
         free(tp->overrides[i].key);

@@ -27,7 +27,8 @@ typedef struct topics topics;
 typedef struct topic_partition {
     int32_t index;
     log *lg;
-    delayed_list waiting; /* Fetch requests waiting for appends here */
+    delayed_list waiting;      /* Fetch requests waiting for appends here */
+    struct replica_part *repl; /* cluster mode: replication state (replica.h), else NULL */
 } topic_partition;
 
 typedef struct topic_override {

@@ -63,3 +63,4 @@ strand_itest(group_offsets_compacted test_group_compaction.sh 180)
 # Cluster mode: a real ZooKeeper (Debian's zookeeper package) and 3 brokers.
 strand_itest(cluster_basic test_cluster.sh 300)
 strand_itest(cluster_chroot test_cluster_chroot.sh 180)
+strand_itest(cluster_replication test_cluster_replication.sh 300)

@@ -188,11 +188,11 @@ static void raw_write_batch(wire_writer *w, int corrupt_crc) {
     wire_put_be32(w->p + start + 17, crc);
 }
 
-static void raw_build_produce(wire_writer *w, const char *topic, int corrupt_crc) {
+static void raw_build_produce(wire_writer *w, const char *topic, int corrupt_crc, int16_t acks) {
     raw_frame_begin(w);
     raw_write_header(w, KAFKA_API_PRODUCE, 3, 0);
     wire_write_str(w, 0, WIRE_STR_NULL); /* transactional_id */
-    wire_write_i16(w, 1);                /* acks */
+    wire_write_i16(w, acks);             /* acks */
     wire_write_i32(w, 5000);             /* timeout_ms */
     wire_write_array_len(w, 0, 1);
     wire_write_cstr(w, 0, topic);
@@ -227,7 +227,8 @@ static void raw_print_response(const char *kase, const uint8_t *p, size_t len) {
             if (key == KAFKA_API_API_VERSIONS && !r.err)
                 printf("api_versions_range=%d-%d\n", min, max);
         }
-    } else if (strcmp(kase, "badcrc") == 0 || strcmp(kase, "goodcrc") == 0) {
+    } else if (strcmp(kase, "badcrc") == 0 || strcmp(kase, "goodcrc") == 0 ||
+               strcmp(kase, "allacks") == 0) {
         int32_t topics = wire_read_array_len(&r, 0);
         for (int32_t t = 0; t < topics && !r.err; t++) {
             wire_read_str(&r, 0);
@@ -268,7 +269,7 @@ static int raw_second_client_ok(void) {
 static int usage(void) {
     fprintf(stderr, "usage: rdk_raw HOST:PORT CASE [ARG]\n"
                     "cases: garbage | truncated | huge | negative | apiversions VERSION |\n"
-                    "       badcrc TOPIC | goodcrc TOPIC\n");
+                    "       badcrc TOPIC | goodcrc TOPIC | allacks TOPIC\n");
     return 2;
 }
 
@@ -313,7 +314,9 @@ int main(int argc, char **argv) {
         raw_api_version = atoi(argv[3]);
         raw_build_api_versions(&w, (int16_t)raw_api_version);
     } else if ((strcmp(kase, "badcrc") == 0 || strcmp(kase, "goodcrc") == 0) && argc > 3) {
-        raw_build_produce(&w, argv[3], strcmp(kase, "badcrc") == 0);
+        raw_build_produce(&w, argv[3], strcmp(kase, "badcrc") == 0, 1);
+    } else if (strcmp(kase, "allacks") == 0 && argc > 3) {
+        raw_build_produce(&w, argv[3], 0, -1); /* one record, acks=all, partition 0 */
     } else {
         return usage();
     }

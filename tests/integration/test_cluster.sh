@@ -4,8 +4,8 @@
 #     three brokers, controller, cluster id and ZooKeeper chroot;
 #   - a 6-partition topic created through one broker gets its leaders spread
 #     two per broker, and every broker reports the same leaders;
-#   - a replication factor above 1 is refused (replication is not there yet)
-#     and leaves no topic behind;
+#   - a replication factor above the number of brokers is refused and
+#     leaves no topic behind;
 #   - librdkafka produces (acks=all) through one broker and consumes through
 #     another: every acknowledged message comes back;
 #   - a Produce sent to a broker that does not lead the partition gets
@@ -85,13 +85,13 @@ for id in 1 2 3; do
     [ "$n" -eq 2 ] || fail "broker $id leads $n partitions of spread, expected 2 ($LEADERS)"
 done
 
-if out=$("$STRAND_CLI" topic create rf3 --replication-factor 3 -b "${CB_ADDR[1]}" 2>&1); then
-    fail "replication factor 3 was accepted: $out"
+if out=$("$STRAND_CLI" topic create rf4 --replication-factor 4 -b "${CB_ADDR[1]}" 2>&1); then
+    fail "replication factor 4 with 3 brokers was accepted: $out"
 fi
-[[ $out == *INVALID_REPLICATION_FACTOR*"not implemented"* ]] ||
-    fail "replication factor 3 refused with the wrong reason: $out"
+[[ $out == *INVALID_REPLICATION_FACTOR*"3 live broker"* ]] ||
+    fail "replication factor 4 refused with the wrong reason: $out"
 list=$("$STRAND_CLI" topic list -b "${CB_ADDR[3]}") || fail "topic list failed"
-[[ $'\n'$list$'\n' != *$'\nrf3\n'* ]] || fail "the refused topic rf3 exists: $list"
+[[ $'\n'$list$'\n' != *$'\nrf4\n'* ]] || fail "the refused topic rf4 exists: $list"
 
 "$RDK_CLIENT" produce -b "${CB_ADDR[3]}" -t spread -n 3000 -P 6 -s 11 -a -1 -o "$T/acked" ||
     fail "librdkafka produce through broker 3 failed"
