@@ -132,16 +132,37 @@ int cluster_isr_count(const cluster *c, const char *topic, int32_t len, int32_t 
     return t->partitions[partition].isr_count;
 }
 
+/* Monotonic milliseconds. */
+static uint64_t mono_ms(void) {
+    return uv_hrtime() / 1000000u;
+}
+
+/* A process that was paused (SIGSTOP, a VM freeze) longer than half its
+ * session timeout may have lost its session without knowing yet: until
+ * ZooKeeper confirms the session, it leads nothing. The tick timer notices
+ * the gap; requests that run before it does see the stale tick. */
+static uint64_t fence_after_ms(const cluster *c) {
+    uint64_t t = (uint64_t)c->b->cfg.zk_session_timeout_ms / 2;
+    return t < 500 ? 500 : t;
+}
+
+static int fenced(const cluster *c) {
+    return c->suspect || mono_ms() - c->tick_ms > fence_after_ms(c);
+}
+
 int16_t cluster_partition_check(const cluster *c, const char *topic, int32_t len,
                                 int32_t partition) {
     int32_t leader;
     const cluster_broker *ep;
+    if (!c->registered) /* no session (or a new one not registered yet): lead nothing */
+        return KAFKA_NOT_LEADER_OR_FOLLOWER;
     if (cluster_leader(c, topic, len, partition, &leader, &ep) != 0)
         return KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
     if (leader < 0)
         return KAFKA_LEADER_NOT_AVAILABLE;
-    return leader == c->b->cfg.broker_id && c->registered ? KAFKA_NONE
-                                                          : KAFKA_NOT_LEADER_OR_FOLLOWER;
+    return leader == c->b->cfg.broker_id && c->registered && !fenced(c)
+               ? KAFKA_NONE
+               : KAFKA_NOT_LEADER_OR_FOLLOWER;
 }
 
 /* ---- reading the tree ---- */
@@ -759,6 +780,7 @@ static void on_registered_check(void *arg, const zk_result *r) {
     if (r->rc == ZOK && r->owner == zk_session_id(c->z)) {
         c->registered = 1;
         c->setup_pending = 0;
+        c->suspect = 0;
         BLOG_I("cluster: registered in ZooKeeper as broker %" PRId32 " (%s:%d), cluster id %s",
                c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port, c->b->cluster_id);
         cluster_sync_start(c);
@@ -780,6 +802,7 @@ static void on_registered(void *arg, const zk_result *r) {
     if (r->rc == ZOK) {
         c->registered = 1;
         c->setup_pending = 0;
+        c->suspect = 0;
         BLOG_I("cluster: registered in ZooKeeper as broker %" PRId32 " (%s:%d), cluster id %s",
                c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port, c->b->cluster_id);
         cluster_sync_start(c);
@@ -968,6 +991,42 @@ static void on_event(void *arg, int type, int state, const char *path) {
     }
 }
 
+static void on_session_confirmed(void *arg, const zk_result *r) {
+    elect_op *o = arg;
+    cluster *c = o->c;
+    uint64_t g = o->session_gen;
+    free(o);
+    if (c->stopping)
+        return;
+    c->verifying = 0;
+    if (g == c->session_gen && r->rc == ZOK && r->owner == zk_session_id(c->z)) {
+        c->suspect = 0;
+        BLOG_I("cluster: ZooKeeper confirmed the session after the pause; leading again");
+    }
+    /* Otherwise the session is gone: its expiry event makes us register anew. */
+}
+
+static void tick_cb(uv_timer_t *t) {
+    cluster *c = t->data;
+    uint64_t now = mono_ms(), gap = now - c->tick_ms;
+    c->tick_ms = now;
+    if (gap > fence_after_ms(c) && c->registered && !c->suspect) {
+        BLOG_W("cluster: this process was paused for %llu ms: leading nothing until ZooKeeper "
+               "confirms the session",
+               (unsigned long long)gap);
+        c->suspect = 1;
+    }
+    if (c->suspect && !c->verifying && c->registered) {
+        char path[64];
+        snprintf(path, sizeof path, "/brokers/ids/%" PRId32, c->b->cfg.broker_id);
+        elect_op *o = elect_ctx(c);
+        if (o && zk_exists(c->z, path, 0, on_session_confirmed, o) == ZOK)
+            c->verifying = 1;
+        else
+            free(o);
+    }
+}
+
 static void conn_timeout_cb(uv_timer_t *t) {
     cluster *c = t->data;
     if (c->ever_connected || c->stopping)
@@ -990,19 +1049,22 @@ int cluster_start(broker *b, char *err, size_t errlen) {
     }
     c->b = b;
     snprintf(c->zk_text, sizeof c->zk_text, "%s", b->cfg.zookeeper_connect);
-    uv_timer_init(b->loop, &c->retry);
-    c->retry.data = c;
-    uv_timer_init(b->loop, &c->conn_timeout);
-    c->conn_timeout.data = c;
     c->z = zk_open(b->loop, b->cfg.zookeeper_connect, (int)b->cfg.zk_session_timeout_ms, on_event,
                    c, err, errlen);
     if (!c->z) {
-        uv_close((uv_handle_t *)&c->retry, NULL);
-        uv_close((uv_handle_t *)&c->conn_timeout, NULL);
         cluster_view_free(c->view);
         free(c);
         return -1;
     }
+    /* Events reach c only from the loop, after these are set up. */
+    uv_timer_init(b->loop, &c->retry);
+    c->retry.data = c;
+    uv_timer_init(b->loop, &c->conn_timeout);
+    c->conn_timeout.data = c;
+    uv_timer_init(b->loop, &c->tick);
+    c->tick.data = c;
+    c->tick_ms = mono_ms();
+    uv_timer_start(&c->tick, tick_cb, 100, 100);
     int64_t ct = b->cfg.zk_connection_timeout_ms > 0 ? b->cfg.zk_connection_timeout_ms
                                                      : b->cfg.zk_session_timeout_ms;
     uv_timer_start(&c->conn_timeout, conn_timeout_cb, (uint64_t)ct, 0);
@@ -1021,6 +1083,7 @@ void cluster_stop(cluster *c) {
     replica_stop(c->b);
     uv_close((uv_handle_t *)&c->retry, NULL);
     uv_close((uv_handle_t *)&c->conn_timeout, NULL);
+    uv_close((uv_handle_t *)&c->tick, NULL);
     zk_close(c->z); /* ephemeral nodes go now: the controller reacts at once */
     c->z = NULL;
     BLOG_I("cluster: left the cluster (ZooKeeper session closed)");

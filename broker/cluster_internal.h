@@ -49,6 +49,10 @@ struct cluster {
     int failed, stopping;
     uv_timer_t retry;        /* registration / failed sync retries */
     uv_timer_t conn_timeout; /* zookeeper.connection.timeout.ms at start */
+    uv_timer_t tick;         /* notices that the process was paused (fencing) */
+    uint64_t tick_ms;        /* monotonic ms of the last tick */
+    int suspect;             /* paused: lead nothing until the session is confirmed */
+    int verifying;
     int retry_what;
     cluster_waiter *waiters;
     char zk_text[4200];
