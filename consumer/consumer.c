@@ -167,6 +167,9 @@ strand_err consumer_assign_apply(strand_consumer *c, const strand_topic_partitio
         err = STRAND_ERR_NOMEM;
     } else {
         c->assign_changed = 1;
+        int64_t now = client_now_ms();
+        for (size_t i = 0; i < c->pset.count; i++)
+            c->pset.parts[i]->assigned_ms = now;
         /* No committed offset and auto.offset.reset=none: say so and wait
          * for a seek, as for an out-of-range position. */
         for (size_t i = 0; i < n; i++) {

@@ -583,9 +583,18 @@ static int32_t part_leader(strand_consumer *c, consumer_part *p, int64_t now, in
         leader = md->partitions[p->partition].leader;
     if (leader >= 0)
         return leader;
-    if (md && md->err == KAFKA_UNKNOWN_TOPIC_OR_PARTITION)
+    /* Metadata older than the assignment may predate the partition (a
+     * group assigns partitions of a topic that just grew): refresh before
+     * calling it unknown. */
+    int stale = md && md->updated_ms < p->assigned_ms;
+    if (stale && now >= p->retry_at_ms) {
+        *refresh = 1;
+        p->retry_at_ms = now + backoff_ms(c);
+        return -1;
+    }
+    if (!stale && md && md->err == KAFKA_UNKNOWN_TOPIC_OR_PARTITION)
         report_once(c, p, STRAND_ERR_UNKNOWN_TOPIC, -1);
-    else if (md && md->err == 0 && p->partition >= md->partition_count)
+    else if (!stale && md && md->err == 0 && p->partition >= md->partition_count)
         report_once(c, p, STRAND_ERR_UNKNOWN_PARTITION, -1);
     if (now >= p->retry_at_ms) {
         /* A reported unknown topic/partition is re-checked slowly: it may be

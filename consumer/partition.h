@@ -73,6 +73,7 @@ typedef struct consumer_part {
     size_t qbytes;
     int in_ready;
     struct consumer_part *ready_next;
+    int64_t assigned_ms; /* when it was assigned (client_now_ms; 0 = unknown) */
     int eof_reported;    /* PARTITION_EOF given for the current end */
     strand_err reported; /* last lookup/leader error reported (not repeated) */
 } consumer_part;

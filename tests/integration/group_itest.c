@@ -20,7 +20,9 @@
  *              subscription picks up a topic created later; heartbeats keep
  *              the membership while the application does not poll for
  *              longer than the session timeout; max.poll.interval.ms
- *              exceeded is reported and the next polls rejoin.
+ *              exceeded is reported and the next polls rejoin; a static
+ *              member comes back without a rebalance; a subscribed topic
+ *              that grows is rebalanced with its new partitions.
  *
  * Exit status 0 on success, 1 on a failed check (reason on stderr), 2 usage.
  */
@@ -421,6 +423,56 @@ static void scenario_slow(const char *topic) {
     printf("slow: ok\n");
 }
 
+/* Grow `topic` to `total` partitions (CreatePartitions through librdkafka). */
+static void grow_topic(const char *topic, int total) {
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", g_broker, err, sizeof err))
+        FAILF("%s", err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk)
+        FAILF("rd_kafka_new: %s", err);
+    rd_kafka_NewPartitions_t *np =
+        rd_kafka_NewPartitions_new(topic, (size_t)total, err, sizeof err);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_CreatePartitions(rk, &np, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 30000);
+    const rd_kafka_CreatePartitions_result_t *res =
+        ev ? rd_kafka_event_CreatePartitions_result(ev) : NULL;
+    size_t n = 0;
+    const rd_kafka_topic_result_t **tr =
+        res ? rd_kafka_CreatePartitions_result_topics(res, &n) : NULL;
+    if (!res || rd_kafka_event_error(ev) || n != 1 || rd_kafka_topic_result_error(tr[0]))
+        FAILF("CreatePartitions %s to %d failed: %s", topic, total,
+              ev ? (n == 1 ? rd_kafka_topic_result_error_string(tr[0])
+                           : rd_kafka_event_error_string(ev))
+                 : "no answer");
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewPartitions_destroy(np);
+    rd_kafka_destroy(rk);
+}
+
+/* A subscribed topic that grows triggers a rebalance with the new
+ * partition (the member re-reads its topics' partition counts). */
+static void scenario_grow(const char *topic) {
+    static const char *const kv[] = {"topic.metadata.refresh.interval.ms=300", NULL};
+    rb_state rb = {0};
+    rb.name = "grow";
+    const char *topics[] = {topic};
+    strand_consumer *c = open_member("gi-grow", &rb, NULL, kv);
+    if (strand_consumer_subscribe(c, topics, 1) != STRAND_OK)
+        FAILF("subscribe");
+    UNTIL(rb.assigns == 1, 30000, "the assignment", pump(c, "grow", 100, NULL, NULL, STRAND_OK));
+    if (rb.assigned != 1)
+        FAILF("%s: %zu partitions assigned, expected 1 (%s)", topic, rb.assigned, rb.last);
+    grow_topic(topic, 3);
+    UNTIL(rb.assigned == 3, 30000, "the grown topic's 3 partitions",
+          pump(c, "grow", 100, NULL, NULL, STRAND_OK));
+    strand_consumer_close(c);
+    printf("grow: ok (%s)\n", rb.last);
+}
+
 /* A static member (group.instance.id) that closes does not leave the
  * group: started again within the session timeout it gets its partition
  * back and the other member sees no rebalance. */
@@ -461,10 +513,12 @@ static void scenario_static(const char *topic) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: group_itest member -b BROKER -g GROUP -t TOPIC [-t TOPIC...] -o OUT\n"
-                    "                          [--commit sync|async|auto] [-X key=value...]\n"
-                    "       group_itest scenarios -b BROKER -t TOPIC2P -n RECORDS --regex PREFIX\n"
-                    "                          [--only rebalance|regex|slow|static]\n");
+    fprintf(
+        stderr,
+        "usage: group_itest member -b BROKER -g GROUP -t TOPIC [-t TOPIC...] -o OUT\n"
+        "                          [--commit sync|async|auto] [-X key=value...]\n"
+        "       group_itest scenarios -b BROKER -t TOPIC2P [-t TOPIC1P] -n RECORDS --regex PREFIX\n"
+        "                          [--only rebalance|regex|slow|static|grow]\n");
     return 2;
 }
 
@@ -521,6 +575,8 @@ int main(int argc, char **argv) {
             scenario_slow(topics[0]);
         if (!only || !strcmp(only, "static"))
             scenario_static(topics[0]);
+        if ((!only || !strcmp(only, "grow")) && ntopics > 1)
+            scenario_grow(topics[1]);
         if (g_rk)
             rd_kafka_destroy(g_rk);
         return 0;

@@ -7,7 +7,9 @@
 # session timeout keeps the membership (heartbeats on the I/O thread), and
 # not polling beyond max.poll.interval.ms is reported and followed by a
 # rejoin; a static member (group.instance.id) that closes and comes back
-# within the session timeout gets its partition again without a rebalance.
+# within the session timeout gets its partition again without a rebalance;
+# a subscribed topic grown with CreatePartitions is rebalanced with its new
+# partitions.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 itest_init
@@ -19,14 +21,15 @@ start_broker --override offsets.topic.num.partitions=5 \
     --override group.initial.rebalance.delay.ms=300 --override group.min.session.timeout.ms=1000
 create_topic gi-two 2
 create_topic gire-first 1
+create_topic gi-grow 1
 rdk produce -t gi-two -n 100 -P 2 -s 5 -a all -o "$T/acked" || fail "produce failed"
-"$GROUP_ITEST" scenarios -b "$BROKER_ADDR" -t gi-two -n 100 --regex gire >"$T/out" 2>"$T/err" &
+"$GROUP_ITEST" scenarios -b "$BROKER_ADDR" -t gi-two -t gi-grow -n 100 --regex gire >"$T/out" 2>"$T/err" &
 pid=$!
 track_pid "$pid"
 wait_pid_deadline "$pid" 240 || fail "the scenarios did not finish within 240 s: $(tail -5 "$T/err")"
 [ "$WAIT_STATUS" -eq 0 ] || fail "scenarios failed (status $WAIT_STATUS): $(tail -5 "$T/err")"
 out=$(cat "$T/out")
-for s in rebalance regex slow static; do
+for s in rebalance regex slow static grow; do
     case "$out" in
     *"$s: ok"*) ;;
     *) fail "scenario $s did not report ok: $out" ;;
