@@ -82,6 +82,7 @@ int broker_file_write_atomic(const char *path, const void *data, size_t len);
 int h_produce(broker_request *req);
 int h_fetch(broker_request *req);
 int h_list_offsets(broker_request *req);
+int h_offset_for_leader_epoch(broker_request *req); /* h_epoch.c */
 int h_metadata(broker_request *req);
 int h_find_coordinator(broker_request *req);
 int h_create_topics(broker_request *req);

@@ -74,6 +74,25 @@ int checkpoint_write(const char *path, const checkpoint_entry *entries, size_t n
     return fsync_parent(path);
 }
 
+int checkpoint_write_text(const char *path, const char *text, size_t len) {
+    char tmp[4096];
+    if (!path || (len && !text) ||
+        (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+        return LOG_ERR_ARG;
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return LOG_ERR_IO;
+    int ok = fwrite(text, 1, len, f) == len;
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) < 0) {
+        unlink(tmp);
+        return LOG_ERR_IO;
+    }
+    return fsync_parent(path);
+}
+
 void checkpoint_entries_free(checkpoint_entry *entries, size_t n) {
     if (!entries)
         return;

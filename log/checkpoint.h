@@ -23,6 +23,12 @@ typedef struct checkpoint_entry {
 /* Write n entries atomically. Returns LOG_OK or LOG_ERR_IO / LOG_ERR_ARG. */
 int checkpoint_write(const char *path, const checkpoint_entry *entries, size_t n);
 
+/* Replace `path` atomically with `len` bytes of `text` (same write path:
+ * `<path>.tmp`, fsync, rename, directory fsync). For other checkpoint-like
+ * files (the leader-epoch-checkpoint of a partition). LOG_OK, LOG_ERR_IO or
+ * LOG_ERR_ARG. */
+int checkpoint_write_text(const char *path, const char *text, size_t len);
+
 /* Read a checkpoint file. A missing file is LOG_OK with *n = 0. A malformed
  * file is LOG_ERR_CORRUPT. On success *entries is malloc'ed (NULL when
  * empty); free with checkpoint_entries_free. */

@@ -404,6 +404,7 @@ int log_open(const char *dir, const char *topic, int32_t partition, const log_co
     l->cfg = *cfg;
     l->partition = partition;
     l->last_flush_ms = -1;
+    l->hw = -1;
     l->topic = strdup(topic);
     size_t plen = strlen(dir) + strlen(topic) + 16;
     l->dir = malloc(plen);
@@ -437,6 +438,9 @@ int log_open(const char *dir, const char *topic, int32_t partition, const log_co
         l->recovery_point = leo;
     if (rep->truncated_at >= 0 && l->recovery_point > rep->truncated_at)
         l->recovery_point = rep->truncated_at;
+    rc = log_epochs_open(l);
+    if (rc != LOG_OK)
+        goto fail;
     rep->log_start_offset = l->start_offset;
     rep->log_end_offset = leo;
     *out = l;
@@ -444,6 +448,7 @@ int log_open(const char *dir, const char *topic, int32_t partition, const log_co
 fail:
     for (int i = 0; i < l->nsegs; i++)
         segment_close(&l->segs[i]);
+    epoch_cache_free(&l->epochs);
     free(l->segs);
     free(l->dir);
     free(l->topic);
@@ -453,6 +458,7 @@ fail:
 
 static void log_free(log *l) {
     log_cleaner_state_free(l);
+    epoch_cache_free(&l->epochs);
     for (int i = 0; i < l->nsegs; i++)
         segment_close(&l->segs[i]);
     free(l->segs);
@@ -476,6 +482,7 @@ int log_delete(log *l) {
         return LOG_OK;
     int rc = LOG_OK;
     log_cleaner_state_free(l);
+    epoch_cache_free(&l->epochs);
     for (int i = 0; i < l->nsegs; i++)
         segment_close(&l->segs[i]);
     l->nsegs = 0;
@@ -623,14 +630,20 @@ int log_append(log *l, uint8_t *data, size_t len, int32_t leader_epoch, int64_t 
         }
         done += (size_t)n;
     }
+    int new_epoch = 0;
     for (size_t pos = 0; pos < len;) {
         batch_header h;
         batch_parse_header(data + pos, len - pos, &h);
         segment_note_batch(a, &h, at + (int64_t)pos, l->cfg.index_interval_bytes);
         if (h.max_timestamp > max_ts)
             max_ts = h.max_timestamp;
+        if (h.partition_leader_epoch > epoch_cache_latest(&l->epochs) &&
+            epoch_cache_assign(&l->epochs, h.partition_leader_epoch, h.base_offset) == 1)
+            new_epoch = 1;
         pos += (size_t)batch_total_size(&h);
     }
+    if (new_epoch)
+        log_epochs_persist(l); /* only when leadership changed: not per append */
     if (a->roll_base_ms < 0)
         a->roll_base_ms = now_ms;
     a->size += (int64_t)len;
@@ -827,6 +840,8 @@ int log_apply_retention(log *l, int64_t now_ms, int *deleted) {
         l->start_offset = l->segs[0].base_offset;
     if (l->recovery_point < l->start_offset)
         l->recovery_point = l->start_offset;
+    if (count > 0)
+        log_epochs_start_moved(l);
     if (deleted)
         *deleted = count;
     return rc;
@@ -844,6 +859,7 @@ int log_advance_start_offset(log *l, int64_t offset) {
             rc = LOG_ERR_IO;
     if (l->recovery_point < l->start_offset)
         l->recovery_point = l->start_offset;
+    log_epochs_start_moved(l);
     return rc;
 }
 
@@ -857,7 +873,8 @@ int log_truncate_to(log *l, int64_t offset) {
     if (l->clean_offset > offset)
         l->clean_offset = offset;
     int rc;
-    if (offset <= l->segs[0].base_offset || offset < l->start_offset) {
+    int all = offset <= l->segs[0].base_offset || offset < l->start_offset;
+    if (all) {
         /* Nothing below offset survives: start over there. */
         rc = remove_tail(l, 0);
         if (rc == LOG_OK)
@@ -896,13 +913,14 @@ int log_truncate_to(log *l, int64_t offset) {
     recount_size(l);
     if (l->recovery_point > log_end_offset(l))
         l->recovery_point = log_end_offset(l);
+    log_epochs_truncated(l, offset, all);
     return LOG_OK;
 }
 
 int log_flush(log *l) {
     if (l->failed)
         return LOG_ERR_IO;
-    int rc = LOG_OK;
+    int rc = log_epochs_persist(l) == LOG_OK ? LOG_OK : LOG_ERR_IO;
     for (int i = 0; i < l->nsegs; i++) {
         segment *s = &l->segs[i];
         if (!s->dirty)

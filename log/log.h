@@ -221,6 +221,41 @@ int log_advance_start_offset(log *l, int64_t offset);
  * diverged tail). offset >= log end is a no-op. */
 int log_truncate_to(log *l, int64_t offset);
 
+/* Leader epochs (KIP-101/KIP-279). Each log keeps Kafka's leader-epoch
+ * cache in `<partition dir>/leader-epoch-checkpoint`: one (epoch, start
+ * offset) entry per partitionLeaderEpoch seen in appended batches (the
+ * stamped epoch when log_append gets leader_epoch >= 0, else each batch's
+ * own), added when a batch carries an epoch above the latest one (lower
+ * epochs are ignored: epochs never go backwards). log_truncate_to drops
+ * entries starting at or after the cut, a moving log start offset clamps
+ * the first entry. The file is rewritten only when the entries change (a
+ * new epoch, a truncation, a log start move), never per append; when it is
+ * missing or damaged at open it is rebuilt from the batch headers.
+ *
+ * log_epoch_end_offset answers OffsetForLeaderEpoch the way Kafka's
+ * LeaderEpochFileCache.endOffsetFor does, for requested epoch E:
+ *   - the latest cached epoch: (E, log end offset);
+ *   - below it: (largest cached epoch <= E, start offset of the next higher
+ *     cached epoch); when E is below every cached epoch the data of older
+ *     epochs is gone: (E, start offset of the first entry);
+ *   - above every cached epoch, E = -1, or an empty cache: (-1, -1)
+ *     (UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET).
+ * Always LOG_OK (an int for symmetry with the other queries). */
+int log_epoch_end_offset(log *l, int32_t requested_epoch, int32_t *epoch, int64_t *end_offset);
+/* Latest cached epoch, -1 when none. */
+int32_t log_latest_epoch(const log *l);
+
+/* High watermark. Only replication sets it (log_set_high_watermark, value
+ * clamped to [log start, log end]); until then, and always in a standalone
+ * broker, log_high_watermark reports the log end offset. A set value is
+ * clamped again when read (truncation, retention). logdir_checkpoint
+ * persists it in `replication-offset-checkpoint` for logs where it was set,
+ * and logdir_open restores it. No I/O here. */
+int64_t log_high_watermark(const log *l);
+void log_set_high_watermark(log *l, int64_t hw);
+/* 1 when log_set_high_watermark was called on this log (or it was restored). */
+int log_high_watermark_is_set(const log *l);
+
 /* fsync every segment holding data past the recovery point (.log and both
  * indexes); the recovery point becomes the log end. */
 int log_flush(log *l);

@@ -1,7 +1,9 @@
 /*
  * logdir.c - the log manager: every partition log of one data directory,
  * opened at startup from the `<topic>-<partition>` subdirectories, plus the
- * directory's recovery-point and log-start-offset checkpoint files.
+ * directory's checkpoint files: recovery points, log start offsets, the
+ * cleaner's offsets and high watermarks (`replication-offset-checkpoint`,
+ * only logs whose high watermark replication set).
  *
  * Partition directories are parsed by their LAST '-' because topic names
  * may contain '-' and '.'. A directory whose name does not round-trip
@@ -25,6 +27,7 @@
 #define RECOVERY_CHECKPOINT "recovery-point-offset-checkpoint"
 #define START_CHECKPOINT "log-start-offset-checkpoint"
 #define CLEANER_CHECKPOINT "cleaner-offset-checkpoint"
+#define HW_CHECKPOINT "replication-offset-checkpoint"
 
 struct logdir {
     char *path;
@@ -113,8 +116,8 @@ static int path_join(char *out, size_t cap, const char *a, const char *b) {
 
 static int open_all(logdir *d) {
     char path[4096];
-    checkpoint_entry *rp = NULL, *ls = NULL, *cl = NULL;
-    size_t nrp = 0, nls = 0, ncl = 0;
+    checkpoint_entry *rp = NULL, *ls = NULL, *cl = NULL, *hw = NULL;
+    size_t nrp = 0, nls = 0, ncl = 0, nhw = 0;
     /* A damaged checkpoint only costs a full re-validation (or, for the
      * cleaner's, a full first compaction pass). */
     if (path_join(path, sizeof(path), d->path, RECOVERY_CHECKPOINT) == LOG_OK &&
@@ -126,11 +129,15 @@ static int open_all(logdir *d) {
     if (path_join(path, sizeof(path), d->path, CLEANER_CHECKPOINT) == LOG_OK &&
         checkpoint_read(path, &cl, &ncl) != LOG_OK)
         ncl = 0, cl = NULL;
+    if (path_join(path, sizeof(path), d->path, HW_CHECKPOINT) == LOG_OK &&
+        checkpoint_read(path, &hw, &nhw) != LOG_OK)
+        nhw = 0, hw = NULL;
     DIR *dir = opendir(d->path);
     if (!dir) {
         checkpoint_entries_free(rp, nrp);
         checkpoint_entries_free(ls, nls);
         checkpoint_entries_free(cl, ncl);
+        checkpoint_entries_free(hw, nhw);
         return LOG_ERR_IO;
     }
     int rc = LOG_OK;
@@ -155,10 +162,13 @@ static int open_all(logdir *d) {
                            checkpoint_lookup(rp, nrp, topic, part),
                            checkpoint_lookup(ls, nls, topic, part), &rep, &l);
         int64_t cleaned = checkpoint_lookup(cl, ncl, topic, part);
+        int64_t high_watermark = checkpoint_lookup(hw, nhw, topic, part);
         free(topic);
         if (orc == LOG_OK) {
             if (cleaned > 0)
                 log_clean_offset_restore(l, cleaned);
+            if (high_watermark >= 0)
+                log_set_high_watermark(l, high_watermark); /* clamped to the log */
             rc = add_log(d, l);
             if (rc != LOG_OK)
                 log_close(l);
@@ -170,6 +180,7 @@ static int open_all(logdir *d) {
     checkpoint_entries_free(rp, nrp);
     checkpoint_entries_free(ls, nls);
     checkpoint_entries_free(cl, ncl);
+    checkpoint_entries_free(hw, nhw);
     return rc;
 }
 
@@ -281,8 +292,19 @@ int logdir_checkpoint(logdir *d) {
     int rc3 = path_join(path, sizeof(path), d->path, CLEANER_CHECKPOINT);
     if (rc3 == LOG_OK)
         rc3 = checkpoint_write(path, v, ncl);
+    /* Only logs whose high watermark replication set have one. */
+    size_t nhw = 0;
+    for (int i = 0; i < d->n; i++)
+        if (log_high_watermark_is_set(d->logs[i])) {
+            v[nhw].topic = (char *)log_topic(d->logs[i]);
+            v[nhw].partition = log_partition(d->logs[i]);
+            v[nhw++].offset = log_high_watermark(d->logs[i]);
+        }
+    int rc4 = path_join(path, sizeof(path), d->path, HW_CHECKPOINT);
+    if (rc4 == LOG_OK)
+        rc4 = checkpoint_write(path, v, nhw);
     free(v);
-    return rc != LOG_OK ? rc : rc2 != LOG_OK ? rc2 : rc3;
+    return rc != LOG_OK ? rc : rc2 != LOG_OK ? rc2 : rc3 != LOG_OK ? rc3 : rc4;
 }
 
 int logdir_tick(logdir *d, int64_t now_ms) {

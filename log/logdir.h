@@ -3,7 +3,9 @@
  *
  * At open it loads the checkpoint files of the directory
  * (`recovery-point-offset-checkpoint`, `log-start-offset-checkpoint`,
- * `cleaner-offset-checkpoint` for compacted logs) and
+ * `cleaner-offset-checkpoint` for compacted logs,
+ * `replication-offset-checkpoint`: high watermarks, for logs whose high
+ * watermark was set with log_set_high_watermark; restored, clamped) and
  * opens every `<topic>-<partition>` subdirectory (the partition is the text
  * after the LAST '-', topics may contain '-' and '.'); directories that do
  * not parse are skipped and reported. It writes the checkpoints on demand

@@ -405,6 +405,57 @@ void proto_list_offsets_resp_encode(wire_writer *w, int16_t version,
                                     const proto_list_offsets_resp *in);
 
 /* ------------------------------------------------------------------------ */
+/* OffsetForLeaderEpoch (23), versions 0-4 (4 flexible): where does a leader
+ * epoch end in the leader's log (KIP-101 follower truncation, KIP-320
+ * client log-truncation detection). */
+
+typedef struct proto_offset_for_leader_epoch_req_partition {
+    int32_t partition;
+    int32_t current_leader_epoch; /* v2+, default -1 (no fencing) */
+    int32_t leader_epoch;         /* the epoch to look up */
+} proto_offset_for_leader_epoch_req_partition;
+
+typedef struct proto_offset_for_leader_epoch_req_topic {
+    wire_str name;
+    int32_t partition_count;
+    proto_offset_for_leader_epoch_req_partition *partitions;
+} proto_offset_for_leader_epoch_req_topic;
+
+typedef struct proto_offset_for_leader_epoch_req {
+    int32_t replica_id; /* v3+, default -2 (Kafka's "not given"); consumers -1 */
+    int32_t topic_count;
+    proto_offset_for_leader_epoch_req_topic *topics;
+} proto_offset_for_leader_epoch_req;
+
+typedef struct proto_offset_for_leader_epoch_resp_partition {
+    int16_t error_code;
+    int32_t partition;
+    int32_t leader_epoch; /* v1+, default -1 */
+    int64_t end_offset;   /* -1 when undefined */
+} proto_offset_for_leader_epoch_resp_partition;
+
+typedef struct proto_offset_for_leader_epoch_resp_topic {
+    wire_str name;
+    int32_t partition_count;
+    proto_offset_for_leader_epoch_resp_partition *partitions;
+} proto_offset_for_leader_epoch_resp_topic;
+
+typedef struct proto_offset_for_leader_epoch_resp {
+    int32_t throttle_time_ms; /* v2+ */
+    int32_t topic_count;
+    proto_offset_for_leader_epoch_resp_topic *topics;
+} proto_offset_for_leader_epoch_resp;
+
+int proto_offset_for_leader_epoch_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                             proto_offset_for_leader_epoch_req *out);
+void proto_offset_for_leader_epoch_req_encode(wire_writer *w, int16_t version,
+                                              const proto_offset_for_leader_epoch_req *in);
+int proto_offset_for_leader_epoch_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                              proto_offset_for_leader_epoch_resp *out);
+void proto_offset_for_leader_epoch_resp_encode(wire_writer *w, int16_t version,
+                                               const proto_offset_for_leader_epoch_resp *in);
+
+/* ------------------------------------------------------------------------ */
 /* FindCoordinator (10), versions 0-2. */
 
 #define PROTO_COORDINATOR_GROUP 0
@@ -665,8 +716,7 @@ int proto_join_group_req_decode(wire_reader *r, int16_t version, wire_arena *a,
 void proto_join_group_req_encode(wire_writer *w, int16_t version, const proto_join_group_req *in);
 int proto_join_group_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
                                  proto_join_group_resp *out);
-void proto_join_group_resp_encode(wire_writer *w, int16_t version,
-                                  const proto_join_group_resp *in);
+void proto_join_group_resp_encode(wire_writer *w, int16_t version, const proto_join_group_resp *in);
 
 /* ------------------------------------------------------------------------ */
 /* SyncGroup (14), versions 0-3. */
@@ -696,8 +746,7 @@ int proto_sync_group_req_decode(wire_reader *r, int16_t version, wire_arena *a,
 void proto_sync_group_req_encode(wire_writer *w, int16_t version, const proto_sync_group_req *in);
 int proto_sync_group_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
                                  proto_sync_group_resp *out);
-void proto_sync_group_resp_encode(wire_writer *w, int16_t version,
-                                  const proto_sync_group_resp *in);
+void proto_sync_group_resp_encode(wire_writer *w, int16_t version, const proto_sync_group_resp *in);
 
 /* ------------------------------------------------------------------------ */
 /* Heartbeat (12), versions 0-3. */
@@ -749,8 +798,7 @@ typedef struct proto_leave_group_resp {
 
 int proto_leave_group_req_decode(wire_reader *r, int16_t version, wire_arena *a,
                                  proto_leave_group_req *out);
-void proto_leave_group_req_encode(wire_writer *w, int16_t version,
-                                  const proto_leave_group_req *in);
+void proto_leave_group_req_encode(wire_writer *w, int16_t version, const proto_leave_group_req *in);
 int proto_leave_group_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
                                   proto_leave_group_resp *out);
 void proto_leave_group_resp_encode(wire_writer *w, int16_t version,
@@ -880,8 +928,7 @@ typedef struct proto_list_groups_resp {
 
 int proto_list_groups_req_decode(wire_reader *r, int16_t version, wire_arena *a,
                                  proto_list_groups_req *out);
-void proto_list_groups_req_encode(wire_writer *w, int16_t version,
-                                  const proto_list_groups_req *in);
+void proto_list_groups_req_encode(wire_writer *w, int16_t version, const proto_list_groups_req *in);
 int proto_list_groups_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
                                   proto_list_groups_resp *out);
 void proto_list_groups_resp_encode(wire_writer *w, int16_t version,
@@ -983,8 +1030,8 @@ typedef struct proto_consumer_subscription {
     int16_t version;
     int32_t topic_count;
     wire_str *topics;
-    wire_bytes user_data;  /* nullable */
-    int32_t owned_count;   /* v1+ */
+    wire_bytes user_data; /* nullable */
+    int32_t owned_count;  /* v1+ */
     proto_consumer_tp *owned;
 } proto_consumer_subscription;
 
@@ -999,8 +1046,7 @@ int proto_consumer_subscription_decode(wire_reader *r, wire_arena *a,
                                        proto_consumer_subscription *out);
 /* Writes in->version (0 or 1; anything else: w->err = WIRE_ERR_INVALID). */
 void proto_consumer_subscription_encode(wire_writer *w, const proto_consumer_subscription *in);
-int proto_consumer_assignment_decode(wire_reader *r, wire_arena *a,
-                                     proto_consumer_assignment *out);
+int proto_consumer_assignment_decode(wire_reader *r, wire_arena *a, proto_consumer_assignment *out);
 void proto_consumer_assignment_encode(wire_writer *w, const proto_consumer_assignment *in);
 
 #endif

@@ -6,7 +6,8 @@
  * gets the v0 UNSUPPORTED_VERSION answer and otherwise advertises exactly
  * the codec table, every Produce version (0-7) answers in its own layout
  * (v0-2 refused with UNSUPPORTED_FOR_MESSAGE_FORMAT), and a Fetch reads
- * across segment rolls in one response.
+ * across segment rolls in one response, and OffsetForLeaderEpoch (v0-4)
+ * answers from the leader-epoch cache with its fencing errors.
  *
  * The broker's loop runs on a second thread; the test thread is a client
  * with blocking sockets. Shutdown goes through a uv_async into the loop.
@@ -884,6 +885,73 @@ static void test_fetch_across_segments(void **state) {
     close(fd);
 }
 
+static void enc_epoch(wire_writer *w, int16_t v, const void *in) {
+    proto_offset_for_leader_epoch_req_encode(w, v, in);
+}
+
+/* One OffsetForLeaderEpoch request for topic/partition; checks the answer. */
+static void epoch_expect(int fd, int16_t v, const char *topic, int32_t partition, int32_t current,
+                         int32_t requested, int16_t error, int32_t epoch, int64_t end) {
+    proto_offset_for_leader_epoch_req_partition p = {partition, current, requested};
+    proto_offset_for_leader_epoch_req_topic t = {wire_str_from(topic), 1, &p};
+    proto_offset_for_leader_epoch_req in = {-1, 1, &t};
+    uint8_t *resp;
+    wire_reader r =
+        roundtrip(fd, KAFKA_API_OFFSET_FOR_LEADER_EPOCH, v, 300 + v, enc_epoch, &in, &resp);
+    if (proto_resp_header_version(KAFKA_API_OFFSET_FOR_LEADER_EPOCH, v) >= 1)
+        wire_skip_tags(&r, 1); /* v4: flexible response header */
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_offset_for_leader_epoch_resp out;
+    assert_int_equal(proto_offset_for_leader_epoch_resp_decode(&r, v, &a, &out), 0);
+    assert_int_equal(out.topic_count, 1);
+    assert_int_equal(out.topics[0].partition_count, 1);
+    const proto_offset_for_leader_epoch_resp_partition *rp = &out.topics[0].partitions[0];
+    assert_int_equal(rp->partition, partition);
+    assert_int_equal(rp->error_code, error);
+    assert_int_equal(rp->leader_epoch, v >= 1 ? epoch : -1);
+    assert_int_equal(rp->end_offset, end);
+    wire_arena_free(&a);
+    free(resp);
+}
+
+/* Standalone: the leader epoch is 0 (Metadata, and stamped into batches). */
+static void test_offset_for_leader_epoch(void **state) {
+    (void)state;
+    int fd = connect_broker();
+    create_topic(fd, "epochs");
+    for (int16_t v = 0; v <= 4; v++) /* empty log: epoch 0 starts at 0 */
+        epoch_expect(fd, v, "epochs", 0, -1, 0, KAFKA_NONE, 0, 0);
+    wire_writer two;
+    wire_writer_init(&two);
+    make_batch(&two, "first");
+    make_batch(&two, "second");
+    produce_expect(fd, 310, "epochs", 1, &two, KAFKA_NONE, 0);
+    produce_expect(fd, 311, "epochs", 1, &two, KAFKA_NONE, 2);
+    wire_writer_free(&two);
+    for (int16_t v = 0; v <= 4; v++) {
+        epoch_expect(fd, v, "epochs", 0, -1, 0, KAFKA_NONE, 0, 4);
+        epoch_expect(fd, v, "epochs", 0, -1, 1, KAFKA_NONE, -1, -1); /* above every epoch */
+        epoch_expect(fd, v, "epochs", 0, -1, -1, KAFKA_NONE, -1, -1);
+        epoch_expect(fd, v, "epochs", 1, -1, 0, KAFKA_UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
+        epoch_expect(fd, v, "nowhere", 0, -1, 0, KAFKA_UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
+    }
+    for (int16_t v = 2; v <= 4; v++) { /* current_leader_epoch fencing */
+        epoch_expect(fd, v, "epochs", 0, 0, 0, KAFKA_NONE, 0, 4);
+        epoch_expect(fd, v, "epochs", 0, 1, 0, KAFKA_UNKNOWN_LEADER_EPOCH, -1, -1);
+    }
+    /* The cache's file: epoch 0 from offset 0. */
+    char path[sizeof b.cfg.data_dir + 64];
+    snprintf(path, sizeof path, "%s/epochs-0/leader-epoch-checkpoint", b.cfg.data_dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char text[64] = {0};
+    assert_true(fread(text, 1, sizeof text - 1, f) > 0);
+    fclose(f);
+    assert_string_equal(text, "0\n1\n0 0\n");
+    close(fd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order_behind_long_poll),
@@ -895,6 +963,7 @@ int main(void) {
         cmocka_unit_test(test_produce_all_versions),
         cmocka_unit_test(test_api_versions_is_codec_table),
         cmocka_unit_test(test_fetch_across_segments),
+        cmocka_unit_test(test_offset_for_leader_epoch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -205,6 +205,21 @@ static void raw_build_produce(wire_writer *w, const char *topic, int corrupt_crc
     raw_frame_end(w);
 }
 
+/* OffsetForLeaderEpoch v3 for one partition (replica -1: a consumer). */
+static void raw_build_epoch(wire_writer *w, const char *topic, int32_t partition, int32_t epoch,
+                            int32_t current) {
+    raw_frame_begin(w);
+    raw_write_header(w, KAFKA_API_OFFSET_FOR_LEADER_EPOCH, 3, 0);
+    wire_write_i32(w, -1); /* replica_id */
+    wire_write_array_len(w, 0, 1);
+    wire_write_cstr(w, 0, topic);
+    wire_write_array_len(w, 0, 1);
+    wire_write_i32(w, partition);
+    wire_write_i32(w, current);
+    wire_write_i32(w, epoch);
+    raw_frame_end(w);
+}
+
 /* Decode what we know of a response body (after the size prefix). */
 static void raw_print_response(const char *kase, const uint8_t *p, size_t len) {
     wire_reader r;
@@ -226,6 +241,22 @@ static void raw_print_response(const char *kase, const uint8_t *p, size_t len) {
             wire_skip_tags(&r, flexible);
             if (key == KAFKA_API_API_VERSIONS && !r.err)
                 printf("api_versions_range=%d-%d\n", min, max);
+        }
+    } else if (strcmp(kase, "epoch") == 0) {
+        printf("throttle_time_ms=%d\n", wire_read_i32(&r));
+        int32_t topics = wire_read_array_len(&r, 0);
+        for (int32_t t = 0; t < topics && !r.err; t++) {
+            wire_read_str(&r, 0);
+            int32_t parts = wire_read_array_len(&r, 0);
+            for (int32_t i = 0; i < parts && !r.err; i++) {
+                int16_t ec = wire_read_i16(&r);
+                int32_t idx = wire_read_i32(&r);
+                int32_t epoch = wire_read_i32(&r);
+                int64_t end = wire_read_i64(&r);
+                if (!r.err)
+                    printf("partition=%d partition_error=%d leader_epoch=%d end_offset=%lld\n", idx,
+                           ec, epoch, (long long)end);
+            }
         }
     } else if (strcmp(kase, "badcrc") == 0 || strcmp(kase, "goodcrc") == 0 ||
                strcmp(kase, "allacks") == 0) {
@@ -269,7 +300,8 @@ static int raw_second_client_ok(void) {
 static int usage(void) {
     fprintf(stderr, "usage: rdk_raw HOST:PORT CASE [ARG]\n"
                     "cases: garbage | truncated | huge | negative | apiversions VERSION |\n"
-                    "       badcrc TOPIC | goodcrc TOPIC | allacks TOPIC\n");
+                    "       badcrc TOPIC | goodcrc TOPIC | allacks TOPIC |\n"
+                    "       epoch TOPIC PARTITION LEADER_EPOCH CURRENT_LEADER_EPOCH\n");
     return 2;
 }
 
@@ -317,6 +349,8 @@ int main(int argc, char **argv) {
         raw_build_produce(&w, argv[3], strcmp(kase, "badcrc") == 0, 1);
     } else if (strcmp(kase, "allacks") == 0 && argc > 3) {
         raw_build_produce(&w, argv[3], 0, -1); /* one record, acks=all, partition 0 */
+    } else if (strcmp(kase, "epoch") == 0 && argc > 6) {
+        raw_build_epoch(&w, argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
     } else {
         return usage();
     }
