@@ -1,5 +1,6 @@
 /*
  * cluster.c - cluster mode's session, view and controller (cluster.h).
+ * Reading the tree into a view lives in cluster_view.c.
  *
  * Session: on every new ZooKeeper session the broker creates the persistent
  * paths, agrees on the cluster id (/cluster/id), registers its ephemeral
@@ -41,35 +42,6 @@ enum { RETRY_NONE, RETRY_SETUP, RETRY_SYNC };
 
 static void setup_start(cluster *c);
 static void elect(cluster *c);
-
-/* ---- views ---- */
-
-static void topic_free_fields(cluster_topic *t) {
-    free(t->name);
-    free(t->partitions);
-    for (int i = 0; i < t->config_count; i++) {
-        free(t->configs[i].key);
-        free(t->configs[i].value);
-    }
-    free(t->configs);
-}
-
-void cluster_view_free(cluster_view *v) {
-    if (!v)
-        return;
-    for (int i = 0; i < v->topic_count; i++)
-        topic_free_fields(&v->topics[i]);
-    free(v->topics);
-    free(v->brokers);
-    free(v);
-}
-
-static cluster_view *view_new(void) {
-    cluster_view *v = calloc(1, sizeof *v);
-    if (v)
-        v->controller_id = -1;
-    return v;
-}
 
 int cluster_broker_count(const cluster *c) {
     return c->view->broker_count;
@@ -165,352 +137,6 @@ int16_t cluster_partition_check(const cluster *c, const char *topic, int32_t len
                : KAFKA_NOT_LEADER_OR_FOLLOWER;
 }
 
-/* ---- reading the tree ---- */
-
-typedef struct sync_op {
-    cluster *c;
-    uint64_t gen;
-    int ti, pi;
-} sync_op;
-
-static void sync_finish(cluster *c);
-
-static sync_op *op_ctx(cluster *c, int ti, int pi) {
-    sync_op *o = malloc(sizeof *o);
-    if (o)
-        *o = (sync_op){c, c->sync_gen, ti, pi};
-    return o;
-}
-
-/* Issue one read of the sync; a failed submission marks the view failed. */
-#define SYNC_ISSUE(call_expr, o)                                                                   \
-    do {                                                                                           \
-        if (!(o)) {                                                                                \
-            c->next->failed = 1;                                                                   \
-            break;                                                                                 \
-        }                                                                                          \
-        c->sync_pending++;                                                                         \
-        int issue_rc_ = (call_expr);                                                               \
-        if (issue_rc_ != ZOK) {                                                                    \
-            c->sync_pending--;                                                                     \
-            c->next->failed = 1;                                                                   \
-            free(o);                                                                               \
-        }                                                                                          \
-    } while (0)
-
-/* Common prologue of a sync callback: drop it when the sync is stale. */
-static cluster *op_take(void *arg, sync_op *out) {
-    sync_op *o = arg;
-    *out = *o;
-    free(o);
-    cluster *c = out->c;
-    if (out->gen != c->sync_gen || !c->next)
-        return NULL;
-    return c;
-}
-
-static void op_done(cluster *c) {
-    if (--c->sync_pending == 0)
-        sync_finish(c);
-}
-
-static int read_failed(const zk_result *r) {
-    return r->rc != ZOK && r->rc != ZNONODE;
-}
-
-static void on_broker(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    cluster_broker *br = &c->next->brokers[o.ti];
-    if (r->rc == ZOK && r->data) {
-        int64_t port;
-        if (cj_get_str(r->data, "host", br->host, sizeof br->host) != 0 ||
-            cj_get_int(r->data, "port", &port) != 0) {
-            BLOG_W("zookeeper: /brokers/ids/%" PRId32 " has no host/port; ignored", br->id);
-            br->id = -1;
-        } else {
-            br->port = (int32_t)port;
-        }
-    } else {
-        br->id = -1; /* gone meanwhile */
-        c->next->failed |= read_failed(r);
-    }
-    op_done(c);
-}
-
-static void on_ids(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    if (r->rc == ZOK && r->child_count > 0) {
-        c->next->brokers = calloc((size_t)r->child_count, sizeof *c->next->brokers);
-        if (!c->next->brokers) {
-            c->next->failed = 1;
-        } else {
-            c->next->broker_count = r->child_count;
-            for (int i = 0; i < r->child_count; i++) {
-                char *end;
-                long id = strtol(r->children[i], &end, 10);
-                cluster_broker *br = &c->next->brokers[i];
-                br->id = -1;
-                if (*end || id < 0 || id > INT32_MAX)
-                    continue;
-                br->id = (int32_t)id;
-                char path[64];
-                snprintf(path, sizeof path, "/brokers/ids/%ld", id);
-                sync_op *bo = op_ctx(c, i, 0);
-                SYNC_ISSUE(zk_get(c->z, path, 0, on_broker, bo), bo);
-            }
-        }
-    } else {
-        c->next->failed |= read_failed(r);
-    }
-    op_done(c);
-}
-
-static void on_controller(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    int64_t id;
-    if (r->rc == ZOK && r->data && cj_get_int(r->data, "brokerid", &id) == 0)
-        c->next->controller_id = (int32_t)id;
-    else
-        c->next->failed |= read_failed(r);
-    op_done(c);
-}
-
-static void on_controller_exists(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    if (r->rc == ZOK) {
-        sync_op *co = op_ctx(c, 0, 0);
-        SYNC_ISSUE(zk_get(c->z, "/controller", 0, on_controller, co), co);
-    } else {
-        c->next->failed |= read_failed(r);
-    }
-    op_done(c);
-}
-
-static void on_epoch(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    int64_t e;
-    if (r->rc == ZOK && r->data && cj_int(r->data, &e) == 0)
-        c->next->controller_epoch = (int32_t)e;
-    op_done(c);
-}
-
-static void on_state_exists(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    if (r->rc == ZOK) /* created between our get and exists: read again */
-        c->sync_dirty = 1;
-    c->next->failed |= read_failed(r);
-    op_done(c);
-}
-
-static void on_state(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    cluster_topic *t = &c->next->topics[o.ti];
-    cluster_partition *p = &t->partitions[o.pi];
-    int64_t leader, le, ce;
-    if (r->rc == ZOK && r->data && cj_get_int(r->data, "leader", &leader) == 0 &&
-        cj_get_int(r->data, "leader_epoch", &le) == 0) {
-        p->has_state = 1;
-        p->leader = (int32_t)leader;
-        p->leader_epoch = (int32_t)le;
-        p->controller_epoch = cj_get_int(r->data, "controller_epoch", &ce) == 0 ? (int32_t)ce : 0;
-        int n = cj_int_array(cj_get(r->data, "isr"), p->isr, CLUSTER_RF_MAX);
-        p->isr_count = n > 0 ? n : 0;
-        p->state_version = r->version;
-    } else if (r->rc == ZNONODE) {
-        char path[600];
-        snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", t->name, (int)o.pi);
-        sync_op *eo = op_ctx(c, o.ti, o.pi);
-        SYNC_ISSUE(zk_exists(c->z, path, 1, on_state_exists, eo), eo);
-    } else {
-        if (r->rc == ZOK)
-            BLOG_W("zookeeper: malformed state of %s-%d ignored", t->name, (int)o.pi);
-        c->next->failed |= read_failed(r);
-    }
-    op_done(c);
-}
-
-typedef struct assign_ctx {
-    cluster_topic *t;
-    int max_index;
-    int count;
-    int bad;
-} assign_ctx;
-
-static int assign_count(void *arg, const char *key, const char *value) {
-    (void)value;
-    assign_ctx *a = arg;
-    char *end;
-    long i = strtol(key, &end, 10);
-    if (*end || i < 0 || i > 100000)
-        a->bad = 1;
-    else if (i > a->max_index)
-        a->max_index = (int)i;
-    a->count++;
-    return 0;
-}
-
-static int assign_fill(void *arg, const char *key, const char *value) {
-    assign_ctx *a = arg;
-    int i = atoi(key);
-    cluster_partition *p = &a->t->partitions[i];
-    int n = cj_int_array(value, p->replicas, CLUSTER_RF_MAX);
-    if (n <= 0)
-        a->bad = 1;
-    p->replica_count = n > 0 ? n : 0;
-    return 0;
-}
-
-static void on_topic(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    cluster_topic *t = &c->next->topics[o.ti];
-    if (r->rc == ZOK && r->data) {
-        const char *parts = cj_get(r->data, "partitions");
-        assign_ctx a = {t, -1, 0, 0};
-        if (!parts || cj_members(parts, assign_count, &a) != 0 || a.bad ||
-            a.count != a.max_index + 1 || a.count == 0 ||
-            !(t->partitions = calloc((size_t)a.count, sizeof *t->partitions))) {
-            BLOG_W("zookeeper: /brokers/topics/%s has no usable assignment; ignored", t->name);
-        } else {
-            t->partition_count = a.count;
-            cj_members(parts, assign_fill, &a);
-            for (int p = 0; p < a.count; p++) {
-                t->partitions[p].index = p;
-                t->partitions[p].leader = -1;
-                char path[600];
-                snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", t->name, p);
-                sync_op *so = op_ctx(c, o.ti, p);
-                SYNC_ISSUE(zk_get(c->z, path, 1, on_state, so), so);
-            }
-        }
-    } else {
-        c->next->failed |= read_failed(r);
-    }
-    op_done(c);
-}
-
-typedef struct config_ctx {
-    cluster_topic *t;
-    int cap;
-} config_ctx;
-
-static int config_add(void *arg, const char *key, const char *value) {
-    config_ctx *cc = arg;
-    char v[1024];
-    if (cj_str(value, v, sizeof v) != 0 || cc->t->config_count >= cc->cap)
-        return 0;
-    topic_override *o = &cc->t->configs[cc->t->config_count];
-    o->key = strdup(key);
-    o->value = strdup(v);
-    if (!o->key || !o->value) {
-        free(o->key);
-        free(o->value);
-        return 0;
-    }
-    cc->t->config_count++;
-    return 0;
-}
-
-static void on_config(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    cluster_topic *t = &c->next->topics[o.ti];
-    const char *cfg = r->rc == ZOK && r->data ? cj_get(r->data, "config") : NULL;
-    if (cfg) {
-        t->configs = calloc(64, sizeof *t->configs);
-        config_ctx cc = {t, 64};
-        if (t->configs)
-            cj_members(cfg, config_add, &cc);
-    } else {
-        c->next->failed |= read_failed(r);
-    }
-    op_done(c);
-}
-
-static void on_topics(void *arg, const zk_result *r) {
-    sync_op o;
-    cluster *c = op_take(arg, &o);
-    if (!c)
-        return;
-    if (r->rc == ZOK && r->child_count > 0) {
-        c->next->topics = calloc((size_t)r->child_count, sizeof *c->next->topics);
-        if (!c->next->topics) {
-            c->next->failed = 1;
-        } else {
-            for (int i = 0; i < r->child_count; i++) {
-                cluster_topic *t = &c->next->topics[i];
-                if (!(t->name = strdup(r->children[i]))) {
-                    c->next->failed = 1;
-                    break;
-                }
-                c->next->topic_count = i + 1;
-                char path[600];
-                snprintf(path, sizeof path, "/brokers/topics/%s", t->name);
-                sync_op *to = op_ctx(c, i, 0);
-                SYNC_ISSUE(zk_get(c->z, path, 1, on_topic, to), to);
-                snprintf(path, sizeof path, "/config/topics/%s", t->name);
-                sync_op *co = op_ctx(c, i, 0);
-                SYNC_ISSUE(zk_get(c->z, path, 0, on_config, co), co);
-            }
-        }
-    } else {
-        c->next->failed |= read_failed(r);
-    }
-    op_done(c);
-}
-
-void cluster_sync_start(cluster *c) {
-    if (c->stopping || !c->connected || c->setup_pending)
-        return;
-    if (c->sync_running) {
-        c->sync_dirty = 1;
-        return;
-    }
-    cluster_view *v = view_new();
-    if (!v)
-        return;
-    c->next = v;
-    c->sync_running = 1;
-    c->sync_dirty = 0;
-    c->sync_gen++;
-    c->sync_pending = 1; /* held until every read below is issued */
-    sync_op *o;
-    o = op_ctx(c, 0, 0);
-    SYNC_ISSUE(zk_children(c->z, "/brokers/ids", 1, on_ids, o), o);
-    o = op_ctx(c, 0, 0);
-    SYNC_ISSUE(zk_exists(c->z, "/controller", 1, on_controller_exists, o), o);
-    o = op_ctx(c, 0, 0);
-    SYNC_ISSUE(zk_get(c->z, "/controller_epoch", 0, on_epoch, o), o);
-    o = op_ctx(c, 0, 0);
-    SYNC_ISSUE(zk_children(c->z, "/brokers/topics", 1, on_topics, o), o);
-    op_done(c);
-}
-
 static int cmp_broker(const void *a, const void *b) {
     int32_t x = ((const cluster_broker *)a)->id, y = ((const cluster_broker *)b)->id;
     return x < y ? -1 : x > y;
@@ -537,7 +163,7 @@ static void retry_later(cluster *c, int what, uint64_t ms) {
     uv_timer_start(&c->retry, retry_cb, ms, 0);
 }
 
-static void sync_finish(cluster *c) {
+void cluster_sync_finish(cluster *c) {
     cluster_view *v = c->next;
     c->next = NULL;
     c->sync_running = 0;
@@ -773,17 +399,22 @@ static const char *const persistent_paths[] = {
 
 static void register_broker(cluster *c);
 
+/* Our ephemeral /brokers/ids/<id> is in place: read the tree. */
+static void registered(cluster *c) {
+    c->registered = 1;
+    c->setup_pending = 0;
+    c->suspect = 0;
+    BLOG_I("cluster: registered in ZooKeeper as broker %" PRId32 " (%s:%d), cluster id %s",
+           c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port, c->b->cluster_id);
+    cluster_sync_start(c);
+}
+
 static void on_registered_check(void *arg, const zk_result *r) {
     cluster *c = elect_take(arg);
     if (!c)
         return;
     if (r->rc == ZOK && r->owner == zk_session_id(c->z)) {
-        c->registered = 1;
-        c->setup_pending = 0;
-        c->suspect = 0;
-        BLOG_I("cluster: registered in ZooKeeper as broker %" PRId32 " (%s:%d), cluster id %s",
-               c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port, c->b->cluster_id);
-        cluster_sync_start(c);
+        registered(c);
         return;
     }
     BLOG_W("cluster: broker id %" PRId32 " is registered by another ZooKeeper session (another "
@@ -800,12 +431,7 @@ static void on_registered(void *arg, const zk_result *r) {
     char path[64];
     snprintf(path, sizeof path, "/brokers/ids/%" PRId32, c->b->cfg.broker_id);
     if (r->rc == ZOK) {
-        c->registered = 1;
-        c->setup_pending = 0;
-        c->suspect = 0;
-        BLOG_I("cluster: registered in ZooKeeper as broker %" PRId32 " (%s:%d), cluster id %s",
-               c->b->cfg.broker_id, c->b->advertised_host, c->b->advertised_port, c->b->cluster_id);
-        cluster_sync_start(c);
+        registered(c);
         return;
     }
     elect_op *o = elect_ctx(c);
@@ -976,7 +602,7 @@ static void on_event(void *arg, int type, int state, const char *path) {
             c->next = NULL;
             c->sync_running = 0;
         }
-        cluster_view *empty = view_new();
+        cluster_view *empty = cluster_view_new();
         if (empty) {
             cluster_view *old = c->view;
             c->view = empty;
@@ -1042,7 +668,7 @@ static void conn_timeout_cb(uv_timer_t *t) {
 
 int cluster_start(broker *b, char *err, size_t errlen) {
     cluster *c = calloc(1, sizeof *c);
-    if (!c || !(c->view = view_new())) {
+    if (!c || !(c->view = cluster_view_new())) {
         free(c);
         snprintf(err, errlen, "out of memory");
         return -1;

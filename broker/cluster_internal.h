@@ -1,6 +1,7 @@
 /*
- * cluster_internal.h - what cluster.c (session, view, controller) and
- * cluster_admin.c (topic creation) share. Not for other modules: they use
+ * cluster_internal.h - what cluster.c (session, controller election),
+ * cluster_view.c (reading the tree), cluster_controller.c (partition states)
+ * and cluster_admin.c (topic creation) share. Not for other modules: they use
  * cluster.h.
  */
 #ifndef STRAND_BROKER_CLUSTER_INTERNAL_H
@@ -58,9 +59,16 @@ struct cluster {
     char zk_text[4200];
 };
 
+/* An empty view (no brokers, no controller), or NULL without memory
+ * (cluster_view.c). Free with cluster_view_free. */
+cluster_view *cluster_view_new(void);
 void cluster_view_free(cluster_view *v);
-/* Read the tree again (coalesced with a reading in progress). */
+/* Read the tree again (coalesced with a reading in progress)
+ * (cluster_view.c). */
 void cluster_sync_start(cluster *c);
+/* The last read of the sync answered: replace the view with c->next when
+ * it is complete, else retry later (cluster.c). */
+void cluster_sync_finish(cluster *c);
 /* Controller: make every partition state match the live brokers
  * (cluster_controller.c). */
 void cluster_controller_duties(cluster *c);
