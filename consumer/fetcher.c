@@ -536,6 +536,28 @@ static node_plan *plan_for(node_plan **plans, size_t *n, size_t *cap, int32_t no
     return p;
 }
 
+/* Send one request to `node`; when it cannot be queued, run `cb` at once
+ * with STRAND_ERR_NOMEM so the request is still settled (and freed). */
+static void send_or_fail(client *core, int32_t node, int16_t api_key, int16_t min_version,
+                         int16_t max_version, int32_t timeout_ms, client_encode_fn encode,
+                         client_response_cb cb, void *arg) {
+    client_request rq = {0};
+    rq.node_id = node;
+    rq.api_key = api_key;
+    rq.min_version = min_version;
+    rq.max_version = max_version;
+    rq.timeout_ms = timeout_ms;
+    rq.encode = encode;
+    rq.encode_arg = arg;
+    rq.cb = cb;
+    rq.cb_arg = arg;
+    if (client_send(core, &rq) != STRAND_OK) {
+        client_response fake = {0};
+        fake.err = STRAND_ERR_NOMEM;
+        cb(core, &fake, arg);
+    }
+}
+
 static void on_timer(uv_timer_t *t) {
     strand_consumer *c = t->data;
     c->timer_due = 0;
@@ -690,37 +712,13 @@ void consumer_fetcher_schedule(client *core, void *arg) {
     for (size_t i = 0; i < nplans; i++) {
         node_plan *np = &plans[i];
         if (np->lookup) {
-            client_request rq = {0};
-            rq.node_id = np->node;
-            rq.api_key = KAFKA_API_LIST_OFFSETS;
-            rq.min_version = 1;
-            rq.max_version = 5;
-            rq.encode = encode_list_offsets;
-            rq.encode_arg = np->lookup;
-            rq.cb = on_list_offsets;
-            rq.cb_arg = np->lookup;
-            if (client_send(core, &rq) != STRAND_OK) {
-                client_response fake = {0};
-                fake.err = STRAND_ERR_NOMEM;
-                on_list_offsets(core, &fake, np->lookup);
-            }
+            send_or_fail(core, np->node, KAFKA_API_LIST_OFFSETS, 1, 5, 0, encode_list_offsets,
+                         on_list_offsets, np->lookup);
         }
         if (np->fetch) {
-            client_request rq = {0};
-            rq.node_id = np->node;
-            rq.api_key = KAFKA_API_FETCH;
-            rq.min_version = 4;
-            rq.max_version = 11;
-            rq.timeout_ms = conf->request_timeout_ms + conf->fetch_max_wait_ms;
-            rq.encode = encode_fetch;
-            rq.encode_arg = np->fetch;
-            rq.cb = on_fetch;
-            rq.cb_arg = np->fetch;
-            if (client_send(core, &rq) != STRAND_OK) {
-                client_response fake = {0};
-                fake.err = STRAND_ERR_NOMEM;
-                on_fetch(core, &fake, np->fetch);
-            }
+            send_or_fail(core, np->node, KAFKA_API_FETCH, 4, 11,
+                         conf->request_timeout_ms + conf->fetch_max_wait_ms, encode_fetch, on_fetch,
+                         np->fetch);
         }
     }
     free(plans);

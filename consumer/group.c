@@ -76,6 +76,22 @@ greq *group_req_new(consumer_group *g) {
     return r;
 }
 
+strand_err group_send(consumer_group *g, int32_t node, int16_t api_key, int16_t min_version,
+                      int16_t max_version, int32_t timeout_ms, client_encode_fn encode,
+                      client_response_cb cb, void *arg) {
+    client_request rq = {0};
+    rq.node_id = node;
+    rq.api_key = api_key;
+    rq.min_version = min_version;
+    rq.max_version = max_version;
+    rq.timeout_ms = timeout_ms;
+    rq.encode = encode;
+    rq.encode_arg = arg;
+    rq.cb = cb;
+    rq.cb_arg = arg;
+    return client_send(g->core, &rq);
+}
+
 int64_t group_backoff(const consumer_group *g) {
     return g->conf->retry_backoff_ms > 0 ? g->conf->retry_backoff_ms : 100;
 }
@@ -390,16 +406,8 @@ static void find_coordinator(consumer_group *g) {
     greq *r = group_req_new(g);
     if (!r)
         return;
-    client_request rq = {0};
-    rq.node_id = CLIENT_NODE_ANY;
-    rq.api_key = KAFKA_API_FIND_COORDINATOR;
-    rq.min_version = 0;
-    rq.max_version = 2;
-    rq.encode = encode_find;
-    rq.encode_arg = r;
-    rq.cb = on_find;
-    rq.cb_arg = r;
-    if (client_send(g->core, &rq) != STRAND_OK) {
+    if (group_send(g, CLIENT_NODE_ANY, KAFKA_API_FIND_COORDINATOR, 0, 2, 0, encode_find, on_find,
+                   r) != STRAND_OK) {
         group_req_free(r);
         g->coord_retry_at = client_now_ms() + group_backoff(g);
         return;
@@ -464,16 +472,8 @@ static void send_heartbeat(consumer_group *g) {
     if (!r)
         return;
     r->seq = ++g->hb_token;
-    client_request rq = {0};
-    rq.node_id = g->coord_conn;
-    rq.api_key = KAFKA_API_HEARTBEAT;
-    rq.min_version = 0;
-    rq.max_version = 3;
-    rq.encode = encode_heartbeat;
-    rq.encode_arg = r;
-    rq.cb = on_heartbeat;
-    rq.cb_arg = r;
-    if (client_send(g->core, &rq) != STRAND_OK) {
+    if (group_send(g, g->coord_conn, KAFKA_API_HEARTBEAT, 0, 3, 0, encode_heartbeat, on_heartbeat,
+                   r) != STRAND_OK) {
         group_req_free(r);
         g->hb_due = client_now_ms() + group_backoff(g);
         return;
@@ -534,16 +534,8 @@ static void send_leave(consumer_group *g, consumer_gop *op) {
     g->member_id = strdup("");
     g->generation = -1;
     client_log(g->core, STRAND_LOG_INFO, "group %s: leaving", g->conf->group_id);
-    client_request rq = {0};
-    rq.node_id = g->coord_conn;
-    rq.api_key = KAFKA_API_LEAVE_GROUP;
-    rq.min_version = 0;
-    rq.max_version = 3;
-    rq.encode = encode_leave;
-    rq.encode_arg = r;
-    rq.cb = on_leave;
-    rq.cb_arg = r;
-    if (client_send(g->core, &rq) != STRAND_OK) {
+    if (group_send(g, g->coord_conn, KAFKA_API_LEAVE_GROUP, 0, 3, 0, encode_leave, on_leave, r) !=
+        STRAND_OK) {
         r->topics = NULL;
         group_req_free(r);
         if (op)

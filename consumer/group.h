@@ -300,5 +300,11 @@ int group_is_coord_error(strand_err err, int16_t code);
 /* Metadata for the subscription (purpose META_*): every topic when a regex
  * is involved, else the watched topics. 0, or -1 when it could not be sent. */
 int group_send_subscription_metadata(consumer_group *g, int purpose);
+/* Send one group request to `node`: `arg` goes to both `encode` and `cb`;
+ * timeout_ms 0 means request.timeout.ms. Returns client_send's result: on an
+ * error no callback follows and `arg` stays the caller's to free. */
+strand_err group_send(consumer_group *g, int32_t node, int16_t api_key, int16_t min_version,
+                      int16_t max_version, int32_t timeout_ms, client_encode_fn encode,
+                      client_response_cb cb, void *arg);
 
 #endif

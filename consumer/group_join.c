@@ -242,16 +242,8 @@ static int send_metadata(consumer_group *g, int purpose, char *const *topics, si
             r->ntopics++;
         }
     }
-    client_request rq = {0};
-    rq.node_id = CLIENT_NODE_ANY;
-    rq.api_key = KAFKA_API_METADATA;
-    rq.min_version = 1;
-    rq.max_version = 8;
-    rq.encode = encode_metadata;
-    rq.encode_arg = r;
-    rq.cb = on_metadata;
-    rq.cb_arg = r;
-    if (client_send(g->core, &rq) != STRAND_OK) {
+    if (group_send(g, CLIENT_NODE_ANY, KAFKA_API_METADATA, 1, 8, 0, encode_metadata, on_metadata,
+                   r) != STRAND_OK) {
         group_req_free(r);
         return -1;
     }
@@ -275,6 +267,26 @@ int group_send_subscription_metadata(consumer_group *g, int purpose) {
 
 /* ------------------------------------------------------------------------ */
 /* JoinGroup */
+
+/* The coordinator holds JoinGroup and SyncGroup up to the rebalance timeout. */
+static int32_t rebalance_wait_ms(const consumer_group *g) {
+    int64_t t = (int64_t)g->conf->max_poll_interval_ms + 5000;
+    return t > INT32_MAX ? INT32_MAX : (int32_t)t;
+}
+
+/* A JoinGroup/SyncGroup answer the group has moved past (closing, newer
+ * sequence, other state): free the request, step on unless closing. 1 when
+ * dropped. */
+static int drop_stale(const client_response *res, greq *r, int state) {
+    consumer_group *g = r->g;
+    if (res->err != STRAND_ERR_CLOSED && !consumer_group_closing(g) && r->seq == g->seq &&
+        g->state == state)
+        return 0;
+    group_req_free(r);
+    if (res->err != STRAND_ERR_CLOSED && !consumer_group_closing(g))
+        consumer_group_step(g);
+    return 1;
+}
 
 static void encode_join(wire_writer *w, int16_t version, void *arg) {
     greq *r = arg;
@@ -341,13 +353,8 @@ static void on_join(client *core, client_response *res, void *arg) {
     greq *r = arg;
     consumer_group *g = r->g;
     (void)core;
-    if (res->err == STRAND_ERR_CLOSED || consumer_group_closing(g) || r->seq != g->seq ||
-        g->state != GS_JOINING) {
-        group_req_free(r);
-        if (res->err != STRAND_ERR_CLOSED && !consumer_group_closing(g))
-            consumer_group_step(g);
+    if (drop_stale(res, r, GS_JOINING))
         return;
-    }
     wire_arena a;
     wire_arena_init(&a);
     proto_join_group_resp resp = {0};
@@ -452,19 +459,8 @@ static void send_join(consumer_group *g) {
         return;
     }
     r->blob = wire_writer_take(&w, &r->blob_len);
-    client_request rq = {0};
-    rq.node_id = g->coord_conn;
-    rq.api_key = KAFKA_API_JOIN_GROUP;
-    rq.min_version = 0;
-    rq.max_version = 5;
-    /* The coordinator holds JoinGroup up to the rebalance timeout. */
-    int64_t t = (int64_t)g->conf->max_poll_interval_ms + 5000;
-    rq.timeout_ms = t > INT32_MAX ? INT32_MAX : (int32_t)t;
-    rq.encode = encode_join;
-    rq.encode_arg = r;
-    rq.cb = on_join;
-    rq.cb_arg = r;
-    if (client_send(g->core, &rq) != STRAND_OK) {
+    if (group_send(g, g->coord_conn, KAFKA_API_JOIN_GROUP, 0, 5, rebalance_wait_ms(g), encode_join,
+                   on_join, r) != STRAND_OK) {
         group_req_free(r);
         g->state = GS_INIT;
         g->retry_at = client_now_ms() + group_backoff(g);
@@ -602,13 +598,8 @@ static void on_sync(client *core, client_response *res, void *arg) {
     greq *r = arg;
     consumer_group *g = r->g;
     (void)core;
-    if (res->err == STRAND_ERR_CLOSED || consumer_group_closing(g) || r->seq != g->seq ||
-        g->state != GS_SYNCING) {
-        group_req_free(r);
-        if (res->err != STRAND_ERR_CLOSED && !consumer_group_closing(g))
-            consumer_group_step(g);
+    if (drop_stale(res, r, GS_SYNCING))
         return;
-    }
     wire_arena a;
     wire_arena_init(&a);
     proto_sync_group_resp resp = {0};
@@ -691,18 +682,8 @@ static void send_sync(consumer_group *g, greq *r) {
         return;
     }
     r->seq = g->seq;
-    client_request rq = {0};
-    rq.node_id = g->coord_conn;
-    rq.api_key = KAFKA_API_SYNC_GROUP;
-    rq.min_version = 0;
-    rq.max_version = 3;
-    int64_t t = (int64_t)g->conf->max_poll_interval_ms + 5000;
-    rq.timeout_ms = t > INT32_MAX ? INT32_MAX : (int32_t)t;
-    rq.encode = encode_sync;
-    rq.encode_arg = r;
-    rq.cb = on_sync;
-    rq.cb_arg = r;
-    if (client_send(g->core, &rq) != STRAND_OK) {
+    if (group_send(g, g->coord_conn, KAFKA_API_SYNC_GROUP, 0, 3, rebalance_wait_ms(g), encode_sync,
+                   on_sync, r) != STRAND_OK) {
         group_req_free(r);
         g->state = GS_INIT;
         g->retry_at = client_now_ms() + group_backoff(g);

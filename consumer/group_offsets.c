@@ -319,24 +319,11 @@ static void on_fetch(client *core, client_response *res, void *arg) {
 /* Sending */
 
 static void op_send(consumer_group *g, consumer_gop *op) {
-    client_request rq = {0};
-    rq.node_id = g->coord_conn;
-    if (op->kind == CONSUMER_GOP_COMMIT) {
-        rq.api_key = KAFKA_API_OFFSET_COMMIT;
-        rq.min_version = 2;
-        rq.max_version = 7;
-        rq.encode = encode_commit;
-        rq.cb = on_commit;
-    } else {
-        rq.api_key = KAFKA_API_OFFSET_FETCH;
-        rq.min_version = 1;
-        rq.max_version = 7;
-        rq.encode = encode_fetch;
-        rq.cb = on_fetch;
-    }
-    rq.encode_arg = op;
-    rq.cb_arg = op;
-    strand_err err = client_send(g->core, &rq);
+    strand_err err = op->kind == CONSUMER_GOP_COMMIT
+                         ? group_send(g, g->coord_conn, KAFKA_API_OFFSET_COMMIT, 2, 7, 0,
+                                      encode_commit, on_commit, op)
+                         : group_send(g, g->coord_conn, KAFKA_API_OFFSET_FETCH, 1, 7, 0,
+                                      encode_fetch, on_fetch, op);
     if (err != STRAND_OK)
         consumer_group_op_finish(g, op, err);
 }

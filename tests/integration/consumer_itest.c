@@ -81,6 +81,23 @@ static void put_bytes(FILE *f, const void *p, size_t len, int is_null) {
         fprintf(f, "%02x", ((const unsigned char *)p)[i]);
 }
 
+/* One consumed message as a line: "partition offset key value headers\n"
+ * (bytes as put_bytes writes them, headers k=v comma-separated or "-"). */
+static void put_message(FILE *f, const strand_message *m) {
+    fprintf(f, "%d %" PRId64 " ", m->partition, m->offset);
+    put_bytes(f, m->key, m->key_len, m->key == NULL);
+    fputc(' ', f);
+    put_bytes(f, m->value, m->value_len, m->value == NULL);
+    fputc(' ', f);
+    if (m->header_count == 0)
+        fputc('-', f);
+    for (size_t k = 0; k < m->header_count; k++) {
+        fprintf(f, "%s%s=", k ? "," : "", m->headers[k].key);
+        put_bytes(f, m->headers[k].value, m->headers[k].value_len, m->headers[k].value == NULL);
+    }
+    fputc('\n', f);
+}
+
 /* ---- read ------------------------------------------------------------ */
 
 typedef struct read_opts {
@@ -230,19 +247,7 @@ static int run_read(const read_opts *o) {
             FAILF("poll error on %s [%d]: %s", m->topic, m->partition, strand_err_str(m->err));
         if (m->err == STRAND_OK) {
             check_order(last, m->partition, o->partitions, m->offset);
-            fprintf(f, "%d %" PRId64 " ", m->partition, m->offset);
-            put_bytes(f, m->key, m->key_len, m->key == NULL);
-            fputc(' ', f);
-            put_bytes(f, m->value, m->value_len, m->value == NULL);
-            fputc(' ', f);
-            if (m->header_count == 0)
-                fputc('-', f);
-            for (size_t k = 0; k < m->header_count; k++) {
-                fprintf(f, "%s%s=", k ? "," : "", m->headers[k].key);
-                put_bytes(f, m->headers[k].value, m->headers[k].value_len,
-                          m->headers[k].value == NULL);
-            }
-            fputc('\n', f);
+            put_message(f, m);
             n++;
             if (o->notify > 0 && n == o->notify) {
                 fflush(f);
@@ -581,19 +586,7 @@ static void *poll_thread(void *arg) {
             FAILF("poll error: %s", strand_err_str(m->err));
         if (m->err == STRAND_OK) {
             FILE *mf = fmemopen(line, sizeof line, "w");
-            fprintf(mf, "%d %" PRId64 " ", m->partition, m->offset);
-            put_bytes(mf, m->key, m->key_len, m->key == NULL);
-            fputc(' ', mf);
-            put_bytes(mf, m->value, m->value_len, m->value == NULL);
-            fputc(' ', mf);
-            if (m->header_count == 0)
-                fputc('-', mf);
-            for (size_t k = 0; k < m->header_count; k++) {
-                fprintf(mf, "%s%s=", k ? "," : "", m->headers[k].key);
-                put_bytes(mf, m->headers[k].value, m->headers[k].value_len,
-                          m->headers[k].value == NULL);
-            }
-            fputc('\n', mf);
+            put_message(mf, m);
             fputc('\0', mf);
             fclose(mf);
             pthread_mutex_lock(&t->lock);
