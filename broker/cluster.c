@@ -126,7 +126,9 @@ int16_t cluster_partition_check(const cluster *c, const char *topic, int32_t len
                                 int32_t partition) {
     int32_t leader;
     const cluster_broker *ep;
-    if (!c->registered) /* no session (or a new one not registered yet): lead nothing */
+    /* No session, a new one not registered yet, or its first view not read
+     * yet (the old view was dropped with the old session): lead nothing. */
+    if (!c->registered || !c->view_current)
         return KAFKA_NOT_LEADER_OR_FOLLOWER;
     if (cluster_leader(c, topic, len, partition, &leader, &ep) != 0)
         return KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
@@ -182,6 +184,7 @@ void cluster_sync_finish(cluster *c) {
         qsort(v->brokers, (size_t)n, sizeof *v->brokers, cmp_broker);
     cluster_view *old = c->view;
     c->view = v;
+    c->view_current = 1;
     apply_view(c, old);
     cluster_view_free(old);
     if (c->sync_dirty)
@@ -592,6 +595,7 @@ static void on_event(void *arg, int type, int state, const char *path) {
                "registered again");
         c->connected = 0;
         c->registered = 0;
+        c->view_current = 0;
         c->is_controller = 0;
         c->electing = 0;
         c->ctl_inflight = 0;

@@ -44,6 +44,7 @@ struct cluster {
     uint64_t session_gen; /* bumps per session: late setup answers are dropped */
     int64_t session_id;
     int connected, ever_connected, registered, setup_pending;
+    int view_current; /* view was read in the current session (0 after an expiry) */
     int electing, is_controller;
     int32_t epoch, epoch_version; /* ours, while controller */
     int ctl_inflight;
