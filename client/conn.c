@@ -858,3 +858,19 @@ void conn_free_all(client *c) {
     }
     c->brokers = NULL;
 }
+
+strand_err client_send_call(client *c, int32_t node, int16_t api_key, int16_t min_version,
+                            int16_t max_version, int32_t timeout_ms, client_encode_fn encode,
+                            client_response_cb cb, void *arg) {
+    client_request rq = {0};
+    rq.node_id = node;
+    rq.api_key = api_key;
+    rq.min_version = min_version;
+    rq.max_version = max_version;
+    rq.timeout_ms = timeout_ms;
+    rq.encode = encode;
+    rq.encode_arg = arg;
+    rq.cb = cb;
+    rq.cb_arg = arg;
+    return client_send(c, &rq);
+}

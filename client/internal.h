@@ -170,6 +170,12 @@ typedef struct client_request {
  * client_destroy has begun (also from callbacks run during shutdown). */
 strand_err client_send(client *c, const client_request *req);
 
+/* [loop] client_send of a request without flags whose encode and callback
+ * share one argument: the common case, spelled once. */
+strand_err client_send_call(client *c, int32_t node, int16_t api_key, int16_t min_version,
+                            int16_t max_version, int32_t timeout_ms, client_encode_fn encode,
+                            client_response_cb cb, void *arg);
+
 /* Node ids from CLIENT_NODE_ALIAS_BASE down are aliases (below). */
 #define CLIENT_NODE_ALIAS_BASE (-(1 << 30))
 

@@ -541,17 +541,8 @@ static node_plan *plan_for(node_plan **plans, size_t *n, size_t *cap, int32_t no
 static void send_or_fail(client *core, int32_t node, int16_t api_key, int16_t min_version,
                          int16_t max_version, int32_t timeout_ms, client_encode_fn encode,
                          client_response_cb cb, void *arg) {
-    client_request rq = {0};
-    rq.node_id = node;
-    rq.api_key = api_key;
-    rq.min_version = min_version;
-    rq.max_version = max_version;
-    rq.timeout_ms = timeout_ms;
-    rq.encode = encode;
-    rq.encode_arg = arg;
-    rq.cb = cb;
-    rq.cb_arg = arg;
-    if (client_send(core, &rq) != STRAND_OK) {
+    if (client_send_call(core, node, api_key, min_version, max_version, timeout_ms, encode, cb,
+                         arg) != STRAND_OK) {
         client_response fake = {0};
         fake.err = STRAND_ERR_NOMEM;
         cb(core, &fake, arg);

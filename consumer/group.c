@@ -79,17 +79,8 @@ greq *group_req_new(consumer_group *g) {
 strand_err group_send(consumer_group *g, int32_t node, int16_t api_key, int16_t min_version,
                       int16_t max_version, int32_t timeout_ms, client_encode_fn encode,
                       client_response_cb cb, void *arg) {
-    client_request rq = {0};
-    rq.node_id = node;
-    rq.api_key = api_key;
-    rq.min_version = min_version;
-    rq.max_version = max_version;
-    rq.timeout_ms = timeout_ms;
-    rq.encode = encode;
-    rq.encode_arg = arg;
-    rq.cb = cb;
-    rq.cb_arg = arg;
-    return client_send(g->core, &rq);
+    return client_send_call(g->core, node, api_key, min_version, max_version, timeout_ms, encode,
+                            cb, arg);
 }
 
 int64_t group_backoff(const consumer_group *g) {
