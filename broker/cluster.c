@@ -130,7 +130,8 @@ int16_t cluster_partition_check(const cluster *c, const char *topic, int32_t len
      * yet (the old view was dropped with the old session): lead nothing. */
     if (!c->registered || !c->view_current)
         return KAFKA_NOT_LEADER_OR_FOLLOWER;
-    if (cluster_leader(c, topic, len, partition, &leader, &ep) != 0)
+    if (cluster_leader(c, topic, len, partition, &leader, &ep) != 0 ||
+        cluster_topic_deleting(c, topic, len))
         return KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
     if (leader < 0)
         return KAFKA_LEADER_NOT_AVAILABLE;
@@ -224,7 +225,7 @@ static void apply_view(cluster *c, cluster_view *old) {
     /* Open the logs of our replicas. */
     for (int ti = 0; ti < v->topic_count; ti++) {
         const cluster_topic *t = &v->topics[ti];
-        if (t->partition_count <= 0)
+        if (t->partition_count <= 0 || cluster_topic_deleting(c, t->name, (int32_t)strlen(t->name)))
             continue;
         uint8_t *hosted = calloc((size_t)t->partition_count, 1);
         if (!hosted)
@@ -268,6 +269,7 @@ static void apply_view(cluster *c, cluster_view *old) {
     if (v->controller_id < 0 && c->registered)
         elect(c);
     cluster_controller_duties(c);
+    cluster_deletions_apply(c, old);
 }
 
 /* ---- controller election ---- */

@@ -55,6 +55,7 @@ typedef struct cluster_partition {
 
 typedef struct cluster_topic {
     char *name;
+    int32_t version; /* of /brokers/topics/<name>, for conditional rewrites */
     int32_t partition_count;
     cluster_partition *partitions;
     topic_override *configs; /* from /config/topics/<name> */
@@ -121,9 +122,35 @@ int16_t cluster_create_topic(cluster *c, const char *name, int32_t partitions, i
                              int validate_only, int32_t timeout_ms, cluster_create_done done,
                              void *arg, char *msg, size_t msglen);
 
-/* Handlers used in cluster mode (h_cluster.c). */
+/* 1 when topic `name` is marked for deletion (/admin/delete_topics/<name>):
+ * it is no longer served and its partitions get no new leaders. */
+int cluster_topic_deleting(const cluster *c, const char *name, int32_t len);
+
+/* Delete a topic (from any broker): marks it in /admin/delete_topics; every
+ * replica broker deletes its logs and acknowledges; then the controller
+ * removes the topic from ZooKeeper. Validation errors are returned at once
+ * (with msg); otherwise done(arg, error, msg) follows once the topic is gone
+ * from this broker's view (REQUEST_TIMED_OUT after timeout_ms: the deletion
+ * goes on, e.g. until a replica broker that is down returns). */
+int16_t cluster_delete_topic(cluster *c, const char *name, int32_t timeout_ms,
+                             cluster_create_done done, void *arg, char *msg, size_t msglen);
+
+/* Grow topic `name` to `count` partitions (from any broker): the new
+ * partitions' replicas are `assignment` (assign_n rows of the topic's
+ * replication factor, one per new partition) or assigned Kafka's way,
+ * written to /brokers/topics/<name> conditionally on the version read.
+ * Errors and done() as cluster_create_topic (done once every partition has
+ * a leader). */
+int16_t cluster_create_partitions(cluster *c, const char *name, int32_t count,
+                                  const int32_t *const *assignment, int32_t assign_n,
+                                  int validate_only, int32_t timeout_ms, cluster_create_done done,
+                                  void *arg, char *msg, size_t msglen);
+
+/* Handlers used in cluster mode (h_cluster.c, h_cluster_admin.c). */
 typedef struct broker_request broker_request;
 int cluster_h_metadata(broker_request *req);
 int cluster_h_create_topics(broker_request *req);
+int cluster_h_delete_topics(broker_request *req);
+int cluster_h_create_partitions(broker_request *req);
 
 #endif

@@ -1,5 +1,7 @@
 /*
- * cluster_admin.c - topic creation in cluster mode (cluster_create_topic).
+ * cluster_admin.c - topic creation and growth in cluster mode
+ * (cluster_create_topic, cluster_create_partitions) and the waiters that
+ * answer admin requests once the view shows the result.
  *
  * Any broker may create a topic: it validates the request, assigns replicas
  * over the live brokers the way Kafka does (round robin from a random
@@ -8,6 +10,9 @@
  * the same topic cannot both win). The controller then creates the
  * partition states. A caller that wants to wait is completed when its view
  * shows a leader for every partition, or when its timeout passes.
+ * Adding partitions rewrites /brokers/topics/<t> at the version the view
+ * read (a concurrent change fails the write), continuing the assignment
+ * pattern; the controller then creates the new partitions' states.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,19 +35,26 @@ static int contains_id(const int32_t *v, int n, int32_t x) {
 
 /* Kafka's rack-unaware assignment: partition p's first replica is broker
  * (start + p) % n; followers follow at a shift that grows every n
- * partitions, so leaders and followers both spread evenly. */
-static void assign_replicas(const cluster_view *v, int32_t partitions, int32_t rf, int32_t *out) {
+ * partitions, so leaders and followers both spread evenly. Partitions
+ * first..first+count-1 are assigned (out has count rows of rf): adding
+ * partitions continues the pattern of the existing ones. */
+static void assign_replicas_from(const cluster_view *v, int start, int32_t first, int32_t count,
+                                 int32_t rf, int32_t *out) {
     int n = v->broker_count;
-    int start = rand() % n;
     int shift = rand() % n;
-    for (int32_t p = 0; p < partitions; p++) {
-        if (p > 0 && p % n == 0)
+    for (int32_t i = 0; i < count; i++) {
+        int32_t p = first + i;
+        if (i > 0 && p % n == 0)
             shift++;
-        int first = (p + start) % n;
-        out[p * rf] = v->brokers[first].id;
+        int lead = (int)((p + start) % n);
+        out[i * rf] = v->brokers[lead].id;
         for (int j = 0; j < rf - 1; j++)
-            out[p * rf + 1 + j] = v->brokers[(first + 1 + (shift + j) % (n - 1)) % n].id;
+            out[i * rf + 1 + j] = v->brokers[(lead + 1 + (shift + j) % (n - 1)) % n].id;
     }
+}
+
+static void assign_replicas(const cluster_view *v, int32_t partitions, int32_t rf, int32_t *out) {
+    assign_replicas_from(v, rand() % v->broker_count, 0, partitions, rf, out);
 }
 
 static void waiter_closed(uv_handle_t *h) {
@@ -51,23 +63,57 @@ static void waiter_closed(uv_handle_t *h) {
     free(w);
 }
 
-/* Unlink, report, free. */
-static void waiter_finish(cluster_waiter *w, int16_t error, const char *msg) {
+static void waiter_unlink(cluster_waiter *w) {
     cluster *c = w->c;
     for (cluster_waiter **pp = &c->waiters; *pp; pp = &(*pp)->next)
         if (*pp == w) {
             *pp = w->next;
             break;
         }
+}
+
+/* Unlink, report, free. */
+static void waiter_finish(cluster_waiter *w, int16_t error, const char *msg) {
+    waiter_unlink(w);
     if (w->done)
         w->done(w->arg, error, msg);
     uv_timer_stop(&w->timer);
     uv_close((uv_handle_t *)&w->timer, waiter_closed);
 }
 
-static int topic_ready(const cluster *c, const char *name) {
-    const cluster_topic *t = cluster_topic_find(c, name, (int32_t)strlen(name));
-    if (!t || t->partition_count <= 0)
+cluster_waiter *cluster_waiter_new(cluster *c, const char *name, int kind, int32_t partitions,
+                                   cluster_create_done done, void *arg) {
+    cluster_waiter *w = calloc(1, sizeof *w);
+    if (!w || !(w->name = strdup(name))) {
+        free(w);
+        return NULL;
+    }
+    w->c = c;
+    w->kind = kind;
+    w->partitions = partitions;
+    w->done = done;
+    w->arg = arg;
+    uv_timer_init(c->b->loop, &w->timer);
+    w->timer.data = w;
+    w->next = c->waiters;
+    c->waiters = w;
+    return w;
+}
+
+void cluster_waiter_discard(cluster_waiter *w) {
+    waiter_unlink(w);
+    w->done = NULL;
+    uv_close((uv_handle_t *)&w->timer, waiter_closed);
+}
+
+/* Is what w waits for there in the current view? */
+static int waiter_ready(const cluster_waiter *w) {
+    const cluster *c = w->c;
+    int32_t len = (int32_t)strlen(w->name);
+    const cluster_topic *t = cluster_topic_find(c, w->name, len);
+    if (w->kind == CLUSTER_WAIT_GONE)
+        return !t && !cluster_topic_deleting(c, w->name, len);
+    if (!t || t->partition_count <= 0 || t->partition_count < w->partitions)
         return 0;
     for (int32_t p = 0; p < t->partition_count; p++)
         if (!t->partitions[p].has_state || t->partitions[p].leader < 0)
@@ -79,7 +125,7 @@ void cluster_waiters_check(cluster *c) {
     cluster_waiter *w = c->waiters;
     while (w) {
         cluster_waiter *next = w->next;
-        if (w->written && topic_ready(c, w->name))
+        if (w->written && waiter_ready(w))
             waiter_finish(w, KAFKA_NONE, NULL);
         w = next;
     }
@@ -92,8 +138,23 @@ void cluster_waiters_fail_all(cluster *c, const char *why) {
 
 static void waiter_timeout(uv_timer_t *t) {
     cluster_waiter *w = t->data;
-    waiter_finish(w, KAFKA_REQUEST_TIMED_OUT,
-                  "the topic was created but not every partition has a leader yet");
+    waiter_finish(w, KAFKA_REQUEST_TIMED_OUT, w->timeout_msg);
+}
+
+void cluster_waiter_written(cluster_waiter *w, int16_t error, const char *msg, int32_t timeout_ms,
+                            const char *timeout_msg) {
+    if (error != KAFKA_NONE) {
+        waiter_finish(w, error, msg);
+        return;
+    }
+    w->written = 1;
+    if (timeout_ms <= 0) {
+        waiter_finish(w, KAFKA_NONE, NULL);
+        return;
+    }
+    snprintf(w->timeout_msg, sizeof w->timeout_msg, "%s", timeout_msg);
+    uv_timer_start(&w->timer, waiter_timeout, (uint64_t)timeout_ms, 0);
+    cluster_waiters_check(w->c); /* the view may already show it */
 }
 
 typedef struct create_op {
@@ -110,28 +171,21 @@ static void on_created(void *arg, const zk_result *r) {
     free(o);
     if (c->stopping)
         return; /* cluster_stop already completed the waiter */
-    if (r->rc != ZOK) {
-        char msg[200];
-        int16_t ec = KAFKA_UNKNOWN_SERVER_ERROR;
-        if (r->rc == ZNODEEXISTS) {
-            ec = KAFKA_TOPIC_ALREADY_EXISTS;
-            snprintf(msg, sizeof msg, "topic '%s' already exists", w->name);
-        } else {
-            snprintf(msg, sizeof msg, "writing the topic to ZooKeeper failed: %s",
-                     zk_strerror(r->rc));
-        }
+    char msg[200];
+    int16_t ec = KAFKA_NONE;
+    if (r->rc == ZNODEEXISTS) {
+        ec = KAFKA_TOPIC_ALREADY_EXISTS;
+        snprintf(msg, sizeof msg, "topic '%s' already exists", w->name);
+    } else if (r->rc != ZOK) {
+        ec = KAFKA_UNKNOWN_SERVER_ERROR;
+        snprintf(msg, sizeof msg, "writing the topic to ZooKeeper failed: %s", zk_strerror(r->rc));
+    }
+    if (ec != KAFKA_NONE)
         BLOG_W("cluster: creating topic %s failed: %s", w->name, msg);
-        waiter_finish(w, ec, msg);
-        return;
-    }
-    BLOG_I("cluster: topic %s written to ZooKeeper", w->name);
-    w->written = 1;
-    if (timeout_ms <= 0) {
-        waiter_finish(w, KAFKA_NONE, NULL);
-        return;
-    }
-    uv_timer_start(&w->timer, waiter_timeout, (uint64_t)timeout_ms, 0);
-    cluster_waiters_check(c); /* the view may already have it */
+    else
+        BLOG_I("cluster: topic %s written to ZooKeeper", w->name);
+    cluster_waiter_written(w, ec, msg, timeout_ms,
+                           "the topic was created but not every partition has a leader yet");
 }
 
 int16_t cluster_create_topic(cluster *c, const char *name, int32_t partitions, int32_t rf,
@@ -161,6 +215,10 @@ int16_t cluster_create_topic(cluster *c, const char *name, int32_t partitions, i
     if (!c->registered) {
         snprintf(msg, msglen, "this broker is not registered in ZooKeeper yet; retry");
         return KAFKA_NOT_CONTROLLER;
+    }
+    if (cluster_topic_deleting(c, name, (int32_t)strlen(name))) {
+        snprintf(msg, msglen, "topic '%s' is marked for deletion; retry once it is gone", name);
+        return KAFKA_TOPIC_ALREADY_EXISTS;
     }
     if (cluster_topic_find(c, name, (int32_t)strlen(name))) {
         snprintf(msg, msglen, "topic '%s' already exists", name);
@@ -218,39 +276,174 @@ int16_t cluster_create_topic(cluster *c, const char *name, int32_t partitions, i
     }
     cj_printf(&cj, "}}");
     free(replicas);
-    cluster_waiter *w = calloc(1, sizeof *w);
-    create_op *o = calloc(1, sizeof *o);
     char tpath[300], cpath[300];
     snprintf(tpath, sizeof tpath, "/brokers/topics/%s", name);
     snprintf(cpath, sizeof cpath, "/config/topics/%s", name);
     zk_op ops[2] = {{ZK_OP_CREATE, cpath, cbuf, (int)cj.len, -1},
                     {ZK_OP_CREATE, tpath, tbuf, (int)tj.len, -1}};
-    if (tj.err || cj.err || !w || !o || !(w->name = strdup(name))) {
+    create_op *o = calloc(1, sizeof *o);
+    cluster_waiter *w = o && !tj.err && !cj.err
+                            ? cluster_waiter_new(c, name, CLUSTER_WAIT_READY, partitions, done, arg)
+                            : NULL;
+    if (!w) {
         free(tbuf);
-        if (w)
-            free(w->name);
-        free(w);
         free(o);
         snprintf(msg, msglen, "out of memory (or configs too long)");
         return KAFKA_UNKNOWN_SERVER_ERROR;
     }
-    w->c = c;
-    w->done = done;
-    w->arg = arg;
-    uv_timer_init(b->loop, &w->timer);
-    w->timer.data = w;
     *o = (create_op){c, w, timeout_ms};
     int rc = zk_multi(c->z, ops, 2, on_created, o);
     free(tbuf);
     if (rc != ZOK) {
         free(o);
+        cluster_waiter_discard(w);
         snprintf(msg, msglen, "ZooKeeper is not available: %s", zk_strerror(rc));
-        w->done = NULL;
-        w->next = NULL;
-        uv_close((uv_handle_t *)&w->timer, waiter_closed);
         return KAFKA_NOT_CONTROLLER;
     }
-    w->next = c->waiters;
-    c->waiters = w;
+    return KAFKA_NONE;
+}
+
+/* ---- adding partitions ---- */
+
+static void on_partitions_written(void *arg, const zk_result *r) {
+    create_op *o = arg;
+    cluster_waiter *w = o->w;
+    cluster *c = o->c;
+    int32_t timeout_ms = o->timeout_ms;
+    free(o);
+    if (c->stopping)
+        return;
+    char msg[200];
+    int16_t ec = KAFKA_NONE;
+    if (r->rc == ZBADVERSION || r->rc == ZNONODE) {
+        ec = KAFKA_INVALID_PARTITIONS;
+        snprintf(msg, sizeof msg,
+                 "topic '%s' changed meanwhile (another request?); describe it and retry", w->name);
+    } else if (r->rc != ZOK) {
+        ec = KAFKA_UNKNOWN_SERVER_ERROR;
+        snprintf(msg, sizeof msg, "writing the assignment to ZooKeeper failed: %s",
+                 zk_strerror(r->rc));
+    }
+    if (ec != KAFKA_NONE)
+        BLOG_W("cluster: adding partitions to %s failed: %s", w->name, msg);
+    else
+        BLOG_I("cluster: topic %s now has %" PRId32 " partitions in ZooKeeper", w->name,
+               w->partitions);
+    cluster_waiter_written(w, ec, msg, timeout_ms,
+                           "the partitions were added but not every one has a leader yet");
+}
+
+/* Checks of an explicit assignment for the new partitions; rows go to out. */
+static int16_t check_assignment(const cluster *c, const int32_t *const *assignment,
+                                int32_t assign_n, int32_t adding, int32_t rf, int32_t first,
+                                int32_t *out, char *msg, size_t msglen) {
+    if (assign_n != adding) {
+        snprintf(msg, msglen,
+                 "%" PRId32 " partition(s) are added but %" PRId32 " assignment(s) were given",
+                 adding, assign_n);
+        return KAFKA_INVALID_REPLICA_ASSIGNMENT;
+    }
+    for (int32_t i = 0; i < adding; i++)
+        for (int32_t j = 0; j < rf; j++) {
+            int32_t id = assignment[i][j];
+            if (!cluster_broker_find(c, id) || contains_id(out + i * rf, j, id)) {
+                snprintf(msg, msglen,
+                         "partition %" PRId32 ": broker %" PRId32
+                         " is not a live broker or is named twice",
+                         first + i, id);
+                return KAFKA_INVALID_REPLICA_ASSIGNMENT;
+            }
+            out[i * rf + j] = id;
+        }
+    return KAFKA_NONE;
+}
+
+int16_t cluster_create_partitions(cluster *c, const char *name, int32_t count,
+                                  const int32_t *const *assignment, int32_t assign_n,
+                                  int validate_only, int32_t timeout_ms, cluster_create_done done,
+                                  void *arg, char *msg, size_t msglen) {
+    const cluster_view *v = c->view;
+    int32_t len = (int32_t)strlen(name);
+    msg[0] = '\0';
+    const cluster_topic *t = cluster_topic_find(c, name, len);
+    if (!t || t->partition_count <= 0) {
+        snprintf(msg, msglen, "unknown topic '%s'", name);
+        return KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    if (cluster_topic_deleting(c, name, len)) {
+        snprintf(msg, msglen, "topic '%s' is marked for deletion", name);
+        return KAFKA_INVALID_TOPIC_EXCEPTION;
+    }
+    int32_t from = t->partition_count;
+    if (count <= from || count > 100000) {
+        snprintf(msg, msglen,
+                 "topic has %" PRId32 " partitions; the new count %" PRId32
+                 " must be larger (partitions can only be added)",
+                 from, count);
+        return KAFKA_INVALID_PARTITIONS;
+    }
+    int32_t rf = t->partitions[0].replica_count, adding = count - from;
+    if (!assignment && rf > v->broker_count) {
+        snprintf(msg, msglen,
+                 "replication factor %" PRId32 " is not possible with %d live broker(s)", rf,
+                 v->broker_count);
+        return KAFKA_INVALID_REPLICATION_FACTOR;
+    }
+    if (!c->registered) {
+        snprintf(msg, msglen, "this broker is not registered in ZooKeeper yet; retry");
+        return KAFKA_NOT_CONTROLLER;
+    }
+    int32_t *rows = calloc((size_t)adding * (size_t)rf, sizeof *rows);
+    if (!rows) {
+        snprintf(msg, msglen, "out of memory");
+        return KAFKA_UNKNOWN_SERVER_ERROR;
+    }
+    int16_t ec = KAFKA_NONE;
+    if (assignment) {
+        ec = check_assignment(c, assignment, assign_n, adding, rf, from, rows, msg, msglen);
+    } else { /* continue from where partition 0's first replica sits */
+        int start = rand() % v->broker_count;
+        for (int i = 0; i < v->broker_count; i++)
+            if (v->brokers[i].id == t->partitions[0].replicas[0])
+                start = i;
+        assign_replicas_from(v, start, from, adding, rf, rows);
+    }
+    if (ec != KAFKA_NONE || validate_only) {
+        free(rows);
+        return ec;
+    }
+    size_t cap = 256 + (size_t)count * (size_t)(16 + 12 * CLUSTER_RF_MAX);
+    char *tbuf = malloc(cap);
+    cj_buf tj = {tbuf, 0, cap, tbuf ? 0 : 1};
+    cj_printf(&tj, "{\"version\":2,\"partitions\":{");
+    for (int32_t p = 0; p < count; p++) {
+        cj_printf(&tj, "%s\"%" PRId32 "\":", p ? "," : "", p);
+        if (p < from)
+            cj_int_list(&tj, t->partitions[p].replicas, t->partitions[p].replica_count);
+        else
+            cj_int_list(&tj, rows + (p - from) * rf, rf);
+    }
+    cj_printf(&tj, "},\"adding_replicas\":{},\"removing_replicas\":{}}");
+    free(rows);
+    create_op *o = calloc(1, sizeof *o);
+    cluster_waiter *w =
+        o && !tj.err ? cluster_waiter_new(c, name, CLUSTER_WAIT_READY, count, done, arg) : NULL;
+    if (!w) {
+        free(tbuf);
+        free(o);
+        snprintf(msg, msglen, "out of memory");
+        return KAFKA_UNKNOWN_SERVER_ERROR;
+    }
+    *o = (create_op){c, w, timeout_ms};
+    char tpath[300];
+    snprintf(tpath, sizeof tpath, "/brokers/topics/%s", name);
+    int rc = zk_set(c->z, tpath, tbuf, (int)tj.len, t->version, on_partitions_written, o);
+    free(tbuf);
+    if (rc != ZOK) {
+        free(o);
+        cluster_waiter_discard(w);
+        snprintf(msg, msglen, "ZooKeeper is not available: %s", zk_strerror(rc));
+        return KAFKA_NOT_CONTROLLER;
+    }
     return KAFKA_NONE;
 }

@@ -107,6 +107,8 @@ void cluster_controller_duties(cluster *c) {
         return;
     for (int ti = 0; ti < v->topic_count; ti++) {
         const cluster_topic *t = &v->topics[ti];
+        if (cluster_view_deletion(v, t->name, (int32_t)strlen(t->name)))
+            continue; /* being deleted: no new leaders */
         for (int32_t pi = 0; pi < t->partition_count; pi++) {
             const cluster_partition *p = &t->partitions[pi];
             int32_t isr[CLUSTER_RF_MAX];

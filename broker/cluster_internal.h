@@ -12,6 +12,14 @@
 #include "broker/cluster.h"
 #include "broker/zk.h"
 
+/* A topic marked for deletion and the brokers that deleted their logs of
+ * it (/admin/delete_topics/<name>/<broker id>). */
+typedef struct cluster_deletion {
+    char *name;
+    int32_t *acked;
+    int acked_count;
+} cluster_deletion;
+
 /* One complete reading of the ZooKeeper tree. */
 typedef struct cluster_view {
     cluster_broker *brokers; /* sorted by id */
@@ -20,14 +28,21 @@ typedef struct cluster_view {
     int32_t controller_epoch;
     cluster_topic *topics;
     int topic_count;
+    cluster_deletion *deletions; /* /admin/delete_topics */
+    int deletion_count;
     int failed; /* a read failed: the view is incomplete */
 } cluster_view;
 
-/* A CreateTopics waiting for its partitions to get leaders. */
+/* A CreateTopics / CreatePartitions waiting for its partitions to get
+ * leaders, or a DeleteTopics waiting for its topic to be gone. */
+enum { CLUSTER_WAIT_READY, CLUSTER_WAIT_GONE };
 typedef struct cluster_waiter {
     struct cluster_waiter *next;
     cluster *c;
     char *name;
+    int kind;           /* CLUSTER_WAIT_* */
+    int32_t partitions; /* READY: this many partitions, each with a leader */
+    char timeout_msg[160];
     int written; /* the ZooKeeper write succeeded */
     cluster_create_done done;
     void *arg;
@@ -57,6 +72,7 @@ struct cluster {
     int verifying;
     int retry_what;
     cluster_waiter *waiters;
+    int deleting; /* controller: a topic's nodes are being removed */
     char zk_text[4200];
 };
 
@@ -73,6 +89,24 @@ void cluster_sync_finish(cluster *c);
 /* Controller: make every partition state match the live brokers
  * (cluster_controller.c). */
 void cluster_controller_duties(cluster *c);
+/* The deletion entry of topic `name` in view v, or NULL. */
+const cluster_deletion *cluster_view_deletion(const cluster_view *v, const char *name, int32_t len);
+/* After a new view (cluster_delete.c): drop the logs of topics marked for
+ * deletion and acknowledge it, forget topics gone from the view, and, as
+ * controller, remove fully acknowledged topics from ZooKeeper. */
+void cluster_deletions_apply(cluster *c, const cluster_view *old);
+/* A waiter for `name` (cluster_admin.c), linked into c->waiters (so a
+ * stopping cluster completes it); NULL without memory. */
+cluster_waiter *cluster_waiter_new(cluster *c, const char *name, int kind, int32_t partitions,
+                                   cluster_create_done done, void *arg);
+/* The ZooKeeper write behind w answered (callers return first when
+ * c->stopping: w was completed then). error != NONE finishes w with it;
+ * else w is finished at once when timeout_ms <= 0, or waits for the view
+ * (REQUEST_TIMED_OUT with timeout_msg after timeout_ms). */
+void cluster_waiter_written(cluster_waiter *w, int16_t error, const char *msg, int32_t timeout_ms,
+                            const char *timeout_msg);
+/* Give up on w before anything was written: unlinked, no callback. */
+void cluster_waiter_discard(cluster_waiter *w);
 /* After a new view: complete the waiters whose topics are ready. */
 void cluster_waiters_check(cluster *c);
 /* Stop: complete every waiter with an error. */

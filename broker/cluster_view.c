@@ -2,7 +2,8 @@
  * cluster_view.c - reading the ZooKeeper tree into a cluster_view
  * (cluster_internal.h): a full re-read of /brokers/ids, /controller,
  * /controller_epoch, /brokers/topics/<t> (+ partitions/<n>/state) and
- * /config/topics/<t>, leaving watches. Every read of one sync carries the
+ * /config/topics/<t>, /admin/delete_topics (+ each marked topic's
+ * acknowledgements), leaving watches. Every read of one sync carries the
  * sync's generation; answers of an older sync are dropped. When the last
  * read has answered, cluster.c's cluster_sync_finish decides whether the
  * view replaces the current one. Kept apart from cluster.c (session,
@@ -35,6 +36,11 @@ void cluster_view_free(cluster_view *v) {
     for (int i = 0; i < v->topic_count; i++)
         topic_free_fields(&v->topics[i]);
     free(v->topics);
+    for (int i = 0; i < v->deletion_count; i++) {
+        free(v->deletions[i].name);
+        free(v->deletions[i].acked);
+    }
+    free(v->deletions);
     free(v->brokers);
     free(v);
 }
@@ -268,6 +274,7 @@ static void on_topic(void *arg, const zk_result *r) {
         return;
     cluster_topic *t = &c->next->topics[o.ti];
     if (r->rc == ZOK && r->data) {
+        t->version = r->version;
         const char *parts = cj_get(r->data, "partitions");
         assign_ctx a = {t, -1, 0, 0};
         if (!parts || cj_members(parts, assign_count, &a) != 0 || a.bad ||
@@ -361,6 +368,68 @@ static void on_topics(void *arg, const zk_result *r) {
     op_done(c);
 }
 
+const cluster_deletion *cluster_view_deletion(const cluster_view *v, const char *name,
+                                              int32_t len) {
+    for (int i = 0; i < v->deletion_count; i++)
+        if ((int32_t)strlen(v->deletions[i].name) == len &&
+            !memcmp(v->deletions[i].name, name, (size_t)len))
+            return &v->deletions[i];
+    return NULL;
+}
+
+/* /admin/delete_topics/<t>: the ids of the brokers that acknowledged. */
+static void on_deletion_acks(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    cluster_deletion *d = &c->next->deletions[o.ti];
+    if (r->rc == ZOK && r->child_count > 0) {
+        if (!(d->acked = calloc((size_t)r->child_count, sizeof *d->acked))) {
+            c->next->failed = 1;
+        } else {
+            for (int i = 0; i < r->child_count; i++) {
+                char *end;
+                long id = strtol(r->children[i], &end, 10);
+                if (!*end && id >= 0 && id <= INT32_MAX)
+                    d->acked[d->acked_count++] = (int32_t)id;
+            }
+        }
+    } else if (r->rc == ZNONODE) {
+        d->name[0] = '\0'; /* deleted meanwhile: no longer marked */
+    } else {
+        c->next->failed |= read_failed(r);
+    }
+    op_done(c);
+}
+
+static void on_deletions(void *arg, const zk_result *r) {
+    sync_op o;
+    cluster *c = op_take(arg, &o);
+    if (!c)
+        return;
+    if (r->rc == ZOK && r->child_count > 0) {
+        cluster_view *v = c->next;
+        if (!(v->deletions = calloc((size_t)r->child_count, sizeof *v->deletions))) {
+            v->failed = 1;
+        } else {
+            for (int i = 0; i < r->child_count; i++) {
+                if (!(v->deletions[i].name = strdup(r->children[i]))) {
+                    v->failed = 1;
+                    break;
+                }
+                v->deletion_count = i + 1;
+                char path[600];
+                snprintf(path, sizeof path, "/admin/delete_topics/%s", r->children[i]);
+                sync_read(c, zk_children, path, 1, on_deletion_acks, i, 0);
+            }
+        }
+    } else {
+        c->next->failed |= read_failed(r);
+    }
+    op_done(c);
+}
+
 void cluster_sync_start(cluster *c) {
     if (c->stopping || !c->connected || c->setup_pending)
         return;
@@ -380,5 +449,6 @@ void cluster_sync_start(cluster *c) {
     sync_read(c, zk_exists, "/controller", 1, on_controller_exists, 0, 0);
     sync_read(c, zk_get, "/controller_epoch", 0, on_epoch, 0, 0);
     sync_read(c, zk_children, "/brokers/topics", 1, on_topics, 0, 0);
+    sync_read(c, zk_children, "/admin/delete_topics", 1, on_deletions, 0, 0);
     op_done(c);
 }

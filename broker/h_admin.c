@@ -1,6 +1,7 @@
 /*
  * h_admin.c - topic administration over the protocol.h codecs:
- * CreateTopics v0..v4, DeleteTopics v0..v3, CreatePartitions v0..v1.
+ * CreateTopics v0..v4, DeleteTopics v0..v3, CreatePartitions v0..v1
+ * (standalone; in cluster mode each hands over to h_cluster_admin.c).
  *
  * Standalone rules: replication factor must be 1 or -1 (default), replica
  * assignments may only name this broker, once per partition. Topic configs
@@ -130,6 +131,8 @@ int h_create_topics(broker_request *req) {
 }
 
 int h_delete_topics(broker_request *req) {
+    if (req->b->cluster)
+        return cluster_h_delete_topics(req);
     int16_t v = req->api_version;
     wire_arena a;
     wire_arena_init(&a);
@@ -149,13 +152,6 @@ int h_delete_topics(broker_request *req) {
             out.topics[i].error_code = KAFKA_INVALID_TOPIC_EXCEPTION; /* the coordinator's */
             continue;
         }
-        if (req->b->cluster) { /* not implemented in cluster mode yet */
-            out.topics[i].error_code = KAFKA_TOPIC_DELETION_DISABLED;
-            BLOG_W("peer=%s: DeleteTopics %.*s refused: deleting topics is not implemented in "
-                   "cluster mode yet",
-                   req->peer, (int)(in.topics[i].len < 0 ? 0 : in.topics[i].len), in.topics[i].ptr);
-            continue;
-        }
         out.topics[i].error_code =
             topics_delete(req->b->topics, in.topics[i].ptr, in.topics[i].len, msg, sizeof msg);
     }
@@ -165,6 +161,8 @@ int h_delete_topics(broker_request *req) {
 }
 
 int h_create_partitions(broker_request *req) {
+    if (req->b->cluster)
+        return cluster_h_create_partitions(req);
     int16_t v = req->api_version;
     wire_arena a;
     wire_arena_init(&a);
@@ -185,11 +183,7 @@ int h_create_partitions(broker_request *req) {
         for (int32_t k = 0; k < t->assignment_count; k++)
             for (int32_t j = 0; j < t->assignments[k].broker_id_count; j++)
                 bad |= t->assignments[k].broker_ids[j] != req->b->cfg.broker_id;
-        if (msg && req->b->cluster) {
-            error = KAFKA_INVALID_REQUEST;
-            snprintf(msg, ADMIN_MSG_MAX,
-                     "adding partitions is not implemented in cluster mode yet");
-        } else if (msg && coordinator_topic_is_internal(t->name.ptr, t->name.len)) {
+        if (msg && coordinator_topic_is_internal(t->name.ptr, t->name.len)) {
             error = KAFKA_INVALID_PARTITIONS;
             snprintf(msg, ADMIN_MSG_MAX,
                      "the partition count of %s decides which partition holds each group; it "

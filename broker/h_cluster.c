@@ -1,10 +1,9 @@
 /*
- * h_cluster.c - the handlers that answer differently in cluster mode:
- * Metadata (from the cluster view: live brokers, the controller, leader,
- * replicas and ISR of every partition; auto-creation goes through
- * ZooKeeper) and CreateTopics (written to ZooKeeper; the response waits,
- * up to the request's timeout, until every partition has a leader).
- * h_metadata.c and h_admin.c hand over to these when b->cluster is set.
+ * h_cluster.c - Metadata in cluster mode: from the cluster view (live
+ * brokers, the controller, leader, replicas and ISR of every partition;
+ * topics marked for deletion are left out; auto-creation goes through
+ * ZooKeeper). h_metadata.c hands over to it when b->cluster is set; the
+ * admin requests are h_cluster_admin.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -85,21 +84,26 @@ int cluster_h_metadata(broker_request *req) {
     out.cluster_id = wire_str_from(b->cluster_id);
     out.controller_id = cluster_controller(c);
     out.cluster_authorized_operations = INT32_MIN;
-    out.topic_count = all ? cluster_topic_count(c) : in.topic_count;
-    if (out.topic_count > 0 &&
-        !(out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics)))
+    int32_t want = all ? cluster_topic_count(c) : in.topic_count;
+    if (want > 0 && !(out.topics = wire_arena_calloc(&a, (size_t)want, sizeof *out.topics)))
         goto nomem;
-    for (int32_t i = 0; i < out.topic_count; i++) {
+    for (int32_t i = 0; i < want; i++) {
         if (all) {
             const cluster_topic *t = cluster_topic_at(c, i);
-            if (fill_topic(c, &a, &out.topics[i], t, KAFKA_NONE, wire_str_from(t->name)) != 0)
+            if (cluster_topic_deleting(c, t->name, (int32_t)strlen(t->name)))
+                continue;
+            if (fill_topic(c, &a, &out.topics[out.topic_count++], t, KAFKA_NONE,
+                           wire_str_from(t->name)) != 0)
                 goto nomem;
             continue;
         }
         wire_str name = in.topics[i];
         const cluster_topic *t = cluster_topic_find(c, name.ptr, name.len);
         int16_t error = KAFKA_NONE;
-        if (!t && !topics_name_valid(name.ptr, name.len)) {
+        if (cluster_topic_deleting(c, name.ptr, name.len)) {
+            t = NULL; /* not served any more; not created again until it is gone */
+            error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+        } else if (!t && !topics_name_valid(name.ptr, name.len)) {
             error = KAFKA_INVALID_TOPIC_EXCEPTION;
         } else if (!t && coordinator_topic_is_internal(name.ptr, name.len)) {
             error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION; /* groups: not in cluster mode yet */
@@ -118,7 +122,7 @@ int cluster_h_metadata(broker_request *req) {
         } else if (!t) {
             error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
         }
-        if (fill_topic(c, &a, &out.topics[i], t, error, name) != 0)
+        if (fill_topic(c, &a, &out.topics[out.topic_count++], t, error, name) != 0)
             goto nomem;
     }
     proto_metadata_resp_encode(req->out, v, &out);
@@ -126,200 +130,4 @@ int cluster_h_metadata(broker_request *req) {
     return 0;
 nomem:
     return broker_request_fail(req, &a, "out of memory");
-}
-
-/* ---- CreateTopics ---- */
-
-#define CT_MSG_MAX 512
-
-typedef struct ct_req ct_req;
-typedef struct ct_item {
-    ct_req *r;
-    char *name;
-    int16_t error;
-    char msg[CT_MSG_MAX];
-} ct_item;
-
-struct ct_req {
-    server_conn *conn;
-    server_slot *slot;
-    int16_t version;
-    int32_t count;
-    int pending;
-    int cancelled;
-    ct_item *items;
-};
-
-static void ct_free(ct_req *r) {
-    for (int32_t i = 0; i < r->count; i++)
-        free(r->items[i].name);
-    free(r->items);
-    free(r);
-}
-
-static void ct_encode(ct_req *r, wire_writer *w) {
-    proto_create_topics_resp out;
-    memset(&out, 0, sizeof out);
-    proto_create_topics_resp_topic *topics =
-        r->count > 0 ? calloc((size_t)r->count, sizeof *topics) : NULL;
-    out.topic_count = topics ? r->count : 0;
-    out.topics = topics;
-    for (int32_t i = 0; i < out.topic_count; i++) {
-        ct_item *it = &r->items[i];
-        topics[i].name = wire_str_from(it->name ? it->name : "");
-        topics[i].error_code = it->error;
-        topics[i].error_message = it->error != KAFKA_NONE ? wire_str_from(it->msg) : WIRE_STR_NULL;
-    }
-    proto_create_topics_resp_encode(w, r->version, &out);
-    free(topics);
-}
-
-static void ct_done(void *arg, int16_t error, const char *msg) {
-    ct_item *it = arg;
-    ct_req *r = it->r;
-    it->error = error;
-    snprintf(it->msg, sizeof it->msg, "%s", msg ? msg : "");
-    if (error != KAFKA_NONE)
-        BLOG_I("CreateTopics %s: %s (%s)", it->name, kafka_error_name(error), it->msg);
-    if (--r->pending > 0)
-        return;
-    if (!r->cancelled) {
-        ct_encode(r, server_slot_writer(r->slot));
-        server_response_complete(r->conn, r->slot);
-    }
-    ct_free(r);
-}
-
-static void ct_cancel(void *arg) {
-    ct_req *r = arg;
-    r->cancelled = 1; /* freed when the last topic is done */
-}
-
-static char *dup_str(wire_str s) {
-    if (s.len < 0)
-        return NULL;
-    char *c = malloc((size_t)s.len + 1);
-    if (c) {
-        memcpy(c, s.ptr, (size_t)s.len);
-        c[s.len] = '\0';
-    }
-    return c;
-}
-
-/* Validate and start one topic; its result comes through ct_done unless an
- * error is returned here. */
-static int16_t ct_start(broker_request *req, wire_arena *a, const proto_create_topics_req_topic *t,
-                        int validate_only, int32_t timeout_ms, ct_item *it) {
-    cluster *c = req->b->cluster;
-    int32_t partitions = t->num_partitions;
-    int32_t rf = t->replication_factor;
-    const int32_t **assign = NULL;
-    if (t->assignment_count > 0) {
-        if (partitions != -1 || rf != -1) {
-            snprintf(it->msg, CT_MSG_MAX,
-                     "give either replica assignments or partitions and replication factor");
-            return KAFKA_INVALID_REQUEST;
-        }
-        partitions = t->assignment_count;
-        rf = t->assignments[0].broker_id_count;
-        assign = wire_arena_calloc(a, (size_t)partitions, sizeof *assign);
-        if (!assign) {
-            snprintf(it->msg, CT_MSG_MAX, "out of memory");
-            return KAFKA_UNKNOWN_SERVER_ERROR;
-        }
-        for (int32_t i = 0; i < t->assignment_count; i++) {
-            const proto_create_topics_assignment *as = &t->assignments[i];
-            if (as->partition_index < 0 || as->partition_index >= partitions ||
-                assign[as->partition_index] || as->broker_id_count != rf || rf < 1) {
-                snprintf(it->msg, CT_MSG_MAX,
-                         "replica assignments must cover partitions 0..%d once each, with the "
-                         "same number of replicas",
-                         (int)partitions - 1);
-                return KAFKA_INVALID_REPLICA_ASSIGNMENT;
-            }
-            assign[as->partition_index] = as->broker_ids;
-        }
-    }
-    if (partitions == -1)
-        partitions = req->b->cfg.num_partitions;
-    if (it->name && coordinator_topic_is_internal(it->name, (int32_t)strlen(it->name))) {
-        snprintf(it->msg, CT_MSG_MAX, "%s is internal (the group coordinator's)", it->name);
-        return KAFKA_INVALID_TOPIC_EXCEPTION;
-    }
-    topic_override *ov = NULL;
-    if (t->config_count > 0) {
-        ov = wire_arena_calloc(a, (size_t)t->config_count, sizeof *ov);
-        if (!ov) {
-            snprintf(it->msg, CT_MSG_MAX, "out of memory");
-            return KAFKA_UNKNOWN_SERVER_ERROR;
-        }
-        for (int32_t i = 0; i < t->config_count; i++) {
-            ov[i].key = dup_str(t->configs[i].name);
-            ov[i].value = dup_str(t->configs[i].value);
-            if (!ov[i].key) {
-                snprintf(it->msg, CT_MSG_MAX, "config names may not be null");
-                for (int32_t k = 0; k <= i; k++) {
-                    free(ov[k].key);
-                    free(ov[k].value);
-                }
-                return KAFKA_INVALID_CONFIG;
-            }
-        }
-    }
-    int16_t ec =
-        it->name ? cluster_create_topic(c, it->name, partitions, rf, assign, ov,
-                                        t->config_count > 0 ? t->config_count : 0, validate_only,
-                                        timeout_ms, ct_done, it, it->msg, CT_MSG_MAX)
-                 : KAFKA_INVALID_TOPIC_EXCEPTION;
-    for (int32_t i = 0; ov && i < t->config_count; i++) {
-        free(ov[i].key);
-        free(ov[i].value);
-    }
-    if (!it->name)
-        snprintf(it->msg, CT_MSG_MAX, "topic names may not be null");
-    return ec;
-}
-
-int cluster_h_create_topics(broker_request *req) {
-    int16_t v = req->api_version;
-    wire_arena a;
-    wire_arena_init(&a);
-    proto_create_topics_req in;
-    if (proto_create_topics_req_decode(&req->body, v, &a, &in) != 0)
-        return broker_request_fail(req, &a, "CreateTopics body");
-    ct_req *r = calloc(1, sizeof *r);
-    int32_t count = in.topic_count < 0 ? 0 : in.topic_count;
-    if (!r || (count > 0 && !(r->items = calloc((size_t)count, sizeof *r->items)))) {
-        free(r);
-        return broker_request_fail(req, &a, "out of memory");
-    }
-    r->conn = req->conn;
-    r->slot = req->slot;
-    r->version = v;
-    r->count = count;
-    r->pending = 1; /* held while starting */
-    for (int32_t i = 0; i < count; i++) {
-        ct_item *it = &r->items[i];
-        it->r = r;
-        it->name = dup_str(in.topics[i].name);
-        int16_t ec = ct_start(req, &a, &in.topics[i], in.validate_only,
-                              in.validate_only ? 0 : in.timeout_ms, it);
-        if (ec != KAFKA_NONE || in.validate_only) {
-            it->error = ec;
-            if (ec != KAFKA_NONE)
-                BLOG_I("peer=%s: CreateTopics %s refused: %s (%s)", req->peer,
-                       it->name ? it->name : "(null)", kafka_error_name(ec), it->msg);
-        } else {
-            r->pending++;
-        }
-    }
-    wire_arena_free(&a);
-    if (--r->pending == 0) {
-        ct_encode(r, req->out);
-        ct_free(r);
-        return 0;
-    }
-    req->deferred = 1;
-    server_slot_on_cancel(req->slot, ct_cancel, r);
-    return 0;
 }

@@ -63,6 +63,9 @@ int replica_produce_defer(broker_request *req, const struct proto_produce_resp *
                           int32_t timeout_ms);
 /* Re-check waiting produces (high watermark or leadership moved). */
 void replica_produce_check(void);
+/* Topic t is about to be removed: its partitions in waiting produces are
+ * answered UNKNOWN_TOPIC_OR_PARTITION (no pointer into t is kept). */
+void replica_produce_forget_topic(const topic *t);
 /* Answer every waiting produce now (shutdown): REQUEST_TIMED_OUT. */
 void replica_produce_fail_all(void);
 

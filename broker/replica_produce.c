@@ -105,6 +105,24 @@ static void pw_cancel(void *arg) {
     }
 }
 
+void replica_produce_forget_topic(const topic *t) {
+    produce_wait *w = waits;
+    while (w) {
+        produce_wait *next = w->next; /* pw_check may unlink w */
+        int hit = 0;
+        for (int i = 0; i < w->n; i++)
+            for (int32_t p = 0; p < t->partition_count && !w->parts[i].done; p++)
+                if (w->parts[i].tp == t->partitions[p]) {
+                    w->parts[i].pr->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+                    w->parts[i].done = 1;
+                    hit = 1;
+                }
+        if (hit)
+            pw_check(w, 0);
+        w = next;
+    }
+}
+
 void replica_produce_check(void) {
     produce_wait *w = waits;
     while (w) {

@@ -59,6 +59,7 @@ int cmd_topic_create(cli_ctx *ctx, int argc, char **argv);
 int cmd_topic_list(cli_ctx *ctx, int argc, char **argv);
 int cmd_topic_describe(cli_ctx *ctx, int argc, char **argv);
 int cmd_topic_delete(cli_ctx *ctx, int argc, char **argv);
+int cmd_topic_alter(cli_ctx *ctx, int argc, char **argv);
 int cmd_cluster(cli_ctx *ctx, int argc, char **argv);
 int cmd_produce(cli_ctx *ctx, int argc, char **argv);
 int cmd_consume(cli_ctx *ctx, int argc, char **argv);

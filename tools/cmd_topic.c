@@ -90,6 +90,11 @@ static void topic_error(const char *op, const char *topic, int16_t ec, const cha
                   "values",
                   op, topic, name, extra ? ": " : "", extra ? extra : "");
         break;
+    case KAFKA_REQUEST_TIMED_OUT:
+        cli_error("%s topic '%s': not finished within --timeout (%s)%s%s; it goes on in the "
+                  "cluster: check with `strand topic describe %s`",
+                  op, topic, name, extra ? ": " : "", extra ? extra : "", topic);
+        break;
     case KAFKA_POLICY_VIOLATION:
     case KAFKA_TOPIC_AUTHORIZATION_FAILED:
     case KAFKA_CLUSTER_AUTHORIZATION_FAILED:
@@ -441,5 +446,50 @@ int cmd_topic_delete(cli_ctx *ctx, int argc, char **argv) {
     }
     kclient_close(&c);
     free(errors);
+    return rc;
+}
+
+int cmd_topic_alter(cli_ctx *ctx, int argc, char **argv) {
+    const cli_command *cmd = cli_command_find("topic", "alter");
+    static const struct option opts[] = {
+        {"partitions", required_argument, NULL, 'p'}, NET_LONG_OPTS, {NULL, 0, NULL, 0}};
+    long long partitions = -1;
+    int opt, rc = CLI_OK;
+    optind = 0;
+    opterr = 0;
+    while (rc == CLI_OK && (opt = getopt_long(argc, argv, "p:b:", opts, NULL)) != -1) {
+        if (opt == 'p') {
+            if (cli_parse_int(optarg, 1, INT32_MAX, &partitions) < 0)
+                rc = cli_usage_error(cmd, "--partitions needs a number >= 1, not '%s'", optarg);
+            continue;
+        }
+        int nrc = net_option(ctx, opt, optarg);
+        if (nrc < 0)
+            rc = cli_usage_error(cmd, "--timeout needs a number of milliseconds");
+        else if (nrc == 0)
+            rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    }
+    if (rc != CLI_OK)
+        return rc;
+    if (argc - optind != 1)
+        return cli_usage_error(cmd, "give exactly one topic NAME");
+    if (partitions < 0)
+        return cli_usage_error(cmd, "nothing to change: give --partitions N (the new total)");
+    const char *name = argv[optind];
+    kclient c;
+    if (cli_connect(ctx, &c) < 0)
+        return CLI_ERR;
+    int16_t ec;
+    char msg[512];
+    if (kadmin_partitions_create(&c, name, (int32_t)partitions, &ec, msg, sizeof msg) < 0) {
+        cli_error("%s", c.err);
+        rc = CLI_ERR;
+    } else if (ec != KAFKA_NONE) {
+        topic_error("alter", name, ec, msg);
+        rc = CLI_ERR;
+    } else {
+        printf("topic '%s' now has %lld partitions\n", name, partitions);
+    }
+    kclient_close(&c);
     return rc;
 }

@@ -145,6 +145,14 @@ static void copy_msg(wire_str s, char *msg, size_t cap) {
     msg[n] = '\0';
 }
 
+/* The timeout a topic operation asks the broker for: less than the time
+ * this client waits for the answer, so a slow operation is reported by the
+ * broker (REQUEST_TIMED_OUT, the operation goes on) rather than by a
+ * receive timeout here. */
+static int32_t op_timeout(const kclient *c) {
+    return c->timeout_ms > 2000 ? c->timeout_ms - 1000 : c->timeout_ms / 2;
+}
+
 int kadmin_topic_create(kclient *c, const char *name, int32_t partitions,
                         int16_t replication_factor, char *const *configs, int n_configs,
                         int16_t *error, char *msg, size_t msg_cap) {
@@ -176,7 +184,7 @@ int kadmin_topic_create(kclient *c, const char *name, int32_t partitions,
                                            .config_count = n_configs,
                                            .configs = kv};
     proto_create_topics_req req = {
-        .topic_count = 1, .topics = &topic, .timeout_ms = c->timeout_ms, .validate_only = 0};
+        .topic_count = 1, .topics = &topic, .timeout_ms = op_timeout(c), .validate_only = 0};
     wire_writer w;
     wire_writer_init(&w);
     proto_create_topics_req_encode(&w, (int16_t)v, &req);
@@ -218,7 +226,7 @@ int kadmin_topics_delete(kclient *c, const char *const *names, int n, int16_t *e
         topics[i] = wire_str_from(names[i]);
         errors[i] = KAFKA_UNKNOWN_SERVER_ERROR;
     }
-    proto_delete_topics_req req = {.topic_count = n, .topics = topics, .timeout_ms = c->timeout_ms};
+    proto_delete_topics_req req = {.topic_count = n, .topics = topics, .timeout_ms = op_timeout(c)};
     wire_writer w;
     wire_writer_init(&w);
     proto_delete_topics_req_encode(&w, (int16_t)v, &req);
@@ -238,6 +246,41 @@ int kadmin_topics_delete(kclient *c, const char *const *names, int n, int16_t *e
     wire_arena_free(&a);
     if (rc != 0)
         return decode_failed(c, KAFKA_API_DELETE_TOPICS, v, resp);
+    free(resp);
+    return 0;
+}
+
+int kadmin_partitions_create(kclient *c, const char *name, int32_t count, int16_t *error, char *msg,
+                             size_t msg_cap) {
+    int v = kclient_pick_version(c, KAFKA_API_CREATE_PARTITIONS, 0, 1);
+    if (v < 0)
+        return -1;
+    proto_create_partitions_req_topic t = {wire_str_from(name), count, -1, NULL};
+    proto_create_partitions_req req = {1, &t, op_timeout(c), 0};
+    wire_writer w;
+    wire_writer_init(&w);
+    proto_create_partitions_req_encode(&w, (int16_t)v, &req);
+    uint8_t *resp;
+    wire_reader r;
+    if (send_body(c, KAFKA_API_CREATE_PARTITIONS, v, &w, &resp, &r) < 0)
+        return -1;
+    wire_arena a;
+    wire_arena_init(&a);
+    proto_create_partitions_resp out;
+    int rc = proto_create_partitions_resp_decode(&r, (int16_t)v, &a, &out);
+    *error = KAFKA_UNKNOWN_SERVER_ERROR;
+    if (msg_cap)
+        msg[0] = '\0';
+    for (int32_t i = 0; rc == 0 && i < out.result_count; i++)
+        if (wire_str_eq(out.results[i].name, name)) {
+            *error = out.results[i].error_code;
+            if (msg_cap && out.results[i].error_message.len > 0)
+                snprintf(msg, msg_cap, "%.*s", (int)out.results[i].error_message.len,
+                         out.results[i].error_message.ptr);
+        }
+    wire_arena_free(&a);
+    if (rc != 0)
+        return decode_failed(c, KAFKA_API_CREATE_PARTITIONS, v, resp);
     free(resp);
     return 0;
 }

@@ -75,6 +75,12 @@ int kadmin_topic_create(kclient *c, const char *name, int32_t partitions,
  * when the broker did not mention it). */
 int kadmin_topics_delete(kclient *c, const char *const *names, int n, int16_t *errors);
 
+/* Grow topic `name` to `count` partitions (CreatePartitions; the broker
+ * assigns the new partitions' replicas). *error and msg as
+ * kadmin_topic_create. */
+int kadmin_partitions_create(kclient *c, const char *name, int32_t count, int16_t *error,
+                             char *msg, size_t msg_cap);
+
 /* ListOffsets for partitions 0..n-1 of `topic` at `timestamp` (-1 latest,
  * -2 earliest): offsets[i] and errors[i] for partition parts[i]. */
 int kadmin_offsets_list(kclient *c, const char *topic, const int32_t *parts, int n,

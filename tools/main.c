@@ -83,10 +83,25 @@ static const cli_command commands[] = {
     {"topic", "delete", "delete topics",
      "usage: strand [-b HOST:PORT] topic delete NAME...\n"
      "\n"
-     "Delete the named topics and all their data (DeleteTopics).\n"
+     "Delete the named topics and all their data (DeleteTopics). In a cluster\n"
+     "the deletion finishes once every broker holding replicas of a topic has\n"
+     "dropped them; a broker that is down holds it until it returns (the command\n"
+     "then reports REQUEST_TIMED_OUT after --timeout and the deletion goes on).\n"
      "\n"
      "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
      cmd_topic_delete},
+    {"topic", "alter", "add partitions to a topic",
+     "usage: strand [-b HOST:PORT] topic alter NAME --partitions N\n"
+     "\n"
+     "Grow topic NAME to N partitions in all (CreatePartitions); partitions can\n"
+     "only be added. The broker assigns the new partitions' replicas, continuing\n"
+     "the topic's pattern. Records with a key may map to another partition\n"
+     "afterwards.\n"
+     "\n"
+     "options:\n"
+     "  -p, --partitions N         the new number of partitions (more than now)\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
+     cmd_topic_alter},
     {"group", "list", "list consumer groups with their state",
      "usage: strand [-b HOST:PORT] group list [--json]\n"
      "\n"
