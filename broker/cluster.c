@@ -33,6 +33,7 @@
 #include "broker/broker.h"
 #include "broker/cluster_internal.h"
 #include "broker/cluster_json.h"
+#include "broker/coordinator.h"
 #include "broker/logging.h"
 #include "broker/replica.h"
 #include "broker/server.h"
@@ -265,6 +266,7 @@ static void apply_view(cluster *c, cluster_view *old) {
                 delayed_list_complete_all(&tp->partitions[p]->waiting);
     }
     replica_apply_view(b);
+    coordinator_apply_view(b); /* group coordinator: load / drop __consumer_offsets partitions */
     cluster_waiters_check(c);
     if (v->controller_id < 0 && c->registered)
         elect(c);

@@ -61,6 +61,8 @@ const broker_config_key broker_config_keys[] = {
     {"offsets.retention.check.interval.ms", "600000", "how often offsets expire"},
     {"offset.metadata.max.bytes", "4096",
      "longest commit metadata (else OFFSET_METADATA_TOO_LARGE)"},
+    {"offsets.commit.timeout.ms", "5000",
+     "cluster mode: a commit waits this long for the in-sync replicas (else REQUEST_TIMED_OUT)"},
     {"group.min.session.timeout.ms", "6000", "smallest session timeout a member may ask"},
     {"group.max.session.timeout.ms", "1800000", "largest session timeout a member may ask"},
     {"group.initial.rebalance.delay.ms", "3000",
@@ -102,6 +104,7 @@ void broker_config_init(broker_config *cfg) {
     cfg->offsets_retention_ms = 10080LL * 60000;
     cfg->offsets_retention_check_interval_ms = 600000;
     cfg->offset_metadata_max_bytes = 4096;
+    cfg->offsets_commit_timeout_ms = 5000;
     cfg->group_min_session_timeout_ms = 6000;
     cfg->group_max_session_timeout_ms = 1800000;
     cfg->group_initial_rebalance_delay_ms = 3000;
@@ -224,6 +227,8 @@ static int64_t *int_key_target(broker_config *cfg, const char *name) {
         return &cfg->offsets_retention_check_interval_ms;
     if (!strcmp(name, "offset.metadata.max.bytes"))
         return &cfg->offset_metadata_max_bytes;
+    if (!strcmp(name, "offsets.commit.timeout.ms"))
+        return &cfg->offsets_commit_timeout_ms;
     if (!strcmp(name, "group.min.session.timeout.ms"))
         return &cfg->group_min_session_timeout_ms;
     if (!strcmp(name, "group.max.session.timeout.ms"))
@@ -264,6 +269,7 @@ static const int_key int_keys[] = {
     {"offsets.retention.minutes", 1, INT64_MAX / 60000, 60000, 0, 0},
     {"offsets.retention.check.interval.ms", 1, INT64_MAX, 1, 0, 0},
     {"offset.metadata.max.bytes", 0, INT32_MAX, 1, 0, 0},
+    {"offsets.commit.timeout.ms", 1, INT32_MAX, 1, 0, 0},
     {"group.min.session.timeout.ms", 0, INT32_MAX, 1, 0, 0},
     {"group.max.session.timeout.ms", 0, INT32_MAX, 1, 0, 0},
     {"group.initial.rebalance.delay.ms", 0, INT32_MAX, 1, 0, 0},

@@ -41,6 +41,7 @@ typedef struct broker_config {
     int64_t offsets_retention_ms;                /* offsets.retention.minutes, 7 days */
     int64_t offsets_retention_check_interval_ms; /* offsets.retention.check.interval.ms, 600 s */
     int64_t offset_metadata_max_bytes;           /* offset.metadata.max.bytes, 4096 */
+    int64_t offsets_commit_timeout_ms;           /* offsets.commit.timeout.ms, 5000 */
     int64_t group_min_session_timeout_ms;        /* group.min.session.timeout.ms, 6000 */
     int64_t group_max_session_timeout_ms;        /* group.max.session.timeout.ms, 1800000 */
     int64_t group_initial_rebalance_delay_ms;    /* group.initial.rebalance.delay.ms, 3000 */

@@ -2,7 +2,14 @@
  * coordinator.c - the group coordinator inside the broker: owns the
  * group.h state machine, gives it a clock (libuv timers) and a store (the
  * compacted internal topic __consumer_offsets), and loads that topic back
- * into memory before the broker listens.
+ * into memory.
+ *
+ * Standalone, every partition of the topic is this broker's: it is loaded
+ * before the broker listens. In cluster mode (coordinator_cluster.c) the
+ * topic is created through ZooKeeper and a partition's groups are loaded
+ * when this broker becomes its leader (a zero-delay timer, one partition
+ * per turn of the loop, COORDINATOR_LOAD_IN_PROGRESS meanwhile) and
+ * dropped when it stops leading it.
  *
  * Timers: one deadline timer, always armed for group_coord_next_deadline()
  * (re-armed after every group request and tick), and one periodic retention
@@ -18,20 +25,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "broker/cluster.h"
+#include "broker/coordinator_internal.h"
 #include "broker/logging.h"
+#include "broker/replica.h"
 #include "broker/topics.h"
 #include "wire/batch.h"
 #include "wire/kafka.h"
-
-struct coordinator {
-    broker *b;
-    group_coord *groups;
-    uv_timer_t deadline;
-    uv_timer_t retention;
-    int timers; /* initialised */
-    int stopped;
-    int64_t armed; /* deadline the timer is set for, INT64_MAX when idle */
-};
 
 int coordinator_topic_is_internal(const char *name, int32_t len) {
     return name && len == (int32_t)strlen(COORDINATOR_TOPIC) &&
@@ -44,23 +44,13 @@ void coordinator_client_host(const char *peer, char *out, size_t len) {
     snprintf(out, len, "/%.*s", hl, peer ? peer : "");
 }
 
-int32_t coordinator_node_for(broker *b, wire_str group) {
-    (void)group; /* standalone: this broker leads every partition */
-    return b->cfg.broker_id;
-}
-
 group_coord *coordinator_groups(broker *b) {
     return b->coord ? b->coord->groups : NULL;
 }
 
 int16_t coordinator_ensure_topic(broker *b) {
-    if (b->cluster) { /* needs __consumer_offsets in ZooKeeper and coordinator moves */
-        static int said;
-        if (!said++)
-            BLOG_W("consumer groups are not available in cluster mode yet: FindCoordinator and "
-                   "the group APIs answer COORDINATOR_NOT_AVAILABLE (docs/CLUSTER.md)");
-        return KAFKA_COORDINATOR_NOT_AVAILABLE;
-    }
+    if (b->cluster)
+        return coordinator_cluster_ensure_topic(b);
     if (topics_find(b->topics, COORDINATOR_TOPIC, (int32_t)strlen(COORDINATOR_TOPIC)))
         return KAFKA_NONE;
     if (b->stopping)
@@ -87,10 +77,27 @@ static int16_t coord_append(void *ctx, const char *group_id, const group_record 
     if (coordinator_ensure_topic(b) != KAFKA_NONE)
         return KAFKA_COORDINATOR_NOT_AVAILABLE;
     topic *t = topics_find(b->topics, COORDINATOR_TOPIC, (int32_t)strlen(COORDINATOR_TOPIC));
+    if (!t || t->partition_count <= 0)
+        return KAFKA_COORDINATOR_NOT_AVAILABLE;
     int32_t p = group_partition_for(wire_str_from(group_id), t->partition_count);
     topic_partition *tp = t->partitions[p];
     if (!tp->lg)
-        return KAFKA_COORDINATOR_NOT_AVAILABLE;
+        return b->cluster ? KAFKA_NOT_COORDINATOR : KAFKA_COORDINATOR_NOT_AVAILABLE;
+    if (b->cluster) {
+        /* Kafka's mapping of the append errors: not the leader ->
+         * NOT_COORDINATOR, too few in-sync replicas -> COORDINATOR_NOT_AVAILABLE. */
+        const replica_part *rp = tp->repl;
+        if (!rp || !rp->is_leader ||
+            cluster_partition_check(b->cluster, COORDINATOR_TOPIC,
+                                    (int32_t)strlen(COORDINATOR_TOPIC), p) != KAFKA_NONE)
+            return KAFKA_NOT_COORDINATOR;
+        if (rp->isr_n < b->cfg.min_insync_replicas) {
+            BLOG_W("group=%s: %s-%" PRId32 " has %d in-sync replica(s), min.insync.replicas is "
+                   "%" PRId64 ": not written (COORDINATOR_NOT_AVAILABLE)",
+                   group_id, COORDINATOR_TOPIC, p, rp->isr_n, b->cfg.min_insync_replicas);
+            return KAFKA_COORDINATOR_NOT_AVAILABLE;
+        }
+    }
     int64_t now = broker_now_ms();
     batch_builder bb;
     batch_builder_init(&bb, BATCH_CODEC_NONE);
@@ -109,8 +116,14 @@ static int16_t coord_append(void *ctx, const char *group_id, const group_record 
     log_append_info info;
     int rc = broker_partition_append(tp, out.p, out.len, now, &info);
     wire_writer_free(&out);
-    if (rc == LOG_OK)
+    if (rc == LOG_OK) {
+        /* Cluster mode: the answer waits until the ISR has it (op_wait). */
+        if (tp->repl && tp->repl->follower_n > 0 && replica_hw(tp) < log_end_offset(tp->lg)) {
+            co->op_tp = tp;
+            co->op_end = log_end_offset(tp->lg);
+        }
         return KAFKA_NONE;
+    }
     BLOG_E("group=%s: appending to %s-%" PRId32 " failed: %s", group_id, COORDINATOR_TOPIC, p,
            log_strerror(rc));
     return rc == LOG_ERR_TOO_LARGE ? KAFKA_INVALID_COMMIT_OFFSET_SIZE
@@ -128,6 +141,7 @@ void h_group_sync_done(void *ctx, void *waiter, int16_t error, const uint8_t *as
 static void deadline_cb(uv_timer_t *t) {
     coordinator *co = t->data;
     co->armed = INT64_MAX;
+    coordinator_op_begin(co->b);
     group_coord_tick(co->groups, broker_now_ms());
     coordinator_reschedule(co->b);
 }
@@ -150,6 +164,7 @@ void coordinator_reschedule(broker *b) {
 
 static void retention_cb(uv_timer_t *t) {
     coordinator *co = t->data;
+    coordinator_op_begin(co->b);
     int32_t groups = 0;
     int64_t start = broker_now_ms();
     int32_t n = group_expire(co->groups, start, &groups);
@@ -162,13 +177,8 @@ static void retention_cb(uv_timer_t *t) {
 
 /* ---- loading ---- */
 
-typedef struct load_stats {
-    int64_t records;
-    int64_t skipped;
-} load_stats;
-
-static int load_partition(coordinator *co, topic_partition *tp, load_stats *st, char *err,
-                          size_t errlen) {
+int coordinator_load_partition(coordinator *co, topic_partition *tp, load_stats *st, char *err,
+                               size_t errlen) {
     log *lg = tp->lg;
     int64_t off = log_start_offset(lg), end = log_end_offset(lg);
     uint8_t *buf = NULL;
@@ -265,10 +275,14 @@ int coordinator_open(broker *b, char *err, size_t errlen) {
     b->coord = co;
 
     int64_t start = broker_now_ms();
-    topic *t = topics_find(b->topics, COORDINATOR_TOPIC, (int32_t)strlen(COORDINATOR_TOPIC));
+    /* Cluster mode: partitions are loaded as this broker comes to lead them. */
+    topic *t = b->cfg.zookeeper_connect[0]
+                   ? NULL
+                   : topics_find(b->topics, COORDINATOR_TOPIC, (int32_t)strlen(COORDINATOR_TOPIC));
     load_stats st = {0, 0};
     for (int32_t p = 0; t && p < t->partition_count; p++)
-        if (t->partitions[p]->lg && load_partition(co, t->partitions[p], &st, err, errlen) != 0)
+        if (t->partitions[p]->lg &&
+            coordinator_load_partition(co, t->partitions[p], &st, err, errlen) != 0)
             return -1;
     group_load_finish(co->groups, broker_now_ms());
     if (t)
@@ -286,8 +300,11 @@ int coordinator_open(broker *b, char *err, size_t errlen) {
                          ? (uint64_t)b->cfg.offsets_retention_check_interval_ms
                          : 600000;
     uv_timer_start(&co->retention, retention_cb, every, every);
+    uv_timer_init(b->loop, &co->loader);
+    co->loader.data = co;
     uv_unref((uv_handle_t *)&co->deadline);
     uv_unref((uv_handle_t *)&co->retention);
+    uv_unref((uv_handle_t *)&co->loader);
     co->timers = 1;
     coordinator_reschedule(b);
     return 0;
@@ -298,10 +315,12 @@ void coordinator_stop(broker *b) {
     if (!co || co->stopped)
         return;
     co->stopped = 1;
+    coordinator_op_begin(b);
     group_coord_shutdown(co->groups, KAFKA_NOT_COORDINATOR);
     if (co->timers) {
         uv_close((uv_handle_t *)&co->deadline, NULL);
         uv_close((uv_handle_t *)&co->retention, NULL);
+        uv_close((uv_handle_t *)&co->loader, NULL);
     }
 }
 
@@ -310,6 +329,25 @@ void coordinator_free(broker *b) {
     if (!co)
         return;
     group_coord_free(co->groups);
+    free(co->parts);
     free(co);
     b->coord = NULL;
+}
+
+/* ---- the current operation's appends (cluster mode) ---- */
+
+void coordinator_op_begin(broker *b) {
+    if (b->coord) {
+        b->coord->op_tp = NULL;
+        b->coord->op_end = -1;
+    }
+}
+
+replica_wait *coordinator_op_wait(broker *b, replica_wait_done done, void *arg, int *nomem) {
+    coordinator *co = b->coord;
+    *nomem = 0;
+    if (!co || !co->op_tp || co->stopped || b->stopping)
+        return NULL;
+    return replica_wait_start(b, co->op_tp, co->op_end, (int32_t)b->cfg.offsets_commit_timeout_ms,
+                              done, arg, nomem);
 }

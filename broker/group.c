@@ -969,16 +969,19 @@ void group_coord_tick(group_coord *c, int64_t now) {
     }
 }
 
-void group_coord_shutdown(group_coord *c, int16_t error) {
-    for (group *g = c->groups; g; g = g->next) {
-        for (gmember *m = g->members; m; m = m->next) {
-            if (m->join_waiter) {
-                void *w = m->join_waiter;
-                m->join_waiter = NULL;
-                answer_join_error(c, w, error, m->member_id);
-            }
-            if (m->sync_waiter)
-                answer_sync(c, m, error);
+void group_waiters_fail(group_coord *c, group *g, int16_t error) {
+    for (gmember *m = g->members; m; m = m->next) {
+        if (m->join_waiter) {
+            void *w = m->join_waiter;
+            m->join_waiter = NULL;
+            answer_join_error(c, w, error, m->member_id);
         }
+        if (m->sync_waiter)
+            answer_sync(c, m, error);
     }
+}
+
+void group_coord_shutdown(group_coord *c, int16_t error) {
+    for (group *g = c->groups; g; g = g->next)
+        group_waiters_fail(c, g, error);
 }

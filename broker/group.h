@@ -234,6 +234,16 @@ int32_t group_expire(group_coord *c, int64_t now, int32_t *groups_removed);
  * group_load_finish then starts the sessions of loaded members at `now`. */
 int group_load_record(group_coord *c, wire_bytes key, wire_bytes value);
 void group_load_finish(group_coord *c, int64_t now);
+/* Cluster mode, where a broker holds only the groups of the
+ * __consumer_offsets partitions it leads (`partitions` in all):
+ * group_load_finish for the groups of `partition` only, and the unload of
+ * a partition whose leadership moved away (its groups' waiting
+ * JoinGroup/SyncGroup answered with `error`, then the groups forgotten).
+ * group_coord_unload_partition returns how many groups it dropped. */
+void group_load_finish_partition(group_coord *c, int32_t partition, int32_t partitions,
+                                 int64_t now);
+int32_t group_coord_unload_partition(group_coord *c, int32_t partition, int32_t partitions,
+                                     int16_t error);
 /* Total committed offsets held. */
 int64_t group_coord_offset_count(const group_coord *c);
 

@@ -31,6 +31,9 @@ void group_members_clear(group *g);
  * then failed): no members, pending members, offsets or protocol type. */
 void group_forget_if_unused(group_coord *c, group *g);
 
+/* Answer the group's waiting JoinGroup/SyncGroup with `error`. */
+void group_waiters_fail(group_coord *c, group *g, int16_t error);
+
 /* Store (insert or overwrite) an offset; -1 on ENOMEM. */
 int group_offset_put(group *g, wire_str topic, int32_t partition, int64_t offset,
                      int32_t leader_epoch, wire_str metadata, int64_t commit_ts, int64_t expire_ts);

@@ -468,3 +468,30 @@ void group_load_finish(group_coord *c, int64_t now) {
         for (gmember *m = g->members; m; m = m->next)
             m->last_heartbeat_ms = now;
 }
+
+static int in_partition(const group *g, int32_t partition, int32_t partitions) {
+    return group_partition_for(wire_str_from(g->id), partitions) == partition;
+}
+
+void group_load_finish_partition(group_coord *c, int32_t partition, int32_t partitions,
+                                 int64_t now) {
+    for (group *g = c->groups; g; g = g->next)
+        if (in_partition(g, partition, partitions))
+            for (gmember *m = g->members; m; m = m->next)
+                m->last_heartbeat_ms = now;
+}
+
+int32_t group_coord_unload_partition(group_coord *c, int32_t partition, int32_t partitions,
+                                     int16_t error) {
+    int32_t n = 0;
+    group *next;
+    for (group *g = c->groups; g; g = next) {
+        next = g->next;
+        if (!in_partition(g, partition, partitions))
+            continue;
+        group_waiters_fail(c, g, error);
+        group_forget(c, g);
+        n++;
+    }
+    return n;
+}

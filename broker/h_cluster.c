@@ -106,7 +106,10 @@ int cluster_h_metadata(broker_request *req) {
         } else if (!t && !topics_name_valid(name.ptr, name.len)) {
             error = KAFKA_INVALID_TOPIC_EXCEPTION;
         } else if (!t && coordinator_topic_is_internal(name.ptr, name.len)) {
-            error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION; /* groups: not in cluster mode yet */
+            /* Created by the group coordinator, with its own settings. */
+            if (allow_auto)
+                coordinator_ensure_topic(b);
+            error = allow_auto ? KAFKA_LEADER_NOT_AVAILABLE : KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
         } else if (!t && b->cfg.auto_create_topics && allow_auto && !b->stopping) {
             char cname[256], msg[256];
             snprintf(cname, sizeof cname, "%.*s", (int)name.len, name.ptr);

@@ -13,6 +13,15 @@
  * in the group as in Kafka, and leaves by session expiry or rebalance.
  * Once the broker is stopping, JoinGroup and SyncGroup are answered
  * NOT_COORDINATOR at once (nothing would answer a waiter later).
+ *
+ * Cluster mode: every request first asks coordinator_check (NOT_COORDINATOR
+ * when another broker coordinates the group, COORDINATOR_LOAD_IN_PROGRESS
+ * while its partition loads). An answer produced by an operation that
+ * appended to __consumer_offsets (SyncGroup's assignment record, a static
+ * member's replacement) leaves only once the high watermark covers the
+ * record; if it cannot (leadership moved, too few in-sync replicas,
+ * offsets.commit.timeout.ms), the encoded answer is replaced by the error
+ * (coordinator_group_error).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +39,12 @@ typedef struct group_waiter {
     broker *b;
     server_conn *conn;
     server_slot *slot;
+    int16_t api_key;
     int16_t version;
-    int in_handler; /* answered inline when set */
+    size_t mark;      /* where the body starts in the slot's writer */
+    char *member_id;  /* JoinGroup: for an error answer after replication */
+    replica_wait *rw; /* answer encoded, waiting for the ISR */
+    int in_handler;   /* answered inline when set */
     int answered;
 } group_waiter;
 
@@ -42,25 +55,34 @@ static group_waiter *waiter_new(broker_request *req) {
     w->b = req->b;
     w->conn = req->conn;
     w->slot = req->slot;
+    w->api_key = req->api_key;
     w->version = req->api_version;
+    w->mark = server_slot_writer(req->slot)->len;
     w->in_handler = 1;
     return w;
+}
+
+static void waiter_free(group_waiter *w) {
+    free(w->member_id);
+    free(w);
 }
 
 static void waiter_cancel(void *arg) {
     group_waiter *w = arg;
     broker *b = w->b;
     group_coord *gc = coordinator_groups(b);
-    if (gc)
+    if (w->rw)
+        replica_wait_cancel(w->rw);
+    else if (gc)
         group_waiter_cancel(gc, w);
-    free(w);
+    waiter_free(w);
     coordinator_reschedule(b);
 }
 
 /* The handler's part after handing the waiter over: inline answer or defer. */
 static int waiter_settle(broker_request *req, group_waiter *w) {
-    if (w->answered) {
-        free(w);
+    if (w->answered && !w->rw) {
+        waiter_free(w);
     } else {
         w->in_handler = 0;
         req->deferred = 1;
@@ -70,13 +92,52 @@ static int waiter_settle(broker_request *req, group_waiter *w) {
     return 0;
 }
 
+/* Replace the encoded answer by an error answer. */
+static void waiter_reencode_error(group_waiter *w, int16_t error) {
+    wire_writer *out = server_slot_writer(w->slot);
+    out->len = w->mark;
+    if (w->api_key == KAFKA_API_JOIN_GROUP) {
+        proto_join_group_resp r;
+        memset(&r, 0, sizeof r);
+        r.error_code = error;
+        r.generation_id = -1;
+        r.protocol_name = r.leader = wire_str_from("");
+        r.member_id = wire_str_from(w->member_id ? w->member_id : "");
+        proto_join_group_resp_encode(out, w->version, &r);
+    } else {
+        proto_sync_group_resp r;
+        memset(&r, 0, sizeof r);
+        r.error_code = error;
+        r.assignment = (wire_bytes){NULL, 0};
+        proto_sync_group_resp_encode(out, w->version, &r);
+    }
+}
+
+/* The group record the answer depended on is replicated (or not). */
+static void waiter_replicated(void *arg, int16_t error) {
+    group_waiter *w = arg;
+    w->rw = NULL;
+    if (error != KAFKA_NONE)
+        waiter_reencode_error(w, coordinator_group_error(error));
+    if (w->in_handler)
+        return;
+    server_response_complete(w->conn, w->slot);
+    waiter_free(w);
+}
+
 /* The answer is in the slot's writer. */
 static void waiter_answered(group_waiter *w) {
     w->answered = 1;
+    int nomem;
+    w->rw = coordinator_op_wait(w->b, waiter_replicated, w, &nomem);
+    if (w->rw)
+        return; /* answered when the ISR has the record */
+    if (nomem)
+        waiter_reencode_error(w, KAFKA_COORDINATOR_NOT_AVAILABLE);
     if (w->in_handler)
         return; /* the handler frees it */
     server_response_complete(w->conn, w->slot);
-    free(w);
+    waiter_free(w);
 }
 
 void h_group_join_done(void *ctx, void *waiter, const group_join_result *res);
@@ -86,6 +147,8 @@ void h_group_sync_done(void *ctx, void *waiter, int16_t error, const uint8_t *as
 void h_group_join_done(void *ctx, void *waiter, const group_join_result *res) {
     (void)ctx;
     group_waiter *w = waiter;
+    if (res->member_id && res->member_id[0])
+        w->member_id = strdup(res->member_id);
     wire_arena a;
     wire_arena_init(&a);
     proto_join_group_resp out;
@@ -128,6 +191,12 @@ void h_group_sync_done(void *ctx, void *waiter, int16_t error, const uint8_t *as
     waiter_answered(w);
 }
 
+/* Cluster mode: is the group's coordinator this broker? (An empty id is
+ * the state machine's INVALID_GROUP_ID.) */
+static int16_t served_here(broker *b, wire_str group_id) {
+    return group_id.len > 0 ? coordinator_check(b, group_id) : KAFKA_NONE;
+}
+
 int h_join_group(broker_request *req) {
     wire_arena a;
     wire_arena_init(&a);
@@ -137,14 +206,12 @@ int h_join_group(broker_request *req) {
     group_waiter *w = waiter_new(req);
     if (!w)
         return broker_request_fail(req, &a, "out of memory");
-    if (req->b->stopping || coordinator_ensure_topic(req->b) != KAFKA_NONE) {
-        group_join_result res = {req->b->stopping ? KAFKA_NOT_COORDINATOR
-                                                  : KAFKA_COORDINATOR_NOT_AVAILABLE,
-                                 -1,
-                                 NULL,
-                                 NULL,
-                                 "",
-                                 NULL};
+    coordinator_op_begin(req->b);
+    int16_t err = req->b->stopping ? KAFKA_NOT_COORDINATOR : served_here(req->b, in.group_id);
+    if (err == KAFKA_NONE && !req->b->cluster && coordinator_ensure_topic(req->b) != KAFKA_NONE)
+        err = KAFKA_COORDINATOR_NOT_AVAILABLE;
+    if (err != KAFKA_NONE) {
+        group_join_result res = {err, -1, NULL, NULL, "", NULL};
         h_group_join_done(NULL, w, &res);
     } else {
         char host[96];
@@ -165,8 +232,11 @@ int h_sync_group(broker_request *req) {
     group_waiter *w = waiter_new(req);
     if (!w)
         return broker_request_fail(req, &a, "out of memory");
-    if (req->b->stopping) /* waiters are no longer answered later */
-        h_group_sync_done(NULL, w, KAFKA_NOT_COORDINATOR, NULL, 0);
+    coordinator_op_begin(req->b);
+    /* stopping: waiters are no longer answered later */
+    int16_t err = req->b->stopping ? KAFKA_NOT_COORDINATOR : served_here(req->b, in.group_id);
+    if (err != KAFKA_NONE)
+        h_group_sync_done(NULL, w, err, NULL, 0);
     else
         group_sync(coordinator_groups(req->b), &in, w, broker_now_ms());
     wire_arena_free(&a);
@@ -181,7 +251,10 @@ int h_heartbeat(broker_request *req) {
         return broker_request_fail(req, &a, "Heartbeat body");
     proto_heartbeat_resp out;
     memset(&out, 0, sizeof out);
-    out.error_code = group_heartbeat(coordinator_groups(req->b), &in, broker_now_ms());
+    coordinator_op_begin(req->b);
+    out.error_code = served_here(req->b, in.group_id);
+    if (out.error_code == KAFKA_NONE)
+        out.error_code = group_heartbeat(coordinator_groups(req->b), &in, broker_now_ms());
     proto_heartbeat_resp_encode(req->out, req->api_version, &out);
     wire_arena_free(&a);
     coordinator_reschedule(req->b);
@@ -199,7 +272,11 @@ int h_leave_group(broker_request *req) {
     memset(&out, 0, sizeof out);
     int64_t now = broker_now_ms();
     group_coord *gc = coordinator_groups(req->b);
-    if (v < 3) {
+    coordinator_op_begin(req->b);
+    out.error_code = served_here(req->b, in.group_id);
+    if (out.error_code != KAFKA_NONE) {
+        /* answered for the whole group */
+    } else if (v < 3) {
         proto_leave_group_member one = {in.member_id, WIRE_STR_NULL, KAFKA_NONE};
         out.error_code = group_leave(gc, in.group_id, &one, 1, now);
         if (out.error_code == KAFKA_NONE)

@@ -9,6 +9,14 @@
  * batch before the answer is written. As in Kafka, a valid member may
  * commit any existing partition, assigned to it or not. retention_time_ms
  * (v2-4) becomes the commit's expire time (offset value v1).
+ *
+ * Cluster mode: every API first asks coordinator_check (NOT_COORDINATOR,
+ * COORDINATOR_LOAD_IN_PROGRESS); ListGroups lists the groups of the
+ * partitions this broker leads. An OffsetCommit is answered once the high
+ * watermark covers its batch (commit_wait below); if it cannot be, the
+ * accepted partitions get coordinator_commit_error's code (NOT_COORDINATOR,
+ * COORDINATOR_NOT_AVAILABLE or REQUEST_TIMED_OUT). The commit is already
+ * in memory then, as it is in the leader's log.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -19,9 +27,76 @@
 #include "broker/coordinator.h"
 #include "broker/group.h"
 #include "broker/logging.h"
+#include "broker/server.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
 #include "wire/protocol.h"
+
+/* An OffsetCommit answer waiting for the ISR: the response (names copied
+ * into the arena) is encoded when the wait ends. */
+typedef struct commit_wait {
+    server_conn *conn;
+    server_slot *slot;
+    int16_t version;
+    wire_arena arena;
+    proto_offset_commit_resp out;
+    replica_wait *rw;
+} commit_wait;
+
+static void commit_wait_free(commit_wait *cw) {
+    wire_arena_free(&cw->arena);
+    free(cw);
+}
+
+static void commit_replicated(void *arg, int16_t error) {
+    commit_wait *cw = arg;
+    int16_t code = coordinator_commit_error(error);
+    for (int32_t t = 0; code != KAFKA_NONE && t < cw->out.topic_count; t++)
+        for (int32_t p = 0; p < cw->out.topics[t].partition_count; p++)
+            if (cw->out.topics[t].partitions[p].error_code == KAFKA_NONE)
+                cw->out.topics[t].partitions[p].error_code = code;
+    proto_offset_commit_resp_encode(server_slot_writer(cw->slot), cw->version, &cw->out);
+    server_response_complete(cw->conn, cw->slot);
+    commit_wait_free(cw);
+}
+
+static void commit_cancel(void *arg) {
+    commit_wait *cw = arg;
+    replica_wait_cancel(cw->rw);
+    commit_wait_free(cw);
+}
+
+/* Take the answer over until the ISR has the commit: 1 taken, 0 answer
+ * now, -1 out of memory. The arena `a` moves into the wait. */
+static int commit_defer(broker_request *req, wire_arena *a, proto_offset_commit_resp *out) {
+    commit_wait *cw = calloc(1, sizeof *cw);
+    if (!cw)
+        return -1;
+    int nomem;
+    cw->rw = coordinator_op_wait(req->b, commit_replicated, cw, &nomem);
+    if (!cw->rw) {
+        free(cw);
+        return nomem ? -1 : 0;
+    }
+    cw->conn = req->conn;
+    cw->slot = req->slot;
+    cw->version = req->api_version;
+    cw->out = *out;
+    cw->arena = *a;
+    /* the topic names point into the request frame: copy them */
+    for (int32_t t = 0; t < out->topic_count; t++) {
+        wire_str n = out->topics[t].name;
+        if (n.len <= 0)
+            continue;
+        char *c = wire_arena_alloc(&cw->arena, (size_t)n.len);
+        if (c)
+            memcpy(c, n.ptr, (size_t)n.len);
+        cw->out.topics[t].name = c ? (wire_str){c, n.len} : wire_str_from("");
+    }
+    req->deferred = 1;
+    server_slot_on_cancel(req->slot, commit_cancel, cw);
+    return 1;
+}
 
 int h_offset_commit(broker_request *req) {
     int16_t v = req->api_version;
@@ -31,7 +106,10 @@ int h_offset_commit(broker_request *req) {
     if (proto_offset_commit_req_decode(&req->body, v, &a, &in) != 0)
         return broker_request_fail(req, &a, "OffsetCommit body");
     int64_t now = broker_now_ms();
-    int16_t topic_err = coordinator_ensure_topic(req->b);
+    coordinator_op_begin(req->b);
+    int16_t topic_err = coordinator_check(req->b, in.group_id);
+    if (topic_err == KAFKA_NONE && !req->b->cluster)
+        topic_err = coordinator_ensure_topic(req->b);
     proto_offset_commit_resp out;
     memset(&out, 0, sizeof out);
     out.topic_count = in.topic_count < 0 ? 0 : in.topic_count;
@@ -85,9 +163,16 @@ int h_offset_commit(broker_request *req) {
         for (int32_t i = 0; i < n; i++)
             back[i]->error_code = e[i].error;
     }
+    coordinator_reschedule(req->b);
+    int deferred = commit_defer(req, &a, &out);
+    if (deferred > 0)
+        return 0;     /* the arena went with the wait */
+    if (deferred < 0) /* the batch is in the log; the ISR's answer cannot be awaited */
+        for (int32_t i = 0; i < n; i++)
+            if (back[i]->error_code == KAFKA_NONE)
+                back[i]->error_code = KAFKA_COORDINATOR_NOT_AVAILABLE;
     proto_offset_commit_resp_encode(req->out, v, &out);
     wire_arena_free(&a);
-    coordinator_reschedule(req->b);
     return 0;
 }
 
@@ -140,8 +225,30 @@ int h_offset_fetch(broker_request *req) {
     memset(&out, 0, sizeof out);
     const group *g =
         in.group_id.len < 0 ? NULL : group_find(coordinator_groups(req->b), in.group_id);
+    int16_t where = coordinator_check(req->b, in.group_id);
     if (in.group_id.len < 0) {
         out.error_code = KAFKA_INVALID_GROUP_ID;
+    } else if (where != KAFKA_NONE) {
+        /* Kafka: v2+ a top-level error only, v0-1 the error per partition */
+        out.error_code = where;
+        out.topic_count = v < 2 && in.topic_count > 0 ? in.topic_count : 0;
+        if (out.topic_count &&
+            !(out.topics = wire_arena_calloc(&a, (size_t)out.topic_count, sizeof *out.topics)))
+            return broker_request_fail(req, &a, "out of memory");
+        for (int32_t t = 0; t < out.topic_count; t++) {
+            proto_offset_fetch_resp_topic *ot = &out.topics[t];
+            ot->name = in.topics[t].name;
+            ot->partition_count =
+                in.topics[t].partition_count < 0 ? 0 : in.topics[t].partition_count;
+            if (ot->partition_count &&
+                !(ot->partitions =
+                      wire_arena_calloc(&a, (size_t)ot->partition_count, sizeof *ot->partitions)))
+                return broker_request_fail(req, &a, "out of memory");
+            for (int32_t p = 0; p < ot->partition_count; p++) {
+                fetch_fill(&ot->partitions[p], NULL, in.topics[t].partitions[p]);
+                ot->partitions[p].error_code = where;
+            }
+        }
     } else if (in.topic_count < 0) {
         if (fetch_all(g, &a, &out) != 0)
             return broker_request_fail(req, &a, "out of memory");
@@ -189,10 +296,13 @@ int h_list_groups(broker_request *req) {
     group_coord *gc = coordinator_groups(req->b);
     proto_list_groups_resp out;
     memset(&out, 0, sizeof out);
-    int32_t n = group_coord_count(gc);
+    out.error_code = coordinator_list_check(req->b);
+    int32_t n = out.error_code == KAFKA_NONE ? group_coord_count(gc) : 0;
     if (n && !(out.groups = wire_arena_calloc(&a, (size_t)n, sizeof *out.groups)))
         return broker_request_fail(req, &a, "out of memory");
     for (group *g = group_coord_first(gc); g && out.group_count < n; g = g->next) {
+        if (coordinator_check(req->b, wire_str_from(g->id)) != KAFKA_NONE)
+            continue; /* cluster mode: this broker is fenced or lost the partition */
         const char *state = group_state_name(g->state);
         int keep = in.states_filter_count <= 0;
         for (int32_t i = 0; !keep && i < in.states_filter_count; i++)
@@ -233,6 +343,8 @@ int h_describe_groups(broker_request *req) {
             og->error_code = KAFKA_INVALID_GROUP_ID;
             continue;
         }
+        if ((og->error_code = coordinator_check(req->b, in.groups[i])) != KAFKA_NONE)
+            continue;
         group *g = group_find(gc, in.groups[i]);
         if (!g)
             continue;
@@ -280,7 +392,10 @@ int h_delete_groups(broker_request *req) {
     int64_t now = broker_now_ms();
     for (int32_t i = 0; i < out.result_count; i++) {
         out.results[i].group_id = in.groups[i];
-        out.results[i].error_code = group_delete(coordinator_groups(req->b), in.groups[i], now);
+        coordinator_op_begin(req->b);
+        out.results[i].error_code = coordinator_check(req->b, in.groups[i]);
+        if (out.results[i].error_code == KAFKA_NONE)
+            out.results[i].error_code = group_delete(coordinator_groups(req->b), in.groups[i], now);
         if (out.results[i].error_code == KAFKA_NONE)
             BLOG_I("peer=%s: deleted group %.*s", req->peer, (int)in.groups[i].len,
                    in.groups[i].ptr);

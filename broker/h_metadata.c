@@ -9,8 +9,9 @@
  * topic is answered as ready at once. __consumer_offsets is marked internal
  * and, when asked for, created by the coordinator with its own config.
  * FindCoordinator for a group makes sure __consumer_offsets exists and names
- * coordinator_node_for(group) (standalone: this broker); transaction keys
- * name this broker too.
+ * the group's coordinator (coordinator_find: standalone this broker, in
+ * cluster mode the leader of the group's partition); transaction keys name
+ * this broker.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -136,8 +137,11 @@ int h_find_coordinator(broker_request *req) {
     proto_find_coordinator_resp out;
     memset(&out, 0, sizeof out);
     int16_t group_err = KAFKA_NONE;
+    int32_t node = req->b->cfg.broker_id, port = req->b->advertised_port;
+    const char *host = req->b->advertised_host;
     if (in.key_type == PROTO_COORDINATOR_GROUP)
-        group_err = in.key.len < 0 ? KAFKA_INVALID_REQUEST : coordinator_ensure_topic(req->b);
+        group_err = in.key.len < 0 ? KAFKA_INVALID_REQUEST
+                                   : coordinator_find(req->b, in.key, &node, &host, &port);
     if (group_err != KAFKA_NONE) {
         out.error_code = group_err;
         out.error_message = wire_str_from(kafka_error_name(group_err));
@@ -148,10 +152,9 @@ int h_find_coordinator(broker_request *req) {
                in.key_type == PROTO_COORDINATOR_TRANSACTION) {
         out.error_code = KAFKA_NONE;
         out.error_message = WIRE_STR_NULL;
-        out.node_id = in.key_type == PROTO_COORDINATOR_GROUP ? coordinator_node_for(req->b, in.key)
-                                                             : req->b->cfg.broker_id;
-        out.host = wire_str_from(req->b->advertised_host);
-        out.port = req->b->advertised_port;
+        out.node_id = node; /* transactions: this broker */
+        out.host = wire_str_from(host);
+        out.port = port;
     } else {
         out.error_code = KAFKA_INVALID_REQUEST;
         out.error_message = wire_str_from("unknown key type");

@@ -14,6 +14,7 @@
 #include "broker/broker.h"
 #include "broker/logging.h"
 #include "broker/replica.h"
+#include "broker/replica_wait.h"
 #include "broker/server.h"
 #include "wire/kafka.h"
 #include "wire/protocol.h"
@@ -124,6 +125,7 @@ void replica_produce_forget_topic(const topic *t) {
 }
 
 void replica_produce_check(void) {
+    replica_wait_check(); /* the coordinator's commits (replica_wait.h) */
     produce_wait *w = waits;
     while (w) {
         produce_wait *next = w->next;
@@ -133,6 +135,7 @@ void replica_produce_check(void) {
 }
 
 void replica_produce_fail_all(void) {
+    replica_wait_fail_all();
     produce_wait *w = waits;
     while (w) {
         produce_wait *next = w->next;

@@ -764,6 +764,46 @@ static void test_waiter_cancel_and_shutdown(void **state) {
     fx_free(f);
 }
 
+/* Cluster mode: dropping one __consumer_offsets partition's groups answers
+ * their waiters and leaves the other partitions' groups alone; loading
+ * starts the sessions of that partition's members only. */
+static void test_unload_and_load_partition(void **state) {
+    (void)state;
+    fx *f = fx_new();
+    /* Java hashCode: "g1" = 3242 -> partition 0 of 2, "g2" = 3243 -> 1 */
+    assert_int_equal(group_partition_for(wire_str_from("g1"), 2), 0);
+    assert_int_equal(group_partition_for(wire_str_from("g2"), 2), 1);
+    answer a, b;
+    one_member_stable(f, "g2", &a, 0);
+    join(f, "g1", NULL, NULL, RANGE, 3, &b, 0);
+    assert_int_equal(b.done, 0); /* waits for the initial delay */
+    assert_int_equal(group_coord_unload_partition(f->c, 0, 2, KAFKA_NOT_COORDINATOR), 1);
+    assert_int_equal(b.done, 1);
+    assert_int_equal(b.error, KAFKA_NOT_COORDINATOR);
+    assert_null(find(f, "g1"));
+    assert_non_null(find(f, "g2"));
+    assert_int_equal(group_coord_next_deadline(f->c), 100 + 10000); /* g2's session only */
+
+    /* g2's partition moves here from another broker: replay, then its
+     * member's session starts at the load. */
+    fx *g = fx_new();
+    for (int i = 0; i < f->nrec; i++) {
+        wire_bytes v =
+            f->recs[i].val ? (wire_bytes){f->recs[i].val, f->recs[i].vlen} : WIRE_BYTES_NULL;
+        assert_int_equal(group_load_record(g->c, (wire_bytes){f->recs[i].key, f->recs[i].klen}, v),
+                         0);
+    }
+    group_load_finish_partition(g->c, 0, 2, 7000); /* not g2's partition */
+    assert_int_equal(find(g, "g2")->members->last_heartbeat_ms, 0);
+    group_load_finish_partition(g->c, 1, 2, 5000);
+    assert_int_equal(find(g, "g2")->state, GROUP_STABLE);
+    assert_int_equal(find(g, "g2")->members->last_heartbeat_ms, 5000);
+    assert_int_equal(group_coord_unload_partition(g->c, 1, 2, KAFKA_NOT_COORDINATOR), 1);
+    assert_int_equal(group_coord_count(g->c), 0);
+    fx_free(g);
+    fx_free(f);
+}
+
 static void test_partition_for(void **state) {
     (void)state;
     /* Java: "g1".hashCode() = 3242; "polygenelubricants" = Integer.MIN_VALUE
@@ -798,6 +838,7 @@ int main(void) {
         cmocka_unit_test(test_delete_groups),
         cmocka_unit_test(test_expiry_rules),
         cmocka_unit_test(test_load_replay),
+        cmocka_unit_test(test_unload_and_load_partition),
         cmocka_unit_test(test_expiry_explicit_retention),
         cmocka_unit_test(test_waiter_cancel_and_shutdown),
         cmocka_unit_test(test_partition_for),

@@ -22,6 +22,13 @@
  * __consumer_offsets.
  * Prints "ok CASE" per check and "FAIL CASE: ..." on the first failure
  * (exit 1); exit 2 on usage or connection errors.
+ *
+ * Usage: group_raw HOST:PORT --ask GROUP
+ * asks that broker about GROUP and prints one line, whatever it answers:
+ * "find=E node=N offset_fetch=E heartbeat=E" (Kafka error codes of
+ * FindCoordinator v2, OffsetFetch v7 of every offset, and a Heartbeat of an
+ * unknown member: NOT_COORDINATOR on a broker that does not coordinate
+ * GROUP, UNKNOWN_MEMBER_ID on its coordinator). Exit 0.
  */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -237,9 +244,28 @@ static char *dup_str(wire_str s) {
     return p;
 }
 
+/* --ask GROUP: what this broker answers about GROUP. */
+static int ask(const char *group) {
+    int fd = conn_open();
+    proto_find_coordinator_req fc = {wire_str_from(group), PROTO_COORDINATOR_GROUP};
+    proto_find_coordinator_resp fco;
+    CALL(fd, KAFKA_API_FIND_COORDINATOR, 2, find_coordinator, &fc, &fco, &A);
+    proto_offset_fetch_req fr = {wire_str_from(group), -1, NULL, 0};
+    proto_offset_fetch_resp fo;
+    CALL(fd, KAFKA_API_OFFSET_FETCH, 7, offset_fetch, &fr, &fo, &A);
+    proto_heartbeat_req hr = {wire_str_from(group), 1, wire_str_from("nobody"), WIRE_STR_NULL};
+    proto_heartbeat_resp ho;
+    CALL(fd, KAFKA_API_HEARTBEAT, 3, heartbeat, &hr, &ho, &A);
+    printf("find=%d node=%d offset_fetch=%d heartbeat=%d\n", fco.error_code, (int)fco.node_id,
+           fo.error_code, ho.error_code);
+    close(fd);
+    return 0;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        printf("usage: group_raw HOST:PORT TOPIC\n");
+    int asking = argc == 4 && strcmp(argv[2], "--ask") == 0;
+    if (argc != 3 && !asking) {
+        printf("usage: group_raw HOST:PORT TOPIC | group_raw HOST:PORT --ask GROUP\n");
         return 2;
     }
     static char hostbuf[256];
@@ -252,6 +278,8 @@ int main(int argc, char **argv) {
     port = colon + 1;
     topic = argv[2];
     wire_arena_init(&A);
+    if (asking)
+        return ask(argv[3]);
     int a = conn_open();
 
     /* FindCoordinator */
