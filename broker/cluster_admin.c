@@ -57,6 +57,22 @@ static void assign_replicas(const cluster_view *v, int32_t partitions, int32_t r
     assign_replicas_from(v, rand() % v->broker_count, 0, partitions, rf, out);
 }
 
+/* Can this broker place rf replicas (when check_rf) and write now? */
+static int16_t check_placement(const cluster *c, int32_t rf, int check_rf, char *msg,
+                               size_t msglen) {
+    if (check_rf && (rf < 1 || rf > c->view->broker_count)) {
+        snprintf(msg, msglen,
+                 "replication factor %" PRId32 " is not possible with %d live broker(s)", rf,
+                 c->view->broker_count);
+        return KAFKA_INVALID_REPLICATION_FACTOR;
+    }
+    if (!c->registered) {
+        snprintf(msg, msglen, "this broker is not registered in ZooKeeper yet; retry");
+        return KAFKA_NOT_CONTROLLER;
+    }
+    return KAFKA_NONE;
+}
+
 static void waiter_closed(uv_handle_t *h) {
     cluster_waiter *w = h->data;
     free(w->name);
@@ -72,17 +88,21 @@ static void waiter_unlink(cluster_waiter *w) {
         }
 }
 
-/* Unlink, report, free. */
+/* Unlink and report; freed now, or when its write answers. */
 static void waiter_finish(cluster_waiter *w, int16_t error, const char *msg) {
+    if (w->finished)
+        return;
+    w->finished = 1;
     waiter_unlink(w);
     if (w->done)
         w->done(w->arg, error, msg);
     uv_timer_stop(&w->timer);
-    uv_close((uv_handle_t *)&w->timer, waiter_closed);
+    if (!w->in_flight)
+        uv_close((uv_handle_t *)&w->timer, waiter_closed);
 }
 
 cluster_waiter *cluster_waiter_new(cluster *c, const char *name, int kind, int32_t partitions,
-                                   cluster_create_done done, void *arg) {
+                                   int32_t timeout_ms, cluster_create_done done, void *arg) {
     cluster_waiter *w = calloc(1, sizeof *w);
     if (!w || !(w->name = strdup(name))) {
         free(w);
@@ -91,6 +111,8 @@ cluster_waiter *cluster_waiter_new(cluster *c, const char *name, int kind, int32
     w->c = c;
     w->kind = kind;
     w->partitions = partitions;
+    w->timeout_ms = timeout_ms;
+    w->in_flight = 1;
     w->done = done;
     w->arg = arg;
     uv_timer_init(c->b->loop, &w->timer);
@@ -101,9 +123,9 @@ cluster_waiter *cluster_waiter_new(cluster *c, const char *name, int kind, int32
 }
 
 void cluster_waiter_discard(cluster_waiter *w) {
-    waiter_unlink(w);
     w->done = NULL;
-    uv_close((uv_handle_t *)&w->timer, waiter_closed);
+    w->in_flight = 0;
+    waiter_finish(w, KAFKA_NONE, NULL);
 }
 
 /* Is what w waits for there in the current view? */
@@ -141,36 +163,29 @@ static void waiter_timeout(uv_timer_t *t) {
     waiter_finish(w, KAFKA_REQUEST_TIMED_OUT, w->timeout_msg);
 }
 
-void cluster_waiter_written(cluster_waiter *w, int16_t error, const char *msg, int32_t timeout_ms,
+void cluster_waiter_written(cluster_waiter *w, int16_t error, const char *msg,
                             const char *timeout_msg) {
+    w->in_flight = 0;
+    if (w->finished) { /* completed meanwhile (the cluster stopped) */
+        uv_close((uv_handle_t *)&w->timer, waiter_closed);
+        return;
+    }
     if (error != KAFKA_NONE) {
         waiter_finish(w, error, msg);
         return;
     }
     w->written = 1;
-    if (timeout_ms <= 0) {
+    if (w->timeout_ms <= 0) {
         waiter_finish(w, KAFKA_NONE, NULL);
         return;
     }
     snprintf(w->timeout_msg, sizeof w->timeout_msg, "%s", timeout_msg);
-    uv_timer_start(&w->timer, waiter_timeout, (uint64_t)timeout_ms, 0);
+    uv_timer_start(&w->timer, waiter_timeout, (uint64_t)w->timeout_ms, 0);
     cluster_waiters_check(w->c); /* the view may already show it */
 }
 
-typedef struct create_op {
-    cluster *c;
-    cluster_waiter *w;
-    int32_t timeout_ms;
-} create_op;
-
 static void on_created(void *arg, const zk_result *r) {
-    create_op *o = arg;
-    cluster_waiter *w = o->w;
-    cluster *c = o->c;
-    int32_t timeout_ms = o->timeout_ms;
-    free(o);
-    if (c->stopping)
-        return; /* cluster_stop already completed the waiter */
+    cluster_waiter *w = arg;
     char msg[200];
     int16_t ec = KAFKA_NONE;
     if (r->rc == ZNODEEXISTS) {
@@ -184,7 +199,7 @@ static void on_created(void *arg, const zk_result *r) {
         BLOG_W("cluster: creating topic %s failed: %s", w->name, msg);
     else
         BLOG_I("cluster: topic %s written to ZooKeeper", w->name);
-    cluster_waiter_written(w, ec, msg, timeout_ms,
+    cluster_waiter_written(w, ec, msg,
                            "the topic was created but not every partition has a leader yet");
 }
 
@@ -206,16 +221,9 @@ int16_t cluster_create_topic(cluster *c, const char *name, int32_t partitions, i
     }
     if (rf == -1)
         rf = (int32_t)b->cfg.default_replication_factor;
-    if (rf < 1 || rf > v->broker_count) {
-        snprintf(msg, msglen,
-                 "replication factor %" PRId32 " is not possible with %d live broker(s)", rf,
-                 v->broker_count);
-        return KAFKA_INVALID_REPLICATION_FACTOR;
-    }
-    if (!c->registered) {
-        snprintf(msg, msglen, "this broker is not registered in ZooKeeper yet; retry");
-        return KAFKA_NOT_CONTROLLER;
-    }
+    int16_t ec = check_placement(c, rf, 1, msg, msglen);
+    if (ec != KAFKA_NONE)
+        return ec;
     if (cluster_topic_deleting(c, name, (int32_t)strlen(name))) {
         snprintf(msg, msglen, "topic '%s' is marked for deletion; retry once it is gone", name);
         return KAFKA_TOPIC_ALREADY_EXISTS;
@@ -225,7 +233,7 @@ int16_t cluster_create_topic(cluster *c, const char *name, int32_t partitions, i
         return KAFKA_TOPIC_ALREADY_EXISTS;
     }
     log_config cfg;
-    int16_t ec = topics_config_build(&b->cfg.log_defaults, ov, n, &cfg, msg, msglen);
+    ec = topics_config_build(&b->cfg.log_defaults, ov, n, &cfg, msg, msglen);
     if (ec != KAFKA_NONE)
         return ec;
     int32_t *replicas = calloc((size_t)partitions * (size_t)rf, sizeof *replicas);
@@ -281,21 +289,17 @@ int16_t cluster_create_topic(cluster *c, const char *name, int32_t partitions, i
     snprintf(cpath, sizeof cpath, "/config/topics/%s", name);
     zk_op ops[2] = {{ZK_OP_CREATE, cpath, cbuf, (int)cj.len, -1},
                     {ZK_OP_CREATE, tpath, tbuf, (int)tj.len, -1}};
-    create_op *o = calloc(1, sizeof *o);
-    cluster_waiter *w = o && !tj.err && !cj.err
-                            ? cluster_waiter_new(c, name, CLUSTER_WAIT_READY, partitions, done, arg)
-                            : NULL;
+    cluster_waiter *w = !tj.err && !cj.err ? cluster_waiter_new(c, name, CLUSTER_WAIT_READY,
+                                                                partitions, timeout_ms, done, arg)
+                                           : NULL;
     if (!w) {
         free(tbuf);
-        free(o);
         snprintf(msg, msglen, "out of memory (or configs too long)");
         return KAFKA_UNKNOWN_SERVER_ERROR;
     }
-    *o = (create_op){c, w, timeout_ms};
-    int rc = zk_multi(c->z, ops, 2, on_created, o);
+    int rc = zk_multi(c->z, ops, 2, on_created, w);
     free(tbuf);
     if (rc != ZOK) {
-        free(o);
         cluster_waiter_discard(w);
         snprintf(msg, msglen, "ZooKeeper is not available: %s", zk_strerror(rc));
         return KAFKA_NOT_CONTROLLER;
@@ -306,13 +310,7 @@ int16_t cluster_create_topic(cluster *c, const char *name, int32_t partitions, i
 /* ---- adding partitions ---- */
 
 static void on_partitions_written(void *arg, const zk_result *r) {
-    create_op *o = arg;
-    cluster_waiter *w = o->w;
-    cluster *c = o->c;
-    int32_t timeout_ms = o->timeout_ms;
-    free(o);
-    if (c->stopping)
-        return;
+    cluster_waiter *w = arg;
     char msg[200];
     int16_t ec = KAFKA_NONE;
     if (r->rc == ZBADVERSION || r->rc == ZNONODE) {
@@ -329,7 +327,7 @@ static void on_partitions_written(void *arg, const zk_result *r) {
     else
         BLOG_I("cluster: topic %s now has %" PRId32 " partitions in ZooKeeper", w->name,
                w->partitions);
-    cluster_waiter_written(w, ec, msg, timeout_ms,
+    cluster_waiter_written(w, ec, msg,
                            "the partitions were added but not every one has a leader yet");
 }
 
@@ -383,22 +381,15 @@ int16_t cluster_create_partitions(cluster *c, const char *name, int32_t count,
         return KAFKA_INVALID_PARTITIONS;
     }
     int32_t rf = t->partitions[0].replica_count, adding = count - from;
-    if (!assignment && rf > v->broker_count) {
-        snprintf(msg, msglen,
-                 "replication factor %" PRId32 " is not possible with %d live broker(s)", rf,
-                 v->broker_count);
-        return KAFKA_INVALID_REPLICATION_FACTOR;
-    }
-    if (!c->registered) {
-        snprintf(msg, msglen, "this broker is not registered in ZooKeeper yet; retry");
-        return KAFKA_NOT_CONTROLLER;
-    }
+    int16_t ec = check_placement(c, rf, !assignment, msg, msglen);
+    if (ec != KAFKA_NONE)
+        return ec;
     int32_t *rows = calloc((size_t)adding * (size_t)rf, sizeof *rows);
     if (!rows) {
         snprintf(msg, msglen, "out of memory");
         return KAFKA_UNKNOWN_SERVER_ERROR;
     }
-    int16_t ec = KAFKA_NONE;
+    ec = KAFKA_NONE;
     if (assignment) {
         ec = check_assignment(c, assignment, assign_n, adding, rf, from, rows, msg, msglen);
     } else { /* continue from where partition 0's first replica sits */
@@ -425,22 +416,19 @@ int16_t cluster_create_partitions(cluster *c, const char *name, int32_t count,
     }
     cj_printf(&tj, "},\"adding_replicas\":{},\"removing_replicas\":{}}");
     free(rows);
-    create_op *o = calloc(1, sizeof *o);
     cluster_waiter *w =
-        o && !tj.err ? cluster_waiter_new(c, name, CLUSTER_WAIT_READY, count, done, arg) : NULL;
+        !tj.err ? cluster_waiter_new(c, name, CLUSTER_WAIT_READY, count, timeout_ms, done, arg)
+                : NULL;
     if (!w) {
         free(tbuf);
-        free(o);
         snprintf(msg, msglen, "out of memory");
         return KAFKA_UNKNOWN_SERVER_ERROR;
     }
-    *o = (create_op){c, w, timeout_ms};
     char tpath[300];
     snprintf(tpath, sizeof tpath, "/brokers/topics/%s", name);
-    int rc = zk_set(c->z, tpath, tbuf, (int)tj.len, t->version, on_partitions_written, o);
+    int rc = zk_set(c->z, tpath, tbuf, (int)tj.len, t->version, on_partitions_written, w);
     free(tbuf);
     if (rc != ZOK) {
-        free(o);
         cluster_waiter_discard(w);
         snprintf(msg, msglen, "ZooKeeper is not available: %s", zk_strerror(rc));
         return KAFKA_NOT_CONTROLLER;

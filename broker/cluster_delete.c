@@ -36,20 +36,8 @@ int cluster_topic_deleting(const cluster *c, const char *name, int32_t len) {
 
 /* ---- marking (any broker) ---- */
 
-typedef struct mark_op {
-    cluster *c;
-    cluster_waiter *w;
-    int32_t timeout_ms;
-} mark_op;
-
 static void on_marked(void *arg, const zk_result *r) {
-    mark_op *o = arg;
-    cluster *c = o->c;
-    cluster_waiter *w = o->w;
-    int32_t timeout_ms = o->timeout_ms;
-    free(o);
-    if (c->stopping)
-        return; /* cluster_stop completed the waiter */
+    cluster_waiter *w = arg;
     char msg[200] = "";
     int16_t ec = KAFKA_NONE;
     if (r->rc != ZOK && r->rc != ZNODEEXISTS) { /* exists: marked already */
@@ -60,7 +48,7 @@ static void on_marked(void *arg, const zk_result *r) {
     } else {
         BLOG_I("cluster: topic %s marked for deletion", w->name);
     }
-    cluster_waiter_written(w, ec, msg, timeout_ms,
+    cluster_waiter_written(w, ec, msg,
                            "the topic is marked for deletion but not deleted yet (a broker "
                            "holding replicas of it may be down); the deletion goes on");
 }
@@ -77,19 +65,15 @@ int16_t cluster_delete_topic(cluster *c, const char *name, int32_t timeout_ms,
         snprintf(msg, msglen, "this broker is not registered in ZooKeeper yet; retry");
         return KAFKA_NOT_CONTROLLER;
     }
-    mark_op *o = calloc(1, sizeof *o);
-    cluster_waiter *w = o ? cluster_waiter_new(c, name, CLUSTER_WAIT_GONE, 0, done, arg) : NULL;
+    cluster_waiter *w = cluster_waiter_new(c, name, CLUSTER_WAIT_GONE, 0, timeout_ms, done, arg);
     if (!w) {
-        free(o);
         snprintf(msg, msglen, "out of memory");
         return KAFKA_UNKNOWN_SERVER_ERROR;
     }
-    *o = (mark_op){c, w, timeout_ms};
     char path[300];
     snprintf(path, sizeof path, "/admin/delete_topics/%s", name);
-    int rc = zk_create(c->z, path, "", 0, ZK_PERSISTENT, on_marked, o);
+    int rc = zk_create(c->z, path, "", 0, ZK_PERSISTENT, on_marked, w);
     if (rc != ZOK) {
-        free(o);
         cluster_waiter_discard(w);
         snprintf(msg, msglen, "ZooKeeper is not available: %s", zk_strerror(rc));
         return KAFKA_NOT_CONTROLLER;

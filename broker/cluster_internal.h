@@ -42,8 +42,11 @@ typedef struct cluster_waiter {
     char *name;
     int kind;           /* CLUSTER_WAIT_* */
     int32_t partitions; /* READY: this many partitions, each with a leader */
+    int32_t timeout_ms; /* after the write: wait this long (<= 0: not at all) */
     char timeout_msg[160];
-    int written; /* the ZooKeeper write succeeded */
+    int in_flight; /* its ZooKeeper write has not answered yet */
+    int finished;  /* answered (freed once the write answered too) */
+    int written;   /* the ZooKeeper write succeeded */
     cluster_create_done done;
     void *arg;
     uv_timer_t timer;
@@ -96,16 +99,18 @@ const cluster_deletion *cluster_view_deletion(const cluster_view *v, const char 
  * controller, remove fully acknowledged topics from ZooKeeper. */
 void cluster_deletions_apply(cluster *c, const cluster_view *old);
 /* A waiter for `name` (cluster_admin.c), linked into c->waiters (so a
- * stopping cluster completes it); NULL without memory. */
+ * stopping cluster completes it), for a ZooKeeper write the caller submits
+ * next with the waiter as the callback's argument; NULL without memory. */
 cluster_waiter *cluster_waiter_new(cluster *c, const char *name, int kind, int32_t partitions,
-                                   cluster_create_done done, void *arg);
-/* The ZooKeeper write behind w answered (callers return first when
- * c->stopping: w was completed then). error != NONE finishes w with it;
- * else w is finished at once when timeout_ms <= 0, or waits for the view
- * (REQUEST_TIMED_OUT with timeout_msg after timeout_ms). */
-void cluster_waiter_written(cluster_waiter *w, int16_t error, const char *msg, int32_t timeout_ms,
+                                   int32_t timeout_ms, cluster_create_done done, void *arg);
+/* The write behind w answered (call it from the write's callback, always:
+ * it also frees a waiter the cluster completed meanwhile). error != NONE
+ * finishes w with it; else w is finished at once when its timeout_ms <= 0,
+ * or waits for the view (REQUEST_TIMED_OUT with timeout_msg after
+ * timeout_ms). */
+void cluster_waiter_written(cluster_waiter *w, int16_t error, const char *msg,
                             const char *timeout_msg);
-/* Give up on w before anything was written: unlinked, no callback. */
+/* The write could not be submitted: w goes, without a callback. */
 void cluster_waiter_discard(cluster_waiter *w);
 /* After a new view: complete the waiters whose topics are ready. */
 void cluster_waiters_check(cluster *c);
