@@ -1,11 +1,12 @@
 /*
- * replica.h - replication in cluster mode (phase B, in progress): the
- * follower side (one fetcher connection per leader broker, Fetch with this
- * broker's replica id for all partitions followed from that leader, the
- * leader's batches appended at the offsets they had) and the leader side
- * (each follower's log end offset from its fetch offsets, the high
- * watermark = smallest log end offset in the ISR, consumers served only
- * below it).
+ * replica.h - replication in cluster mode: the follower side (one fetcher
+ * connection per leader broker; a partition that gets a new leader or
+ * leader epoch is first truncated by OffsetForLeaderEpoch, KIP-101/279,
+ * then fetched with this broker's replica id, its batches appended exactly
+ * as the leader has them) and the leader side (each follower's log end
+ * offset from its fetch offsets, the high watermark = smallest log end
+ * offset in the ISR, consumers served only below it). High watermarks live
+ * in the logs (log_set_high_watermark) and are checkpointed by logdir.
  *
  * State hangs off topic_partition->repl (NULL when standalone or not a
  * replica here), created and updated by replica_apply_view after every new
@@ -28,11 +29,20 @@ typedef struct replica_follower {
     int64_t caught_up_ms; /* last time its fetch reached our log end */
 } replica_follower;
 
+/* Follower: where the partition is in truncation (replica_follower.c). */
+enum replica_trunc_state {
+    REPLICA_FETCHING = 0,    /* truncation settled: fetched */
+    REPLICA_TRUNC_ASK = 1,   /* OffsetForLeaderEpoch to send (not before trunc_retry_ms) */
+    REPLICA_TRUNC_ASKED = 2, /* sent, answer awaited */
+};
+
 typedef struct replica_part {
     int is_leader;
     int32_t leader_id;
     int32_t leader_epoch;
-    int64_t hw;
+    int trunc;              /* follower: enum replica_trunc_state */
+    int64_t trunc_retry_ms; /* REPLICA_TRUNC_ASK: not before this */
+    int32_t trunc_asked;    /* the epoch asked for (REPLICA_TRUNC_ASKED) */
     int isr_n;
     int32_t isr[CLUSTER_RF_MAX];
     int isr_pending; /* an ISR change is being written */
@@ -43,7 +53,7 @@ typedef struct replica_part {
 } replica_part;
 
 /* High watermark of a partition: what consumers may read up to (standalone
- * and single-replica partitions: the log end). */
+ * and partitions this broker does not replicate: the log end). */
 int64_t replica_hw(const topic_partition *tp);
 
 /* Leader side: follower `id` fetched from `offset` (its log end). */

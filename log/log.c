@@ -132,15 +132,19 @@ static int add_segment(log *l, int64_t base) {
     return LOG_OK;
 }
 
-static int roll(log *l) {
+/* Seal the active segment and start a new one at `base` (>= its end). */
+int log_roll_at(log *l, int64_t base) {
     int rc = segs_reserve(l, l->nsegs + 1);
     if (rc != LOG_OK)
         return rc;
-    segment *a = active(l);
-    rc = segment_seal(a);
+    rc = segment_seal(active(l));
     if (rc != LOG_OK)
         return rc;
-    return add_segment(l, a->next_offset);
+    return add_segment(l, base);
+}
+
+static int roll(log *l) {
+    return log_roll_at(l, active(l)->next_offset);
 }
 
 int log_roll(log *l, int64_t now_ms) {
@@ -539,9 +543,13 @@ static int require_keys(const uint8_t *batch, size_t size) {
     return map_batch_status(rc);
 }
 
-/* Pass 1 of an append: every batch checked before anything is written. */
-static int append_validate(const log *l, const uint8_t *data, size_t len, int *nbatches,
-                           int64_t *nrecords) {
+/* Pass 1 of an append: every batch checked before anything is written.
+ * replica: batches copied from a leader (log_append_replica): control
+ * batches allowed, keys not re-checked (the leader did), records missing
+ * from a batch (compaction) allowed; *nrecords counts records then, else
+ * offsets. */
+int log_validate_batches(const log *l, const uint8_t *data, size_t len, int replica, int *nbatches,
+                         int64_t *nrecords) {
     size_t pos = 0;
     int nb = 0;
     int64_t records = 0;
@@ -554,15 +562,16 @@ static int append_validate(const log *l, const uint8_t *data, size_t len, int *n
         if ((int64_t)BATCH_LOG_OVERHEAD + blen > l->cfg.max_message_bytes)
             return LOG_ERR_TOO_LARGE;
         batch_header h;
-        int rc = batch_validate(data + pos, len - pos, (size_t)l->cfg.max_message_bytes, 1, &h);
+        int rc =
+            batch_validate(data + pos, len - pos, (size_t)l->cfg.max_message_bytes, !replica, &h);
         if (rc != BATCH_OK)
             return map_batch_status(rc);
-        if (h.attributes & BATCH_ATTR_CONTROL)
+        if (!replica && (h.attributes & BATCH_ATTR_CONTROL))
             return LOG_ERR_INVALID_RECORD; /* clients may not write control batches */
-        if (l->cfg.cleanup_policy != LOG_CLEANUP_DELETE &&
+        if (!replica && l->cfg.cleanup_policy != LOG_CLEANUP_DELETE &&
             (rc = require_keys(data + pos, (size_t)batch_total_size(&h))) != LOG_OK)
             return rc;
-        records += (int64_t)h.last_offset_delta + 1;
+        records += replica ? (int64_t)h.record_count : (int64_t)h.last_offset_delta + 1;
         pos += (size_t)batch_total_size(&h);
         nb++;
     }
@@ -571,8 +580,8 @@ static int append_validate(const log *l, const uint8_t *data, size_t len, int *n
     return LOG_OK;
 }
 
-static int need_roll(const log *l, const segment *a, size_t len, int nb, int64_t records,
-                     int64_t now_ms) {
+int log_need_roll(const log *l, size_t len, int nb, int64_t records, int64_t now_ms) {
+    const segment *a = &l->segs[l->nsegs - 1];
     if (a->size == 0)
         return 0;
     if (a->size + (int64_t)len > l->cfg.segment_bytes)
@@ -594,17 +603,17 @@ int log_append(log *l, uint8_t *data, size_t len, int32_t leader_epoch, int64_t 
         return LOG_ERR_TOO_LARGE;
     int nb = 0;
     int64_t records = 0;
-    int rc = append_validate(l, data, len, &nb, &records);
+    int rc = log_validate_batches(l, data, len, 0, &nb, &records);
     if (rc != LOG_OK)
         return rc;
-    if (need_roll(l, active(l), len, nb, records, now_ms)) {
+    if (log_need_roll(l, len, nb, records, now_ms)) {
         rc = roll(l);
         if (rc != LOG_OK)
             return rc;
     }
     segment *a = active(l);
     int log_append_time = l->cfg.timestamp_type == LOG_TIMESTAMP_LOG_APPEND_TIME;
-    int64_t first = a->next_offset, next = first, max_ts = -1;
+    int64_t first = a->next_offset, next = first;
     for (size_t pos = 0; pos < len;) {
         uint8_t *b = data + pos;
         batch_header h;
@@ -617,6 +626,17 @@ int log_append(log *l, uint8_t *data, size_t len, int32_t leader_epoch, int64_t 
         next += (int64_t)h.last_offset_delta + 1;
         pos += (size_t)batch_total_size(&h);
     }
+    return log_write_batches(l, data, len, nb, records, first, log_append_time ? now_ms : -1,
+                             now_ms, info);
+}
+
+/* Pass 2 of an append (log_append, log_append_replica): the validated,
+ * stamped batches to the active segment with one write, then indexes, the
+ * epoch cache and the counters. */
+int log_write_batches(log *l, const uint8_t *data, size_t len, int nb, int64_t records,
+                      int64_t first, int64_t append_time, int64_t now_ms, log_append_info *info) {
+    segment *a = active(l);
+    int64_t max_ts = -1;
     int64_t at = a->size;
     size_t done = 0;
     while (done < len) {
@@ -649,10 +669,11 @@ int log_append(log *l, uint8_t *data, size_t len, int32_t leader_epoch, int64_t 
     a->size += (int64_t)len;
     a->dirty = 1;
     l->size += (int64_t)len;
+    int64_t next = a->next_offset;
     if (info) {
         info->first_offset = first;
         info->last_offset = next - 1;
-        info->log_append_time = log_append_time ? now_ms : -1;
+        info->log_append_time = append_time;
         info->max_timestamp = max_ts;
         info->batch_count = nb;
         info->record_count = (int32_t)records;
@@ -863,6 +884,21 @@ int log_advance_start_offset(log *l, int64_t offset) {
     return rc;
 }
 
+/* Remove every segment and start an empty log at `offset` (log start = log
+ * end = offset). A failure marks the log failed. */
+int log_restart_at(log *l, int64_t offset) {
+    log_cleaner_state_free(l);
+    int rc = remove_tail(l, 0);
+    if (rc == LOG_OK)
+        rc = add_segment(l, offset);
+    if (rc != LOG_OK) {
+        l->failed = 1;
+        return rc;
+    }
+    l->start_offset = offset;
+    return LOG_OK;
+}
+
 int log_truncate_to(log *l, int64_t offset) {
     if (offset < 0)
         return LOG_ERR_ARG;
@@ -874,16 +910,13 @@ int log_truncate_to(log *l, int64_t offset) {
         l->clean_offset = offset;
     int rc;
     int all = offset <= l->segs[0].base_offset || offset < l->start_offset;
+    if (l->hw > offset)
+        l->hw = offset; /* what was committed there is gone */
     if (all) {
         /* Nothing below offset survives: start over there. */
-        rc = remove_tail(l, 0);
-        if (rc == LOG_OK)
-            rc = add_segment(l, offset);
-        if (rc != LOG_OK) {
-            l->failed = 1;
+        rc = log_restart_at(l, offset);
+        if (rc != LOG_OK)
             return rc;
-        }
-        l->start_offset = offset;
     } else {
         int keep = find_segment(l, offset);
         if (l->segs[keep].base_offset == offset && keep > 0)

@@ -160,6 +160,30 @@ typedef struct log_append_info {
 int log_append(log *l, uint8_t *data, size_t len, int32_t leader_epoch, int64_t now_ms,
                log_append_info *info);
 
+/* Replication (a follower copying its leader's log): append batches that
+ * already carry their offsets and leader epochs, unchanged (nothing is
+ * rewritten, `data` stays as it is). Every batch is validated first (size,
+ * magic, CRC, header; control batches and batches compaction removed
+ * records from are accepted, keys of compacted logs are not re-checked:
+ * the leader did); base offsets must be strictly
+ * increasing with no overlap and the first must be >= the log end; gaps are
+ * allowed (compacted topics). The segment rolls as for log_append, and at
+ * the first batch's base offset when it does. Indexes, the time index and
+ * the leader-epoch cache are updated as for a normal append; info as for
+ * log_append (log_append_time -1). Errors: those of log_append, and
+ * LOG_ERR_OUT_OF_RANGE when the first base offset is below the log end
+ * (nothing written). */
+int log_append_replica(log *l, const uint8_t *data, size_t len, int64_t now_ms,
+                       log_append_info *info);
+
+/* Replication: drop the whole log and start empty at `offset` (log start =
+ * log end = offset), also when offset is past the log end: a follower whose
+ * log ends before its leader's log start (Kafka's truncateFullyAndStartAt).
+ * The leader-epoch cache is emptied; a set high watermark becomes offset.
+ * LOG_ERR_ARG for offset < 0; LOG_ERR_IO (the log then refuses appends
+ * until it is reopened). */
+int log_truncate_fully_and_start_at(log *l, int64_t offset);
+
 /* A byte range of one segment's .log file: whole batches, ready for
  * pread()/sendfile(). fd is owned by the log and stays valid until the next
  * log_apply_retention / log_truncate_to / log_advance_start_offset /
@@ -218,7 +242,8 @@ int log_apply_retention(log *l, int64_t now_ms, int *deleted);
 int log_advance_start_offset(log *l, int64_t offset);
 
 /* Remove every record at or after `offset` (a follower truncating a
- * diverged tail). offset >= log end is a no-op. */
+ * diverged tail). offset >= log end is a no-op. A set high watermark above
+ * offset becomes offset. */
 int log_truncate_to(log *l, int64_t offset);
 
 /* Leader epochs (KIP-101/KIP-279). Each log keeps Kafka's leader-epoch
@@ -247,8 +272,8 @@ int32_t log_latest_epoch(const log *l);
 
 /* High watermark. Only replication sets it (log_set_high_watermark, value
  * clamped to [log start, log end]); until then, and always in a standalone
- * broker, log_high_watermark reports the log end offset. A set value is
- * clamped again when read (truncation, retention). logdir_checkpoint
+ * broker, log_high_watermark reports the log end offset. Truncation lowers
+ * a set value to the cut; it is clamped again when read (retention). logdir_checkpoint
  * persists it in `replication-offset-checkpoint` for logs where it was set,
  * and logdir_open restores it. No I/O here. */
 int64_t log_high_watermark(const log *l);

@@ -40,6 +40,26 @@ int64_t log_segment_age_base(const log *l, const segment *s);
 /* Drop a compaction pass in progress (log.c calls it on truncation/free). */
 void log_cleaner_state_free(log *l);
 
+/* log.c pieces shared with log_replica.c (append as is, restart). */
+/* Check every batch of an append (replica: batches copied from a leader,
+ * control batches, compaction's missing records allowed, keys not
+ * re-checked). */
+int log_validate_batches(const log *l, const uint8_t *data, size_t len, int replica, int *nbatches,
+                         int64_t *nrecords);
+/* 1 when the active segment must roll before `len` bytes of `nb` batches
+ * whose last offset is active end + records - 1 are appended. */
+int log_need_roll(const log *l, size_t len, int nb, int64_t records, int64_t now_ms);
+/* Seal the active segment, start a new one at `base` (>= its end). */
+int log_roll_at(log *l, int64_t base);
+/* Write validated batches whose offsets are stamped to the active segment
+ * and update indexes, epoch cache, sizes, info (first: offset of the first
+ * record; append_time: LogAppendTime used or -1). */
+int log_write_batches(log *l, const uint8_t *data, size_t len, int nb, int64_t records,
+                      int64_t first, int64_t append_time, int64_t now_ms, log_append_info *info);
+/* Remove every segment, start empty at `offset` (a failure marks the log
+ * failed). The caller fixes the recovery point and the epoch cache. */
+int log_restart_at(log *l, int64_t offset);
+
 /* log_epoch.c: the leader-epoch cache kept in step with the log. */
 /* At open, after the segments and the start offset are known: load the
  * file, or rebuild it from the batch headers when missing or damaged, and

@@ -292,6 +292,16 @@ int logdir_checkpoint(logdir *d) {
     int rc3 = path_join(path, sizeof(path), d->path, CLEANER_CHECKPOINT);
     if (rc3 == LOG_OK)
         rc3 = checkpoint_write(path, v, ncl);
+    free(v);
+    int rc4 = logdir_checkpoint_high_watermarks(d);
+    return rc != LOG_OK ? rc : rc2 != LOG_OK ? rc2 : rc3 != LOG_OK ? rc3 : rc4;
+}
+
+int logdir_checkpoint_high_watermarks(logdir *d) {
+    char path[4096];
+    checkpoint_entry *v = NULL;
+    if (d->n > 0 && !(v = calloc((size_t)d->n, sizeof(*v))))
+        return LOG_ERR_NOMEM;
     /* Only logs whose high watermark replication set have one. */
     size_t nhw = 0;
     for (int i = 0; i < d->n; i++)
@@ -300,11 +310,11 @@ int logdir_checkpoint(logdir *d) {
             v[nhw].partition = log_partition(d->logs[i]);
             v[nhw++].offset = log_high_watermark(d->logs[i]);
         }
-    int rc4 = path_join(path, sizeof(path), d->path, HW_CHECKPOINT);
-    if (rc4 == LOG_OK)
-        rc4 = checkpoint_write(path, v, nhw);
+    int rc = path_join(path, sizeof(path), d->path, HW_CHECKPOINT);
+    if (rc == LOG_OK)
+        rc = checkpoint_write(path, v, nhw);
     free(v);
-    return rc != LOG_OK ? rc : rc2 != LOG_OK ? rc2 : rc3 != LOG_OK ? rc3 : rc4;
+    return rc;
 }
 
 int logdir_tick(logdir *d, int64_t now_ms) {

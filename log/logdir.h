@@ -69,6 +69,11 @@ log *logdir_at(logdir *d, int i);
  * logs a compaction pass has finished on). */
 int logdir_checkpoint(logdir *d);
 
+/* Write only `replication-offset-checkpoint` (high watermarks of the logs
+ * where one was set): replication calls it more often than the rest. The
+ * file's only writer is this module. */
+int logdir_checkpoint_high_watermarks(logdir *d);
+
 /* log_apply_retention and log_maybe_flush on every log; returns the first
  * error but visits all logs. */
 int logdir_tick(logdir *d, int64_t now_ms);
