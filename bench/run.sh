@@ -20,7 +20,8 @@
 # BUILD_DIR/bench-results.txt. Knobs: BENCH_LOG_MB (default 1024),
 # BENCH_MSGS (default 1000000), BENCH_PARTITIONS (default 4),
 # BENCH_CLIENT_COUNTS (default "1000000 10000000"; "" skips section 4),
-# BENCH_SECTIONS (default "1 2 4 5").
+# BENCH_CLUSTER_MSGS (default 2000000), BENCH_SECTIONS (default
+# "1 2 4 5 6").
 set -uo pipefail
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd) || { echo "bench: no build dir $1" >&2; exit 2; }
@@ -30,7 +31,8 @@ LOG_MB=${BENCH_LOG_MB:-1024}
 MSGS=${BENCH_MSGS:-1000000}
 PARTS=${BENCH_PARTITIONS:-4}
 CLIENT_COUNTS=${BENCH_CLIENT_COUNTS-1000000 10000000}
-SECTIONS=${BENCH_SECTIONS:-1 2 4 5}
+SECTIONS=${BENCH_SECTIONS:-1 2 4 5 6}
+CLUSTER_MSGS=${BENCH_CLUSTER_MSGS:-2000000}
 GROUP_MSGS=${BENCH_GROUP_MSGS:-1000000}
 GROUP_RUNS=${BENCH_GROUP_RUNS:-3}
 has_section() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -167,7 +169,65 @@ cat "$OUT.ratios5" >>"$OUT"
 rm -f "$OUT.ratios5"
 say ""
 fi
+
+# 6. Replication factor 3 against standalone, both clients, acks=1 and
+# acks=all: first on the standalone broker above, then on three cluster
+# brokers (one ZooKeeper) sharing the same cores. Topic names carry the
+# case (c6-MODE-CLIENT-ACKS) for the table below.
+c6_produce() { # MODE ADDR CLIENT ACKS
+    local t="c6-$1-$3-$4" rf=1 x
+    [ "$1" = sa ] || rf=3
+    for x in "$t" "$t-paced"; do
+        [ "$x" = "$t" ] || [ "$3" = strand ] || continue
+        run "$BUILD/bin/strand" -b "$2" topic create "$x" --partitions 3 --replication-factor "$rf" \
+            >/dev/null || return 1
+    done
+    if [ "$3" = rdk ]; then
+        run "$BUILD/bin/rdk_perf" produce -b "$2" -t "$t" -n "$CLUSTER_MSGS" -s 100 -a "$4" -z none -P 3
+    else
+        run "$BUILD/bin/strand" -b "$2" perf produce --topic "$t" --num-records "$CLUSTER_MSGS" \
+            --record-size 100 --acks "$4" --partitions 3
+        run "$BUILD/bin/strand" -b "$2" perf produce --topic "$t-paced" --num-records 100000 \
+            --record-size 100 --acks "$4" --partitions 3 --throughput 20000
+    fi
+    "$BUILD/bin/strand" -b "$2" topic delete "$t" "$t-paced" >/dev/null 2>&1
+}
+if has_section 6; then
+say "## 6. replication factor 3 vs standalone: $CLUSTER_MSGS x 100 B, 3 partitions, no compression"
+for acks in 1 all; do
+    for client in strand rdk; do c6_produce sa "$BROKER_ADDR" "$client" "$acks"; done
+done
+fi
 stop_broker
+if has_section 6; then
+. "$HERE/../tests/integration/zk_lib.sh"
+start_zookeeper
+for id in 1 2 3; do start_cluster_broker "$id" /bench; done
+say "cluster: ZooKeeper $ZK_ADDR, brokers ${CB_ADDR[1]} ${CB_ADDR[2]} ${CB_ADDR[3]} (--zookeeper $ZK_ADDR/bench)"
+for acks in 1 all; do
+    for client in strand rdk; do c6_produce rf3 "${CB_ADDR[1]}" "$client" "$acks"; done
+done
+for id in 1 2 3; do stop_cluster_broker "$id"; done
+stop_zookeeper
+say ""
+say "## 6b. RF=3 / standalone (records/s: higher is better; latency ms: lower)"
+awk '
+/^\$ .*(rdk_perf|perf) produce/ { key = $0; sub(/.* (-t|--topic) c6-/, "", key); sub(/ .*/, "", key) }
+/^produce msgs=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "msgs_per_s") r[key] = kv[2]; if (kv[1] == "lat_p50_ms") p50[key] = kv[2]; if (kv[1] == "lat_p99_ms") p99[key] = kv[2] } }
+/ records sent, / { r[key] = $8 }
+/^latency ms:/ { a = $4; b = $8; sub(",", "", a); sub(",", "", b); p50[key] = a; p99[key] = b }
+END {
+    printf "%-18s %12s %12s %7s %14s %14s\n", "client acks", "standalone/s", "RF=3/s", "ratio", "sa p50/p99", "RF=3 p50/p99"
+    split("strand-1 strand-all rdk-1 rdk-all strand-1-paced strand-all-paced", cases, " ")
+    for (i = 1; i <= 6; i++) {
+        c = cases[i]; s = "sa-" c; f = "rf3-" c
+        printf "%-18s %12s %12s %7.2f %14s %14s\n", c, r[s], r[f], (r[s] > 0 ? r[f] / r[s] : 0), p50[s] "/" p99[s], p50[f] "/" p99[f]
+    }
+}' "$OUT" | tee -a "$OUT.ratios6"
+cat "$OUT.ratios6" >>"$OUT"
+rm -f "$OUT.ratios6"
+say ""
+fi
 
 # Ratios to the reference measured above: the disk's raw sequential write
 # speed (without fsync, as the broker's default flush policy leaves data to
