@@ -15,7 +15,13 @@
 #     once the member is done;
 #   - the killed broker restarts and rejoins; `strand group list` (every
 #     broker) and `strand group describe` (the coordinator) still agree;
-#   - a second member of the group resumes exactly at the commits.
+#   - the coordinator paused past its session: it drops the group and
+#     answers NOT_COORDINATOR; the next coordinator has the same commits;
+#   - a second member of the group resumes exactly at the commits;
+#   - min.insync.replicas=2 with two brokers stopped: a commit is refused
+#     with COORDINATOR_NOT_AVAILABLE, the earlier commits stay.
+# Also: with 2 of 3 brokers alive the topic is not created
+# (COORDINATOR_NOT_AVAILABLE) until the third arrives.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 . "$(dirname "${ITEST_LIB:-$0}")/zk_lib.sh"
@@ -30,10 +36,19 @@ OPTS="--override offsets.topic.num.partitions=3 --override offsets.topic.replica
       --override group.initial.rebalance.delay.ms=0 --override group.min.session.timeout.ms=1000"
 
 start_zookeeper
-for id in 1 2 3; do
+for id in 1 2; do
     # shellcheck disable=SC2086 # OPTS is a word list
     start_cluster_broker "$id" /grp $OPTS
 done
+# Two brokers alive, replication factor 3: the topic is not created, no
+# coordinator (COORDINATOR_NOT_AVAILABLE, 15), group requests refused.
+out=$("$GROUP_RAW" "${CB_ADDR[1]}" --ask cgrp) || fail "group_raw --ask failed: $out"
+[ "$out" = "find=15 node=-1 offset_fetch=16 heartbeat=16" ] ||
+    fail "with 2 of 3 brokers: '$out', expected find=15 (COORDINATOR_NOT_AVAILABLE)"
+grep -q "__consumer_offsets is not created while 2 broker(s) are alive" "${CB_OUT[1]}" ||
+    fail "broker 1 did not say why __consumer_offsets is not created"
+# shellcheck disable=SC2086
+start_cluster_broker 3 /grp $OPTS
 "$STRAND_CLI" topic create cg --partitions 3 --replication-factor 3 -b "${CB_ADDR[1]}" >/dev/null ||
     fail "create cg (RF 3) failed"
 # produce ID FIRST LAST: messages m-P-N (N in FIRST..LAST) to each partition
@@ -49,6 +64,11 @@ produce() {
 }
 produce 1 1 100
 
+isr_sizes() {
+    local out
+    out=$("$STRAND_CLI" topic describe __consumer_offsets -b "${CB_ADDR[$1]}" --timeout 5000 2>/dev/null) || return 1
+    awk '$1 == "partition" { for (i = 1; i < NF; i++) if ($i == "isr") { n = split($(i + 1), a, ","); printf "%d ", n } }' <<<"$out"
+}
 # describe ID: `strand group describe cgrp` asked through broker ID.
 describe() {
     "$STRAND_CLI" group describe cgrp -b "${CB_ADDR[$1]}" --timeout 5000 >"$T/describe.out" \
@@ -66,9 +86,9 @@ committed() {
 }
 
 # A member that commits every message synchronously; it runs through the
-# failover and stops 12 s after the last message.
-"$RDK_GROUP" -b "${CB_ADDR[1]},${CB_ADDR[2]},${CB_ADDR[3]}" -g cgrp -t cg -s 6000 -i 12000 \
-    --sync-commit -T 150000 -X fetch.wait.max.ms=100 >"$T/first.out" 2>"$T/first.err" &
+# failover until it has seen every message (then SIGTERM: a clean close).
+"$RDK_GROUP" -b "${CB_ADDR[1]},${CB_ADDR[2]},${CB_ADDR[3]}" -g cgrp -t cg -s 6000 \
+    --sync-commit -T 200000 -X fetch.wait.max.ms=100 >"$T/first.out" 2>"$T/first.err" &
 member=$!
 track_pid "$member"
 lines() { wc -l <"$1"; }
@@ -76,7 +96,7 @@ at_least() { [ "$(lines "$1")" -ge "$2" ]; }
 wait_for 60 "the member consumed the first 300 messages" at_least "$T/first.out" 300
 
 co=$(coordinator 1) || fail "describe through broker 1 failed: $(cat "$T/describe.err")"
-[ -n "$co" ] && [ "$co" -ge 1 ] && [ "$co" -le 3 ] || fail "no coordinator in: $(cat "$T/describe.out")"
+case $co in 1 | 2 | 3) ;; *) fail "no coordinator in: $(cat "$T/describe.out")" ;; esac
 for id in 2 3; do
     other=$(coordinator "$id") || fail "describe through broker $id failed: $(cat "$T/describe.err")"
     [ "$other" = "$co" ] || fail "broker $id names coordinator $other, broker 1 names $co"
@@ -114,7 +134,10 @@ after=$(committed "$survivor") || fail "describe on the new coordinator failed"
 # More messages: the member (still running) reads and commits them through
 # the new coordinator and the partitions' new leaders.
 produce "$survivor" 101 150
-wait_pid_deadline "$member" 120 || fail "the member did not finish: $(tail -n 5 "$T/first.err")"
+distinct() { [ "$(awk '{ print $3 }' "$T/first.out" | LC_ALL=C sort -u | wc -l)" -ge 450 ]; }
+wait_for 120 "the member consumed all 450 messages through the new leaders" distinct
+kill -TERM "$member"
+wait_pid_deadline "$member" 60 || fail "the member did not finish: $(tail -n 5 "$T/first.err")"
 [ "$WAIT_STATUS" -eq 0 ] || fail "the member failed ($WAIT_STATUS): $(tail -n 5 "$T/first.err")"
 grep -q "assigned" "$T/first.err" || fail "the member was never assigned partitions"
 
@@ -131,16 +154,33 @@ wait_for 30 "offsets 150 150 150 committed on the new coordinator" final
 
 # The killed broker comes back and rejoins; the coordinator answers the same.
 start_cluster_broker "$co"
-isr_full() {
-    local out
-    out=$("$STRAND_CLI" topic describe __consumer_offsets -b "${CB_ADDR[$co]}" --timeout 5000 2>/dev/null) || return 1
-    [ "$(awk '$1 == "partition" { for (i = 1; i < NF; i++) if ($i == "isr") { n = split($(i + 1), a, ","); printf "%d ", n } }' <<<"$out")" = "3 3 3 " ]
-}
+isr_full() { [ "$(isr_sizes "$co")" = "3 3 3 " ]; }
 wait_for 60 "broker $co back in every __consumer_offsets ISR" isr_full
 for id in 1 2 3; do
     [ "$(committed "$id")" = "0:150 1:150 2:150 " ] ||
         fail "describe through broker $id after the restart: $(cat "$T/describe.out" "$T/describe.err")"
 done
+# The coordinator pauses past its ZooKeeper session: its partitions move
+# on; when it resumes it drops the groups it no longer coordinates and
+# answers NOT_COORDINATOR, and the next coordinator has the same commits.
+other=$((newco % 3 + 1))
+kill -STOP "${CB_PID[$newco]}"
+moved_again() {
+    local c
+    c=$(coordinator "$other") || return 1
+    [ -n "$c" ] && [ "$c" != "$newco" ]
+}
+wait_for 60 "a coordinator other than the paused broker $newco" moved_again
+third=$(coordinator "$other")
+kill -CONT "${CB_PID[$newco]}"
+log "broker $newco paused and resumed; broker $third coordinates cgrp"
+dropped() { grep -q "no longer leads it; dropped its 1 group(s)" "${CB_OUT[$newco]}"; }
+wait_for 60 "broker $newco dropped the group it no longer coordinates" dropped
+refuses() { [ "$("$GROUP_RAW" "${CB_ADDR[$newco]}" --ask cgrp)" = "find=0 node=$third offset_fetch=16 heartbeat=16" ]; }
+wait_for 30 "broker $newco answers NOT_COORDINATOR for cgrp" refuses
+[ "$(committed "$newco")" = "0:150 1:150 2:150 " ] ||
+    fail "commits on coordinator $third after the pause: $(cat "$T/describe.out" "$T/describe.err")"
+
 listed() {
     "$STRAND_CLI" group list -b "${CB_ADDR[$1]}" --timeout 5000 >"$T/list.out" 2>"$T/list.err" || return 1
     grep -Eq '^cgrp +Empty +consumer +[123]$' "$T/list.out"
@@ -158,6 +198,20 @@ canon "$T/second.out" >"$T/got3"
 same_file "$T/want3" "$T/got3" "the second member's messages"
 [ "$(lines "$T/second.out")" -eq 60 ] || fail "the second member read $(lines "$T/second.out") messages, expected 60"
 
-for id in 1 2 3; do stop_cluster_broker "$id"; done
+# min.insync.replicas=2: with the two other brokers stopped, the
+# coordinator refuses a commit (COORDINATOR_NOT_AVAILABLE) rather than keep
+# it on one replica; the commits made before are all still there.
+co3=$(coordinator 1) || fail "describe failed: $(cat "$T/describe.err")"
+for id in 1 2 3; do [ "$id" = "$co3" ] || stop_cluster_broker "$id"; done
+alone() { [ "$(isr_sizes "$co3")" = "1 1 1 " ]; }
+wait_for 30 "broker $co3 alone in the __consumer_offsets ISRs" alone
+out=$("$STRAND_CLI" group reset-offsets cgrp --topic cg --to-earliest --execute \
+    -b "${CB_ADDR[$co3]}" --timeout 5000 2>&1) && fail "a commit with one in-sync replica succeeded: $out"
+[[ $out == *COORDINATOR_NOT_AVAILABLE* ]] ||
+    fail "a commit with one in-sync replica: expected COORDINATOR_NOT_AVAILABLE: $out"
+[ "$(committed "$co3")" = "0:170 1:170 2:170 " ] ||
+    fail "commits after the refused one: $(cat "$T/describe.out" "$T/describe.err")"
+
+stop_cluster_broker "$co3"
 stop_zookeeper
 log PASS
