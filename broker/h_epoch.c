@@ -10,7 +10,8 @@
  * leader epoch of the partition state in cluster mode. Only the leader
  * answers (NOT_LEADER_OR_FOLLOWER elsewhere, as Kafka). A request's
  * current_leader_epoch (v2+, when >= 0) below the current epoch gets
- * FENCED_LEADER_EPOCH, above it UNKNOWN_LEADER_EPOCH.
+ * FENCED_LEADER_EPOCH, above it UNKNOWN_LEADER_EPOCH (leader_epoch.h, the
+ * same rules as Fetch and ListOffsets).
  *
  * Kafka's leader records its epoch in the cache when it becomes leader,
  * starting at its log end, before anything is appended in that epoch. Here
@@ -21,14 +22,11 @@
 #include <string.h>
 
 #include "broker/broker.h"
-#include "broker/cluster.h"
+#include "broker/leader_epoch.h"
 #include "broker/topics.h"
 #include "log/log.h"
 #include "wire/kafka.h"
 #include "wire/protocol.h"
-
-/* Leader epoch a standalone broker stamps and Metadata reports. */
-#define STANDALONE_LEADER_EPOCH 0
 
 /* log_epoch_end_offset as if (current, log end) were the cache's latest
  * entry whenever the cache's own latest epoch is below current. */
@@ -53,40 +51,16 @@ static void leader_end_offset(log *lg, int32_t current, int32_t requested, int32
 static void answer(broker_request *req, wire_str topic,
                    const proto_offset_for_leader_epoch_req_partition *in,
                    proto_offset_for_leader_epoch_resp_partition *out) {
-    broker *b = req->b;
     out->partition = in->partition;
     out->leader_epoch = -1;
     out->end_offset = -1;
-    int32_t current = STANDALONE_LEADER_EPOCH;
-    if (b->cluster) {
-        int16_t err = cluster_partition_check(b->cluster, topic.ptr, topic.len, in->partition);
-        if (err != KAFKA_NONE) {
-            out->error_code = err;
-            return;
-        }
-        const cluster_topic *ct = cluster_topic_find(b->cluster, topic.ptr, topic.len);
-        if (!ct || in->partition < 0 || in->partition >= ct->partition_count ||
-            !ct->partitions[in->partition].has_state) {
-            out->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-            return;
-        }
-        current = ct->partitions[in->partition].leader_epoch;
-    }
-    topic_partition *tp = topics_partition(b->topics, topic.ptr, topic.len, in->partition);
-    if (!tp || !tp->lg) {
-        out->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-        return;
-    }
-    if (in->current_leader_epoch >= 0 && in->current_leader_epoch < current) {
-        out->error_code = KAFKA_FENCED_LEADER_EPOCH;
-        return;
-    }
-    if (in->current_leader_epoch > current) {
-        out->error_code = KAFKA_UNKNOWN_LEADER_EPOCH;
-        return;
-    }
-    out->error_code = KAFKA_NONE;
-    leader_end_offset(tp->lg, current, in->leader_epoch, &out->leader_epoch, &out->end_offset);
+    topic_partition *tp;
+    int32_t current;
+    out->error_code = leader_epoch_partition(req->b, topic, in->partition, 1, &tp, &current);
+    if (out->error_code == KAFKA_NONE)
+        out->error_code = leader_epoch_fence(in->current_leader_epoch, current);
+    if (out->error_code == KAFKA_NONE)
+        leader_end_offset(tp->lg, current, in->leader_epoch, &out->leader_epoch, &out->end_offset);
 }
 
 int h_offset_for_leader_epoch(broker_request *req) {

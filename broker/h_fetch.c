@@ -18,6 +18,15 @@
  * Standalone: high watermark = last stable offset = log end; no aborted
  * transactions (empty list); no fetch sessions (session id 0 in answers,
  * FETCH_SESSION_ID_NOT_FOUND for a non-zero id).
+ *
+ * Cluster mode: only the partition's leader answers (else
+ * NOT_LEADER_OR_FOLLOWER / LEADER_NOT_AVAILABLE); consumers read below the
+ * high watermark, which is also the last stable offset (no transactions);
+ * followers (replica id >= 0) read to the log end and their fetch offset is
+ * their log end offset (replica.h). A partition's current_leader_epoch (v9+,
+ * -1 = not given) is fenced against the partition's leader epoch
+ * (leader_epoch.h: FENCED_LEADER_EPOCH below it, UNKNOWN_LEADER_EPOCH
+ * above), checked again when a waiting fetch is answered.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,8 +35,8 @@
 #include <unistd.h>
 
 #include "broker/broker.h"
-#include "broker/cluster.h"
 #include "broker/delayed.h"
+#include "broker/leader_epoch.h"
 #include "broker/logging.h"
 #include "broker/replica.h"
 #include "broker/server.h"
@@ -167,20 +176,21 @@ static int fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors
         for (int32_t i = 0; i < ot->partition_count; i++) {
             const proto_fetch_req_partition *ip = &it->partitions[i];
             proto_fetch_resp_partition *op = &ot->partitions[i];
-            topic_partition *tp =
-                topics_partition(f->b->topics, it->topic.ptr, it->topic.len, ip->partition);
             op->partition_index = ip->partition;
             op->high_watermark = op->last_stable_offset = op->log_start_offset = -1;
             op->aborted_count = 0; /* no transactions: an empty list */
             op->preferred_read_replica = -1;
             /* Empty, never null: librdkafka rejects a null records field. */
             op->records = (wire_bytes){NULL, 0};
-            int16_t not_here = f->b->cluster ? cluster_partition_check(f->b->cluster, it->topic.ptr,
-                                                                       it->topic.len, ip->partition)
-                                             : KAFKA_NONE;
-            if (not_here != KAFKA_NONE || !tp || !tp->lg) {
-                op->error_code =
-                    not_here != KAFKA_NONE ? not_here : KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+            /* Only the leader serves a partition, and only to fetchers
+             * that know its current leader epoch (v9+; -1: not given). */
+            topic_partition *tp;
+            int32_t current;
+            op->error_code =
+                leader_epoch_partition(f->b, it->topic, ip->partition, 1, &tp, &current);
+            if (op->error_code == KAFKA_NONE)
+                op->error_code = leader_epoch_fence(ip->current_leader_epoch, current);
+            if (op->error_code != KAFKA_NONE) {
                 *errors = 1;
                 continue;
             }

@@ -5,50 +5,99 @@
  * v0 answers an array of offsets (old_style_offsets, at most
  * max_num_offsets, here one: the answer of v1+); v1+ answer one
  * (timestamp, offset) pair, -1/-1 when no record is that late. The
- * isolation level makes no difference without transactions (LSO = end).
+ * isolation level makes no difference without transactions (LSO = HW).
+ *
+ * Who asks matters, as in Kafka (Partition.fetchOffsetForTimestamp):
+ *  - consumers (replica id -1, or any negative id but -2) get offsets
+ *    below the high watermark:
+ *    latest = HW, a timestamp lookup whose answer is at or past the HW
+ *    finds nothing; right after a leader change, while the HW is still
+ *    below where the new leader's epoch started, latest (and a timestamp
+ *    lookup that found nothing) get OFFSET_NOT_AVAILABLE, a retriable
+ *    error, instead of an offset that may go backwards;
+ *  - replica id -2 (Kafka's "debugging" id) and brokers (>= 0) get the log
+ *    end offset for latest; -2 is answered by any replica hosted here, not
+ *    only the leader (the log end offset of a follower's copy).
+ * Standalone the HW is the log end, so nothing changes there.
+ *
+ * v4+: current_leader_epoch is fenced like Fetch's (leader_epoch.h), and
+ * each answer carries the leader epoch of the returned offset: the
+ * partition's current epoch for latest from a consumer, the log's latest
+ * cached epoch for the log end, else the epoch stamped in the batch holding
+ * the offset (-1 when unknown).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "broker/broker.h"
-#include "broker/cluster.h"
+#include "broker/leader_epoch.h"
 #include "broker/logging.h"
+#include "broker/replica.h"
 #include "broker/topics.h"
 #include "wire/kafka.h"
 #include "wire/protocol.h"
 
-static void lookup(broker_request *req, wire_str name, const proto_list_offsets_req_partition *in,
-                   proto_list_offsets_resp_partition *out, wire_arena *a) {
-    topic_partition *tp = topics_partition(req->b->topics, name.ptr, name.len, in->partition_index);
-    int16_t error = KAFKA_NONE;
-    int64_t offset = -1, ts = -1;
-    int16_t not_here = req->b->cluster ? cluster_partition_check(req->b->cluster, name.ptr,
-                                                                 name.len, in->partition_index)
-                                       : KAFKA_NONE;
-    if (not_here != KAFKA_NONE) {
-        error = not_here; /* cluster mode: another broker leads it */
-    } else if (!tp || !tp->lg) {
-        error = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-    } else if (in->timestamp == PROTO_LIST_OFFSETS_LATEST) {
-        offset = log_end_offset(tp->lg);
-    } else if (in->timestamp == PROTO_LIST_OFFSETS_EARLIEST) {
-        offset = log_start_offset(tp->lg);
-    } else if (in->timestamp < 0) {
-        error = KAFKA_INVALID_REQUEST; /* -3 (max timestamp) needs v7 */
-    } else {
-        int rc = log_offset_for_time(tp->lg, in->timestamp, &offset, &ts);
-        if (rc != LOG_OK) {
-            error = log_status_to_kafka(rc);
-            BLOG_E("topic=%.*s partition=%" PRId32 ": time lookup failed: %s", (int)name.len,
-                   name.ptr, in->partition_index, log_strerror(rc));
-        }
+/* Kafka's ListOffsetsRequest.DEBUGGING_REPLICA_ID. */
+#define DEBUGGING_REPLICA_ID (-2)
+
+/* The answer for one partition: error, or offset/timestamp/epoch. */
+static int16_t lookup_offset(broker_request *req, int32_t replica_id, wire_str name,
+                             const proto_list_offsets_req_partition *in, int64_t *offset,
+                             int64_t *ts, int32_t *epoch) {
+    topic_partition *tp;
+    int32_t current;
+    int16_t error = leader_epoch_partition(req->b, name, in->partition_index,
+                                           replica_id != DEBUGGING_REPLICA_ID, &tp, &current);
+    if (error == KAFKA_NONE)
+        error = leader_epoch_fence(in->current_leader_epoch, current);
+    if (error != KAFKA_NONE)
+        return error;
+    /* Kafka's isFromConsumer: neither a follower nor the debugging id. */
+    int consumer = replica_id < 0 && replica_id != DEBUGGING_REPLICA_ID;
+    int64_t hw = replica_hw(tp);
+    /* A new leader whose HW has not reached its epoch's start yet. */
+    int64_t epoch_start = consumer ? leader_epoch_start_offset(tp->lg, current) : -1;
+    int lagging = epoch_start > hw;
+    if (in->timestamp == PROTO_LIST_OFFSETS_LATEST) {
+        if (lagging)
+            return KAFKA_OFFSET_NOT_AVAILABLE;
+        *offset = consumer ? hw : log_end_offset(tp->lg);
+        *epoch = consumer ? current : log_latest_epoch(tp->lg);
+        return KAFKA_NONE;
     }
+    if (in->timestamp == PROTO_LIST_OFFSETS_EARLIEST) {
+        *offset = log_start_offset(tp->lg);
+        *epoch = leader_epoch_at(tp->lg, *offset);
+        return KAFKA_NONE;
+    }
+    if (in->timestamp < 0)
+        return KAFKA_INVALID_REQUEST; /* -3 (max timestamp) needs v7 */
+    int rc = log_offset_for_time(tp->lg, in->timestamp, offset, ts);
+    if (rc != LOG_OK) {
+        BLOG_E("topic=%.*s partition=%" PRId32 ": time lookup failed: %s", (int)name.len, name.ptr,
+               in->partition_index, log_strerror(rc));
+        return log_status_to_kafka(rc);
+    }
+    if (*offset >= 0 && consumer && *offset >= hw)
+        *offset = *ts = -1; /* not readable by consumers yet */
+    if (*offset < 0 && lagging)
+        return KAFKA_OFFSET_NOT_AVAILABLE;
+    *epoch = *offset >= 0 ? leader_epoch_at(tp->lg, *offset) : -1;
+    return KAFKA_NONE;
+}
+
+static void lookup(broker_request *req, int32_t replica_id, wire_str name,
+                   const proto_list_offsets_req_partition *in,
+                   proto_list_offsets_resp_partition *out, wire_arena *a) {
+    int64_t offset = -1, ts = -1;
+    int32_t epoch = -1;
+    int16_t error = lookup_offset(req, replica_id, name, in, &offset, &ts, &epoch);
     out->partition_index = in->partition_index;
     out->error_code = error;
     out->timestamp = error == KAFKA_NONE ? ts : -1;
     out->offset = error == KAFKA_NONE ? offset : -1;
-    out->leader_epoch = error == KAFKA_NONE ? 0 : -1;
+    out->leader_epoch = error == KAFKA_NONE ? epoch : -1;
     out->old_style_offset_count = 0;
     if (error == KAFKA_NONE && offset >= 0 && in->max_num_offsets > 0) {
         out->old_style_offsets = wire_arena_alloc(a, sizeof(int64_t));
@@ -85,7 +134,7 @@ int h_list_offsets(broker_request *req) {
             }
         }
         for (int32_t p = 0; p < ot->partition_count; p++)
-            lookup(req, it->name, &it->partitions[p], &ot->partitions[p], &a);
+            lookup(req, in.replica_id, it->name, &it->partitions[p], &ot->partitions[p], &a);
     }
     if (out.topic_count > 0 && !out.topics)
         return broker_request_fail(req, &a, "out of memory");

@@ -13,10 +13,11 @@
 #include <string.h>
 
 #include "tools/cli.h"
+#include "tools/cli_format.h"
 #include "tools/kadmin.h"
 #include "wire/kafka.h"
 
-enum { OPT_TIMEOUT = 1000 };
+enum { OPT_TIMEOUT = 1000, OPT_JSON };
 
 /* Options every broker command accepts; handled by net_option(). */
 #define NET_LONG_OPTS                                                                              \
@@ -226,15 +227,17 @@ static void print_ids(const int32_t *ids, int32_t n) {
     putchar(']');
 }
 
-/* Offsets (ListOffsets at `ts`) of partitions ids[0..n-1] of `name`. In a
+/* Offsets (ListOffsets at `ts`, as replica id `replica`: -1 a consumer,
+ * -2 Kafka's debugging id) of partitions ids[0..n-1] of `name`. In a
  * cluster (more than one broker) each partition's leader is asked, since
  * only the leader answers for it; partitions without a reachable leader get
  * LEADER_NOT_AVAILABLE. Returns 0, or -1 with the error printed. */
 static int offsets_from_leaders(cli_ctx *ctx, kclient *c, const kadmin_metadata *md,
                                 const kadmin_topic *t, const char *name, const int32_t *ids,
-                                int32_t n, int64_t ts, int64_t *out, int16_t *errs) {
+                                int32_t n, int32_t replica, int64_t ts, int64_t *out,
+                                int16_t *errs) {
     if (md->n_brokers <= 1) {
-        if (kadmin_offsets_list(c, name, ids, n, ts, out, errs) < 0) {
+        if (kadmin_offsets_list_as(c, replica, name, ids, n, ts, out, errs) < 0) {
             cli_error("%s", c->err);
             return -1;
         }
@@ -269,7 +272,7 @@ static int offsets_from_leaders(cli_ctx *ctx, kclient *c, const kadmin_metadata 
             kclient_close(&lc);
             continue;
         }
-        if (kadmin_offsets_list(&lc, name, sub, k, ts, so, se) < 0) {
+        if (kadmin_offsets_list_as(&lc, replica, name, sub, k, ts, so, se) < 0) {
             cli_error("broker %d (%s): %s", br->id, addr, lc.err);
         } else {
             for (int32_t j = 0; j < k; j++) {
@@ -286,8 +289,117 @@ static int offsets_from_leaders(cli_ctx *ctx, kclient *c, const kadmin_metadata 
     return rc;
 }
 
-/* Partitions, offsets and configs of one topic; returns CLI_OK or CLI_ERR. */
-static int describe_topic(cli_ctx *ctx, kclient *c, const kadmin_metadata *md, kadmin_topic *t) {
+/* The offsets describe shows per partition, with the error of each. */
+enum { OFF_START, OFF_HW, OFF_END, OFF_KINDS };
+static const struct {
+    int32_t replica;
+    int64_t ts;
+    const char *text;
+    const char *json;
+} off_kinds[OFF_KINDS] = {
+    {-1, -2, "log-start", "log_start_offset"},
+    {-1, -1, "high-watermark", "high_watermark"}, /* what consumers may read up to */
+    {-2, -1, "log-end", "log_end_offset"},        /* the leader's log end */
+};
+
+static void json_ids(const int32_t *ids, int32_t n) {
+    putchar('[');
+    for (int32_t i = 0; i < n; i++)
+        printf(i ? ",%d" : "%d", ids[i]);
+    putchar(']');
+}
+
+static void json_cstr(const char *s) {
+    cli_json_str(stdout, s, strlen(s));
+}
+
+static void json_wstr(wire_str s) {
+    if (s.len < 0)
+        fputs("null", stdout);
+    else
+        cli_json_str(stdout, s.ptr, (size_t)s.len);
+}
+
+static void print_partition_text(const kadmin_partition *p, int64_t *const off[OFF_KINDS],
+                                 int16_t *const err[OFF_KINDS], int32_t i) {
+    printf("  partition %d  leader %d  epoch %d  replicas ", p->id, p->leader, p->leader_epoch);
+    print_ids(p->replicas, p->n_replicas);
+    printf("  isr ");
+    print_ids(p->isr, p->n_isr);
+    for (int k = 0; k < OFF_KINDS; k++) {
+        if (err[k][i] == KAFKA_NONE)
+            printf("  %s %lld", off_kinds[k].text, (long long)off[k][i]);
+        else
+            printf("  %s ?(%s)", off_kinds[k].text, kafka_error_name(err[k][i]));
+    }
+    if (p->error != KAFKA_NONE)
+        printf("  error %s", kafka_error_name(p->error));
+    putchar('\n');
+}
+
+static void print_partition_json(const kadmin_partition *p, int64_t *const off[OFF_KINDS],
+                                 int16_t *const err[OFF_KINDS], int32_t i) {
+    printf("{\"partition\":%d,\"leader\":%d,\"leader_epoch\":%d,\"replicas\":", p->id, p->leader,
+           p->leader_epoch);
+    json_ids(p->replicas, p->n_replicas);
+    printf(",\"isr\":");
+    json_ids(p->isr, p->n_isr);
+    const char *offsets_error = NULL;
+    for (int k = 0; k < OFF_KINDS; k++) {
+        if (err[k][i] == KAFKA_NONE) {
+            printf(",\"%s\":%lld", off_kinds[k].json, (long long)off[k][i]);
+        } else {
+            printf(",\"%s\":null", off_kinds[k].json);
+            if (!offsets_error)
+                offsets_error = kafka_error_name(err[k][i]);
+        }
+    }
+    printf(",\"error\":");
+    if (p->error != KAFKA_NONE)
+        json_cstr(kafka_error_name(p->error));
+    else
+        fputs("null", stdout);
+    printf(",\"offsets_error\":");
+    if (offsets_error)
+        json_cstr(offsets_error);
+    else
+        fputs("null", stdout);
+    putchar('}');
+}
+
+static void print_configs(const kadmin_configs *cfg, int json) {
+    if (!json)
+        printf("  configs:\n");
+    for (int32_t i = 0; i < cfg->n; i++) {
+        const kadmin_config *e = &cfg->entries[i];
+        if (json) {
+            printf("%s{\"name\":", i ? "," : "");
+            json_wstr(e->name);
+            printf(",\"value\":");
+            if (e->sensitive)
+                fputs("null", stdout);
+            else
+                json_wstr(e->value);
+            printf(",\"source\":");
+            json_cstr(kadmin_config_source_name(e->source));
+            printf(",\"read_only\":%s,\"sensitive\":%s}", e->read_only ? "true" : "false",
+                   e->sensitive ? "true" : "false");
+            continue;
+        }
+        if (e->sensitive || e->value.len < 0)
+            printf("    %.*s = %s", e->name.len, e->name.ptr,
+                   e->sensitive ? "(sensitive)" : "(null)");
+        else
+            printf("    %.*s = %.*s", e->name.len, e->name.ptr, e->value.len, e->value.ptr);
+        printf("  (%s%s)\n", kadmin_config_source_name(e->source),
+               e->read_only ? ", read-only" : "");
+    }
+}
+
+/* Partitions, offsets and configs of one topic (text, or one JSON object on
+ * one line); returns CLI_OK or CLI_ERR. */
+static int describe_topic(cli_ctx *ctx, kclient *c, const kadmin_metadata *md, kadmin_topic *t,
+                          int json) {
     char name[256];
     snprintf(name, sizeof name, "%.*s", t->name.len > 0 ? t->name.len : 0,
              t->name.len > 0 ? t->name.ptr : "");
@@ -299,82 +411,98 @@ static int describe_topic(cli_ctx *ctx, kclient *c, const kadmin_metadata *md, k
         qsort(t->partitions, (size_t)t->n_partitions, sizeof *t->partitions, cmp_partition);
     int32_t n = t->n_partitions;
     int32_t *ids = calloc((size_t)n + 1, sizeof *ids);
-    int64_t *start = calloc((size_t)n + 1, sizeof *start);
-    int64_t *end = calloc((size_t)n + 1, sizeof *end);
-    int16_t *es = calloc((size_t)n + 1, sizeof *es);
-    int16_t *ee = calloc((size_t)n + 1, sizeof *ee);
-    int rc = CLI_OK;
-    if (!ids || !start || !end || !es || !ee) {
+    int64_t *off[OFF_KINDS];
+    int16_t *err[OFF_KINDS];
+    int rc = CLI_OK, nomem = !ids;
+    for (int k = 0; k < OFF_KINDS; k++) {
+        off[k] = calloc((size_t)n + 1, sizeof *off[k]);
+        err[k] = calloc((size_t)n + 1, sizeof *err[k]);
+        nomem |= !off[k] || !err[k];
+    }
+    kadmin_configs cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (nomem) {
         cli_error("out of memory");
         rc = CLI_ERR;
         goto out;
     }
     for (int32_t i = 0; i < n; i++)
         ids[i] = t->partitions[i].id;
-    if (n > 0 && (offsets_from_leaders(ctx, c, md, t, name, ids, n, -2, start, es) < 0 ||
-                  offsets_from_leaders(ctx, c, md, t, name, ids, n, -1, end, ee) < 0)) {
-        rc = CLI_ERR;
-        goto out;
-    }
-    int rf = n > 0 ? t->partitions[0].n_replicas : 0;
-    printf("topic %s  partitions %d  replication-factor %d%s\n", name, n, rf,
-           t->internal ? "  internal" : "");
-    for (int32_t i = 0; i < n; i++) {
-        kadmin_partition *p = &t->partitions[i];
-        printf("  partition %d  leader %d  replicas ", p->id, p->leader);
-        print_ids(p->replicas, p->n_replicas);
-        printf("  isr ");
-        print_ids(p->isr, p->n_isr);
-        if (es[i] == KAFKA_NONE)
-            printf("  log-start %lld", (long long)start[i]);
-        else
-            printf("  log-start ?(%s)", kafka_error_name(es[i]));
-        if (ee[i] == KAFKA_NONE)
-            printf("  log-end %lld", (long long)end[i]);
-        else
-            printf("  log-end ?(%s)", kafka_error_name(ee[i]));
-        if (p->error != KAFKA_NONE)
-            printf("  error %s", kafka_error_name(p->error));
-        putchar('\n');
-    }
-    kadmin_configs cfg;
+    for (int k = 0; k < OFF_KINDS && n > 0; k++)
+        if (offsets_from_leaders(ctx, c, md, t, name, ids, n, off_kinds[k].replica, off_kinds[k].ts,
+                                 off[k], err[k]) < 0) {
+            rc = CLI_ERR;
+            goto out;
+        }
     if (kadmin_topic_configs_get(c, name, &cfg) < 0) {
         cli_error("%s", c->err);
         rc = CLI_ERR;
         goto out;
     }
-    if (cfg.error != KAFKA_NONE) {
+    int configs_ok = cfg.error == KAFKA_NONE;
+    if (!configs_ok) {
         cli_error("cannot read the configs of topic '%s': %s%s%.*s", name,
                   kafka_error_name(cfg.error), cfg.error_message.len > 0 ? ": " : "",
                   cfg.error_message.len > 0 ? cfg.error_message.len : 0,
                   cfg.error_message.ptr ? cfg.error_message.ptr : "");
         rc = CLI_ERR;
-    } else {
-        printf("  configs:\n");
-        for (int32_t i = 0; i < cfg.n; i++) {
-            kadmin_config *e = &cfg.entries[i];
-            if (e->sensitive || e->value.len < 0)
-                printf("    %.*s = %s", e->name.len, e->name.ptr,
-                       e->sensitive ? "(sensitive)" : "(null)");
-            else
-                printf("    %.*s = %.*s", e->name.len, e->name.ptr, e->value.len, e->value.ptr);
-            printf("  (%s%s)\n", kadmin_config_source_name(e->source),
-                   e->read_only ? ", read-only" : "");
-        }
     }
-    kadmin_configs_free(&cfg);
+    int rf = n > 0 ? t->partitions[0].n_replicas : 0;
+    if (json) {
+        printf("{\"topic\":");
+        json_cstr(name);
+        printf(",\"internal\":%s,\"replication_factor\":%d,\"partitions\":[",
+               t->internal ? "true" : "false", rf);
+        for (int32_t i = 0; i < n; i++) {
+            if (i)
+                putchar(',');
+            print_partition_json(&t->partitions[i], off, err, i);
+        }
+        printf("],\"configs\":");
+        if (configs_ok) {
+            putchar('[');
+            print_configs(&cfg, 1);
+            putchar(']');
+        } else {
+            fputs("null", stdout);
+        }
+        printf("}\n");
+    } else {
+        printf("topic %s  partitions %d  replication-factor %d%s\n", name, n, rf,
+               t->internal ? "  internal" : "");
+        for (int32_t i = 0; i < n; i++)
+            print_partition_text(&t->partitions[i], off, err, i);
+        if (configs_ok)
+            print_configs(&cfg, 0);
+    }
 out:
+    kadmin_configs_free(&cfg);
     free(ids);
-    free(start);
-    free(end);
-    free(es);
-    free(ee);
+    for (int k = 0; k < OFF_KINDS; k++) {
+        free(off[k]);
+        free(err[k]);
+    }
     return rc;
 }
 
 int cmd_topic_describe(cli_ctx *ctx, int argc, char **argv) {
     const cli_command *cmd = cli_command_find("topic", "describe");
-    int rc = parse_net_only(ctx, cmd, argc, argv);
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, OPT_JSON}, NET_LONG_OPTS, {NULL, 0, NULL, 0}};
+    int opt, json = 0, rc = CLI_OK;
+    optind = 0;
+    opterr = 0;
+    while (rc == CLI_OK && (opt = getopt_long(argc, argv, "b:", opts, NULL)) != -1) {
+        if (opt == OPT_JSON) {
+            json = 1;
+            continue;
+        }
+        int nrc = opt == '?' || opt == ':' ? 0 : net_option(ctx, opt, optarg);
+        if (nrc < 0)
+            rc = cli_usage_error(cmd, "--timeout needs a number of milliseconds");
+        else if (nrc == 0)
+            rc = cli_usage_error(cmd, "bad or incomplete option '%s'", argv[optind - 1]);
+    }
     if (rc != CLI_OK)
         return rc;
     int n = argc - optind;
@@ -402,9 +530,9 @@ int cmd_topic_describe(cli_ctx *ctx, int argc, char **argv) {
     if (md.n_topics > 1)
         qsort(md.topics, (size_t)md.n_topics, sizeof *md.topics, cmp_topic);
     for (int32_t i = 0; i < md.n_topics && c.fd >= 0; i++) {
-        if (i)
+        if (i && !json)
             putchar('\n');
-        if (describe_topic(ctx, &c, &md, &md.topics[i]) != CLI_OK)
+        if (describe_topic(ctx, &c, &md, &md.topics[i], json) != CLI_OK)
             rc = CLI_ERR;
     }
     kadmin_metadata_free(&md);

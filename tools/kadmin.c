@@ -113,6 +113,7 @@ int kadmin_metadata_get(kclient *c, const char *const *names, int n, kadmin_meta
             p->id = pp->partition_index;
             p->error = pp->error_code;
             p->leader = pp->leader_id;
+            p->leader_epoch = v >= 7 ? pp->leader_epoch : -1;
             p->n_replicas = pp->replica_count > 0 ? pp->replica_count : 0;
             p->replicas = pp->replicas;
             p->n_isr = pp->isr_count > 0 ? pp->isr_count : 0;
@@ -287,6 +288,11 @@ int kadmin_partitions_create(kclient *c, const char *name, int32_t count, int16_
 
 int kadmin_offsets_list(kclient *c, const char *topic, const int32_t *parts, int n,
                         int64_t timestamp, int64_t *offsets, int16_t *errors) {
+    return kadmin_offsets_list_as(c, -1, topic, parts, n, timestamp, offsets, errors);
+}
+
+int kadmin_offsets_list_as(kclient *c, int32_t replica_id, const char *topic, const int32_t *parts,
+                           int n, int64_t timestamp, int64_t *offsets, int16_t *errors) {
     int v = kclient_pick_version(c, KAFKA_API_LIST_OFFSETS, 1, 5);
     if (v < 0)
         return -1;
@@ -306,7 +312,7 @@ int kadmin_offsets_list(kclient *c, const char *topic, const int32_t *parts, int
     proto_list_offsets_req_topic t = {
         .name = wire_str_from(topic), .partition_count = n, .partitions = ps};
     proto_list_offsets_req req = {
-        .replica_id = -1, .isolation_level = 0, .topic_count = 1, .topics = &t};
+        .replica_id = replica_id, .isolation_level = 0, .topic_count = 1, .topics = &t};
     wire_writer w;
     wire_writer_init(&w);
     proto_list_offsets_req_encode(&w, (int16_t)v, &req);

@@ -26,6 +26,7 @@ typedef struct kadmin_partition {
     int32_t id;
     int16_t error;
     int32_t leader;
+    int32_t leader_epoch; /* Metadata v7+; -1 when not sent */
     int32_t n_replicas;
     int32_t *replicas;
     int32_t n_isr;
@@ -85,6 +86,11 @@ int kadmin_partitions_create(kclient *c, const char *name, int32_t count, int16_
  * -2 earliest): offsets[i] and errors[i] for partition parts[i]. */
 int kadmin_offsets_list(kclient *c, const char *topic, const int32_t *parts, int n,
                         int64_t timestamp, int64_t *offsets, int16_t *errors);
+/* The same with an explicit replica id: -1 a consumer (latest = the high
+ * watermark in a cluster), -2 Kafka's "debugging" id (latest = the log end
+ * offset; answered by any replica of the partition, not only its leader). */
+int kadmin_offsets_list_as(kclient *c, int32_t replica_id, const char *topic, const int32_t *parts,
+                           int n, int64_t timestamp, int64_t *offsets, int16_t *errors);
 
 typedef struct kadmin_config {
     wire_str name;

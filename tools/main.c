@@ -72,13 +72,23 @@ static const cli_command commands[] = {
      "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
      cmd_topic_list},
     {"topic", "describe", "show partitions, offsets and configs of topics",
-     "usage: strand [-b HOST:PORT] topic describe [NAME...]\n"
+     "usage: strand [-b HOST:PORT] topic describe [NAME...] [--json]\n"
      "\n"
      "For each topic (all topics when no NAME is given): its partitions with\n"
-     "leader, replicas, in-sync replicas, log start offset and log end offset\n"
-     "(ListOffsets -2/-1), then the topic's configs (DescribeConfigs).\n"
+     "leader, leader epoch, replicas, in-sync replicas, log start offset, high\n"
+     "watermark (what consumers may read up to) and log end offset, asked from\n"
+     "each partition's leader (ListOffsets -2 and -1 as a consumer, -1 as\n"
+     "replica -2), then the topic's configs (DescribeConfigs).\n"
      "\n"
-     "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
+     "options:\n"
+     "      --json                 one JSON object per topic and line: {\"topic\",\n"
+     "                             \"internal\", \"replication_factor\", \"partitions\":\n"
+     "                             [{\"partition\", \"leader\", \"leader_epoch\",\n"
+     "                             \"replicas\", \"isr\", \"log_start_offset\",\n"
+     "                             \"high_watermark\", \"log_end_offset\", \"error\",\n"
+     "                             \"offsets_error\"}], \"configs\": [{\"name\", \"value\",\n"
+     "                             \"source\", \"read_only\", \"sensitive\"}]}\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
      cmd_topic_describe},
     {"topic", "delete", "delete topics",
      "usage: strand [-b HOST:PORT] topic delete NAME...\n"

@@ -220,6 +220,48 @@ static void raw_build_epoch(wire_writer *w, const char *topic, int32_t partition
     raw_frame_end(w);
 }
 
+/* Fetch v11 for one partition as a consumer (replica -1), answered at once
+ * (max wait 0, min bytes 0). */
+static void raw_build_fetch(wire_writer *w, const char *topic, int32_t partition, int64_t offset,
+                            int32_t current) {
+    raw_frame_begin(w);
+    raw_write_header(w, KAFKA_API_FETCH, 11, 0);
+    wire_write_i32(w, -1);      /* replica_id */
+    wire_write_i32(w, 0);       /* max_wait_ms */
+    wire_write_i32(w, 0);       /* min_bytes */
+    wire_write_i32(w, 1 << 20); /* max_bytes */
+    wire_write_i8(w, 0);        /* isolation_level */
+    wire_write_i32(w, 0);       /* session_id */
+    wire_write_i32(w, -1);      /* session_epoch */
+    wire_write_array_len(w, 0, 1);
+    wire_write_cstr(w, 0, topic);
+    wire_write_array_len(w, 0, 1);
+    wire_write_i32(w, partition);
+    wire_write_i32(w, current);
+    wire_write_i64(w, offset);
+    wire_write_i64(w, -1);         /* log_start_offset */
+    wire_write_i32(w, 1 << 20);    /* partition_max_bytes */
+    wire_write_array_len(w, 0, 0); /* forgotten topics */
+    wire_write_cstr(w, 0, "");     /* rack_id */
+    raw_frame_end(w);
+}
+
+/* ListOffsets v5 for one partition. */
+static void raw_build_list_offsets(wire_writer *w, const char *topic, int32_t partition,
+                                   int64_t timestamp, int32_t current, int32_t replica) {
+    raw_frame_begin(w);
+    raw_write_header(w, KAFKA_API_LIST_OFFSETS, 5, 0);
+    wire_write_i32(w, replica);
+    wire_write_i8(w, 0); /* isolation_level */
+    wire_write_array_len(w, 0, 1);
+    wire_write_cstr(w, 0, topic);
+    wire_write_array_len(w, 0, 1);
+    wire_write_i32(w, partition);
+    wire_write_i32(w, current);
+    wire_write_i64(w, timestamp);
+    raw_frame_end(w);
+}
+
 /* Decode what we know of a response body (after the size prefix). */
 static void raw_print_response(const char *kase, const uint8_t *p, size_t len) {
     wire_reader r;
@@ -241,6 +283,8 @@ static void raw_print_response(const char *kase, const uint8_t *p, size_t len) {
             wire_skip_tags(&r, flexible);
             if (key == KAFKA_API_API_VERSIONS && !r.err)
                 printf("api_versions_range=%d-%d\n", min, max);
+            if (!r.err)
+                printf("api=%d range=%d-%d\n", key, min, max);
         }
     } else if (strcmp(kase, "epoch") == 0) {
         printf("throttle_time_ms=%d\n", wire_read_i32(&r));
@@ -256,6 +300,52 @@ static void raw_print_response(const char *kase, const uint8_t *p, size_t len) {
                 if (!r.err)
                     printf("partition=%d partition_error=%d leader_epoch=%d end_offset=%lld\n", idx,
                            ec, epoch, (long long)end);
+            }
+        }
+    } else if (strcmp(kase, "fetch") == 0) {
+        printf("throttle_time_ms=%d\n", wire_read_i32(&r));
+        printf("error_code=%d\n", wire_read_i16(&r));
+        wire_read_i32(&r); /* session_id */
+        int32_t topics = wire_read_array_len(&r, 0);
+        for (int32_t t = 0; t < topics && !r.err; t++) {
+            wire_read_str(&r, 0);
+            int32_t parts = wire_read_array_len(&r, 0);
+            for (int32_t i = 0; i < parts && !r.err; i++) {
+                int32_t idx = wire_read_i32(&r);
+                int16_t ec = wire_read_i16(&r);
+                int64_t hw = wire_read_i64(&r);
+                int64_t lso = wire_read_i64(&r);
+                int64_t lstart = wire_read_i64(&r);
+                int32_t aborted = wire_read_array_len(&r, 0);
+                for (int32_t k = 0; k < aborted && !r.err; k++) {
+                    wire_read_i64(&r);
+                    wire_read_i64(&r);
+                }
+                wire_read_i32(&r); /* preferred_read_replica */
+                wire_bytes rec = wire_read_bytes(&r, 0);
+                if (!r.err)
+                    printf("partition=%d partition_error=%d high_watermark=%lld "
+                           "last_stable_offset=%lld log_start_offset=%lld records_bytes=%d\n",
+                           idx, ec, (long long)hw, (long long)lso, (long long)lstart,
+                           rec.len > 0 ? (int)rec.len : 0);
+            }
+        }
+    } else if (strcmp(kase, "listoffsets") == 0) {
+        printf("throttle_time_ms=%d\n", wire_read_i32(&r));
+        int32_t topics = wire_read_array_len(&r, 0);
+        for (int32_t t = 0; t < topics && !r.err; t++) {
+            wire_read_str(&r, 0);
+            int32_t parts = wire_read_array_len(&r, 0);
+            for (int32_t i = 0; i < parts && !r.err; i++) {
+                int32_t idx = wire_read_i32(&r);
+                int16_t ec = wire_read_i16(&r);
+                int64_t ts = wire_read_i64(&r);
+                int64_t off = wire_read_i64(&r);
+                int32_t epoch = wire_read_i32(&r);
+                if (!r.err)
+                    printf("partition=%d partition_error=%d timestamp=%lld offset=%lld "
+                           "leader_epoch=%d\n",
+                           idx, ec, (long long)ts, (long long)off, epoch);
             }
         }
     } else if (strcmp(kase, "badcrc") == 0 || strcmp(kase, "goodcrc") == 0 ||
@@ -298,10 +388,13 @@ static int raw_second_client_ok(void) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: rdk_raw HOST:PORT CASE [ARG]\n"
-                    "cases: garbage | truncated | huge | negative | apiversions VERSION |\n"
-                    "       badcrc TOPIC | goodcrc TOPIC | allacks TOPIC |\n"
-                    "       epoch TOPIC PARTITION LEADER_EPOCH CURRENT_LEADER_EPOCH\n");
+    fprintf(stderr,
+            "usage: rdk_raw HOST:PORT CASE [ARG]\n"
+            "cases: garbage | truncated | huge | negative | apiversions VERSION |\n"
+            "       badcrc TOPIC | goodcrc TOPIC | allacks TOPIC |\n"
+            "       epoch TOPIC PARTITION LEADER_EPOCH CURRENT_LEADER_EPOCH |\n"
+            "       fetch TOPIC PARTITION OFFSET CURRENT_LEADER_EPOCH |\n"
+            "       listoffsets TOPIC PARTITION TIMESTAMP CURRENT_LEADER_EPOCH REPLICA_ID\n");
     return 2;
 }
 
@@ -351,6 +444,11 @@ int main(int argc, char **argv) {
         raw_build_produce(&w, argv[3], 0, -1); /* one record, acks=all, partition 0 */
     } else if (strcmp(kase, "epoch") == 0 && argc > 6) {
         raw_build_epoch(&w, argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
+    } else if (strcmp(kase, "fetch") == 0 && argc > 6) {
+        raw_build_fetch(&w, argv[3], atoi(argv[4]), atoll(argv[5]), atoi(argv[6]));
+    } else if (strcmp(kase, "listoffsets") == 0 && argc > 7) {
+        raw_build_list_offsets(&w, argv[3], atoi(argv[4]), atoll(argv[5]), atoi(argv[6]),
+                               atoi(argv[7]));
     } else {
         return usage();
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_cli_topic.sh - `strand topic create|list|describe|delete` against a
 # real strand-broker: a round trip with configs and partitions, offsets
-# that move after kcat produces, and the error cases (exists, unknown,
+# (log start, high watermark, log end; text and --json) that move after kcat
+# produces, and the error cases (exists, unknown,
 # invalid name, delete twice).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/cli_lib.sh"
@@ -43,7 +44,7 @@ run_cli describe topic describe orders
 expect_rc describe 0
 expect_in describe out '^topic orders  partitions 3  replication-factor 1'
 for pidx in 0 1 2; do
-    expect_in describe out "^  partition $pidx  leader [0-9]+  replicas \[[0-9]+\]  isr \[[0-9]+\]  log-start 0  log-end 0$"
+    expect_in describe out "^  partition $pidx  leader [0-9]+  epoch 0  replicas \[[0-9]+\]  isr \[[0-9]+\]  log-start 0  high-watermark 0  log-end 0$"
 done
 expect_in describe out '^    retention.ms = 60000  \(topic'
 expect_in describe out '^    cleanup.policy = delete'
@@ -55,8 +56,21 @@ if command -v kcat >/dev/null; then
         fail "kcat produce failed: $(cat "$CLI_TMP/kcat.err")"
     run_cli describe2 topic describe orders
     expect_rc describe2 0
-    expect_in describe2 out '^  partition 1  .*  log-start 0  log-end 3$'
+    expect_in describe2 out '^  partition 1  .*  log-start 0  high-watermark 3  log-end 3$'
     expect_in describe2 out '^  partition 0  .*  log-end 0$'
+    # --json: one object per topic and line, the same numbers
+    run_cli describe_json topic describe orders --json
+    expect_rc describe_json 0
+    [ "$(wc -l <"$CLI_TMP/describe_json.out")" -eq 1 ] || fail "describe --json: not one line"
+    expect_in describe_json out '^\{"topic":"orders","internal":false,"replication_factor":1,"partitions":\['
+    expect_in describe_json out '\{"partition":1,"leader":[0-9]+,"leader_epoch":0,"replicas":\[[0-9]+\],"isr":\[[0-9]+\],"log_start_offset":0,"high_watermark":3,"log_end_offset":3,"error":null,"offsets_error":null\}'
+    expect_in describe_json out '"configs":\[.*\{"name":"retention.ms","value":"60000","source":"topic","read_only":false,"sensitive":false\}'
+    if command -v node >/dev/null; then
+        got=$(node -e 'const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+                       console.log(d.partitions.map(p => p.high_watermark).join(","))' \
+            "$CLI_TMP/describe_json.out" 2>&1) || fail "describe --json is not JSON: $got"
+        [ "$got" = "0,3,0" ] || fail "describe --json high watermarks: '$got', expected 0,3,0"
+    fi
 fi
 
 # describe with no names covers every topic

@@ -7,7 +7,9 @@
 # across a restart with one file deleted and the other damaged the files are
 # rebuilt from the batch headers, the answers are the same and librdkafka
 # (with OffsetForLeaderEpoch advertised) reads back exactly what it wrote
-# before and after the restart.
+# before and after the restart. Fetch and ListOffsets fence
+# current_leader_epoch like OffsetForLeaderEpoch and ListOffsets answers
+# carry epoch 0.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 itest_init
@@ -45,6 +47,23 @@ expect_epoch 1 0 0 "partition=1 partition_error=0 leader_epoch=0 end_offset=$e1"
 expect_epoch 0 1 -1 "partition=0 partition_error=0 leader_epoch=-1 end_offset=-1"
 expect_epoch 0 0 1 "partition=0 partition_error=75 leader_epoch=-1 end_offset=-1"
 expect_epoch 2 0 -1 "partition=2 partition_error=3 leader_epoch=-1 end_offset=-1"
+
+# Fetch v11 and ListOffsets v5 fence current_leader_epoch the same way
+# (standalone: epoch 0), and ListOffsets answers carry epoch 0.
+expect_raw() {
+    local out
+    out=$("$RDK_RAW" "$BROKER_ADDR" "$@") || fail "rdk_raw $* failed"
+    [[ $out == *"$RAW_WANT"* ]] || fail "rdk_raw $*: want '$RAW_WANT', got: $out"
+}
+RAW_WANT="partition=0 partition_error=0 high_watermark=$e0 last_stable_offset=$e0 log_start_offset=0 records_bytes="
+expect_raw fetch ep 0 0 -1
+expect_raw fetch ep 0 0 0
+RAW_WANT="partition=0 partition_error=75 high_watermark=-1" expect_raw fetch ep 0 0 1
+RAW_WANT="partition=0 partition_error=0 timestamp=-1 offset=$e0 leader_epoch=0"
+expect_raw listoffsets ep 0 -1 -1 -1
+expect_raw listoffsets ep 0 -1 0 -2 # the debugging replica id: log end = HW here
+RAW_WANT="partition=0 partition_error=0 timestamp=-1 offset=0 leader_epoch=0" expect_raw listoffsets ep 0 -2 0 -1
+RAW_WANT="partition=0 partition_error=75 timestamp=-1 offset=-1 leader_epoch=-1" expect_raw listoffsets ep 0 -1 1 -1
 stop_broker
 
 rm -f "$BROKER_DATA/ep-0/leader-epoch-checkpoint"
