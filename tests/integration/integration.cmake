@@ -70,3 +70,11 @@ strand_itest(cluster_admin test_cluster_admin.sh 240)
 strand_itest(cluster_groups test_cluster_groups.sh 300)
 strand_itest(cluster_truncation test_cluster_truncation.sh 240)
 strand_itest(cluster_offsets test_cluster_offsets.sh 240)
+
+# The leader-kill loop drives the libstrand producer (tests/unit/producer.cmake
+# builds producer_client) as well as librdkafka.
+strand_itest(cluster_failover test_cluster_failover.sh 420)
+if(TEST integration_cluster_failover)
+  set_property(TEST integration_cluster_failover APPEND PROPERTY ENVIRONMENT
+    PRODUCER_CLIENT=${CMAKE_BINARY_DIR}/bin/producer_client)
+endif()

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "strand/strand.h"
 
@@ -116,6 +117,7 @@ typedef struct run {
     unsigned char *reports; /* per sequence: reports seen */
     long long count, ok, err, twice;
     long long notify_after; /* print "acked N" on stdout once N are acknowledged */
+    int rate;               /* --rate: messages per second (all threads), 0 = no limit */
     pthread_mutex_t mu;     /* reports may be served by several threads */
 } run;
 
@@ -170,6 +172,7 @@ static void on_delivery_locked(run *rn, const strand_delivery *d, long long seq)
         put_bytes(rn->acked, m.header_value[h], m.header_len[h], m.header_null[h]);
     }
     fputc('\n', rn->acked);
+    fflush(rn->acked); /* tests follow the progress (and survive a kill) */
 }
 
 static void on_log(void *opaque, strand_log_level level, const char *message) {
@@ -187,11 +190,22 @@ typedef struct sender {
     long long from; /* first sequence */
 } sender;
 
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void *send_range(void *arg) {
     sender *sd = arg;
     run *rn = sd->rn;
     strand_producer *p = sd->p;
+    int64_t t0 = mono_ms();
     for (long long seq = sd->from + sd->tid; seq < rn->count; seq += sd->n) {
+        /* --rate: sequence seq goes out no earlier than t0 + seq / rate. */
+        for (int64_t due = rn->rate > 0 ? t0 + (seq - sd->from) * 1000 / rn->rate : 0;
+             due > mono_ms();)
+            strand_producer_poll(p, (int)(due - mono_ms()));
         gen_msg m;
         gen(rn->seed, seq, rn->no_nulls, rn->printable, &m);
         strand_header hs[3];
@@ -229,6 +243,7 @@ static int usage(void) {
             "usage: producer_client -b BROKERS -t TOPIC -n COUNT [-p PARTITION] [-s SEED]\n"
             "         [-o ACKED] [-E FAILED] [--no-nulls] [--printable]\n"
             "         [--notify-after N] [--threads N] [--first-partition N [--go-fifo F]]\n"
+            "         [--rate MSGS_PER_S]\n"
             "         [-X key=value]...\n");
     return 2;
 }
@@ -279,6 +294,8 @@ int main(int argc, char **argv) {
             threads = atoi(v);
         else if (strcmp(a, "--notify-after") == 0)
             rn.notify_after = atoll(v);
+        else if (strcmp(a, "--rate") == 0)
+            rn.rate = atoi(v);
         else if (strcmp(a, "-X") == 0) {
             char kv[512];
             snprintf(kv, sizeof kv, "%s", v);

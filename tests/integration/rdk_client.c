@@ -49,6 +49,9 @@ typedef struct rc_opts {
     int printable; /* kcat-compatible content */
     int timeout_ms;
     int fetch_wait_ms;
+    int rate;           /* produce: messages per second, 0 = as fast as possible */
+    const char *xs[16]; /* produce: -X key=value settings, applied last */
+    int n_xs;
 } rc_opts;
 
 /* One generated message; buffers are inside the struct. */
@@ -321,6 +324,17 @@ static int rc_produce(const rc_opts *o) {
     char tmo[32];
     snprintf(tmo, sizeof(tmo), "%d", o->timeout_ms);
     rc_conf_must(conf, "message.timeout.ms", tmo);
+    for (int i = 0; i < o->n_xs; i++) {
+        char kv[512];
+        snprintf(kv, sizeof(kv), "%s", o->xs[i]);
+        char *eq = strchr(kv, '=');
+        if (!eq) {
+            fprintf(stderr, "rdk_client: -X %s: want key=value\n", o->xs[i]);
+            return 2;
+        }
+        *eq = '\0';
+        rc_conf_must(conf, kv, eq + 1);
+    }
     rd_kafka_conf_set_dr_msg_cb(conf, rc_on_delivery);
     rd_kafka_conf_set_opaque(conf, &st);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
@@ -330,8 +344,13 @@ static int rc_produce(const rc_opts *o) {
     }
     /* Stop enqueuing at the first failed delivery: the rest would only
      * queue up to fail the same way (e.g. the broker was killed). */
+    int64_t t0 = rc_now_ms();
     for (long long seq = o->start; seq < o->start + o->count && !rc_stop && !st.failed_count;
          seq++) {
+        /* --rate: message i goes out no earlier than t0 + i / rate. */
+        for (int64_t due = o->rate > 0 ? t0 + (seq - o->start) * 1000 / o->rate : 0;
+             due > rc_now_ms() && !rc_stop;)
+            rd_kafka_poll(rk, (int)(due - rc_now_ms()));
         rc_msg m;
         rc_msg_gen(o, seq, &m);
         rd_kafka_headers_t *hdrs = NULL;
@@ -748,7 +767,8 @@ static int usage(void) {
             "  partitions -b BROKER -t TOPIC            print the partition count\n"
             "  produce    -b BROKER -t TOPIC -n COUNT [-P PARTITIONS] [-s SEED] [--start SEQ]\n"
             "             [-z none|lz4] [-a ACKS] [-o ACKED_FILE] [--notify-after N]\n"
-            "             [--no-nulls] [-T MESSAGE_TIMEOUT_MS]\n"
+            "             [--no-nulls] [-T MESSAGE_TIMEOUT_MS] [--rate MSGS_PER_S]\n"
+            "             [-X KEY=VALUE]... (librdkafka settings, applied last)\n"
             "  consume    -b BROKER -t TOPIC [-o OUT] [-e EXPECTED] [-T TIMEOUT_MS] [--check-seq]\n"
             "  kcat-input -n COUNT -p PARTITION [-s SEED] [--start SEQ] [-o EXPECTED_FILE]\n"
             "             [-H CANONICAL_HEADERS]       (kcat input on stdout)\n"
@@ -804,6 +824,10 @@ int main(int argc, char **argv) {
             headers_canon = v;
         else if (OPT("--notify-after"))
             o.notify_after = atoll(v);
+        else if (OPT("--rate"))
+            o.rate = atoi(v);
+        else if (o.n_xs < 16 && OPT("-X"))
+            o.xs[o.n_xs++] = v;
         else if (strcmp(a, "--no-nulls") == 0)
             o.no_nulls = 1;
         else if (strcmp(a, "--check-seq") == 0)
