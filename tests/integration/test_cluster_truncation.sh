@@ -19,6 +19,9 @@
 #       down while the leader compacted: every replica has the same
 #       key -> latest value map as the leader. (acks=1 there: the stopped
 #       follower stays in the ISR for replica.lag.time.max.ms, 60 s here.)
+#   (d) a follower whose log ends before its leader's log start (retention
+#       deleted the leader's first segments while it was down) restarts its
+#       log at the leader's log start and then holds the leader's records.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 . "$(dirname "${ITEST_LIB:-$0}")/zk_lib.sh"
@@ -26,7 +29,8 @@ itest_init
 require_tool "$RDK_CLIENT"
 require_tool "$STRAND_CLI"
 T=$ITEST_TMP
-OPTS="--override replica.lag.time.max.ms=60000 --override log.cleaner.backoff.ms=100"
+OPTS="--override replica.lag.time.max.ms=60000 --override log.cleaner.backoff.ms=100
+      --override log.retention.check.interval.ms=300"
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /trunc $OPTS; done
@@ -35,7 +39,7 @@ describe() { "$STRAND_CLI" topic describe "$1" -b "${CB_ADDR[$2]}" --timeout 500
 # field TOPIC ID NAME: a field of partition 0 ("leader", "isr": [1,2,3]) as broker ID reports it.
 field() {
     describe "$1" "$2" | awk -v f="$3" '$1 == "partition" && $2 == 0 {
-        for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }'
+        for (i = 1; i < NF; i++) if ($i == f && v == "") v = $(i + 1) } END { print v }'
 }
 isr_is() { [ "$(field "$1" "$2" isr | tr -d '[]' | tr ',' '\n' | sort | tr '\n' ' ')" = "$3" ]; }
 # led_by_other TOPIC ID NOT...: broker ID reports a leader that is none of NOT.
@@ -102,7 +106,8 @@ await_text() { grep -q "$2" "${CB_OUT[$1]}"; }
 wait_for 30 "div: broker $L cuts its divergent suffix" await_text "$L" \
     "partition div-0: .*log truncated from 121 to 10[01] (end of the last common epoch)"
 cut_at=$(sed -n 's/.*partition div-0: .*log truncated from 121 to \(10[01]\) .*/\1/p' \
-    "${CB_OUT[$L]}" | head -1)
+    "${CB_OUT[$L]}")
+cut_at=${cut_at%%$'\n'*}
 log "div: broker $L truncated to $cut_at"
 wait_for 60 "div: ISR full again" isr_is div "${FOLLOWERS[0]}" "1 2 3 "
 wait_for 30 "div: replicas identical after the old leader returned" same_logs div
@@ -176,6 +181,38 @@ wait_for 30 "cmp: every replica has the leader's latest values" same_kv
 grep -q "compacted: \|^gap: " "$T/cmp.down" || fail "cmp: broker $DOWN's log shows no compacted batch"
 grep -q "cmp-0.*append .*failed" "${CB_OUT[$DOWN]}" &&
     fail "cmp: broker $DOWN refused the leader's batches"
+
+# ---- (d) behind the leader's log start ----
+create ret --config segment.bytes=2048 --config retention.bytes=4096
+LR=$(field ret 1 leader)
+DOWN=1
+[ "$DOWN" != "$LR" ] || DOWN=2
+stop_cluster_broker "$DOWN"
+for r in $(seq 1 10); do
+    for k in $(seq 0 19); do printf 'r%s-%s-padding-padding-padding-padding\n' "$r" "$k"; done |
+        "$STRAND_CLI" produce ret --acks 1 -p 0 -b "${CB_ADDR[$LR]}" >/dev/null 2>&1 ||
+        fail "ret: produce (round $r) failed"
+done
+log_start() { field ret "$LR" log-start; }
+start_moved() { [ "$(log_start)" -gt 0 ] 2>/dev/null; }
+wait_for 30 "ret: retention moved the leader's log start" start_moved
+start_cluster_broker "$DOWN"
+wait_for 30 "ret: broker $DOWN restarts its log at the leader's log start" await_text "$DOWN" \
+    "partition ret-0: the log end 0 is below leader $LR's log start [1-9][0-9]*; log restarted there: ok"
+wait_for 60 "ret: ISR full again" isr_is ret "$LR" "1 2 3 "
+# The records both still hold are the same (each applies retention on its
+# own segments, so compare from the later log start).
+recs() { dump ret "$1" | awk -v from="$2" '$1 == "|" && $3 >= from { print $3, $7, $9 }'; }
+first() { dump ret "$1" | awk '$1 == "|" && f == "" { f = $3 } END { print f }'; }
+same_recs() {
+    local a b from
+    a=$(first "$LR") && b=$(first "$DOWN") || return 1
+    [ -n "$a" ] && [ -n "$b" ] || return 1
+    from=$((a > b ? a : b))
+    [ "$(recs "$LR" "$from")" = "$(recs "$DOWN" "$from")" ] &&
+        [ "$(recs "$LR" "$from" | tail -1 | cut -d ' ' -f 1)" = 199 ]
+}
+wait_for 30 "ret: broker $DOWN holds the leader's records" same_recs
 
 for id in 1 2 3; do stop_cluster_broker "$id"; done
 stop_zookeeper
