@@ -21,7 +21,9 @@
  * min(leader's, local log end). A follower whose log ends before the
  * leader's log start (OFFSET_OUT_OF_RANGE, the answer's log start above
  * our end) restarts its log empty there (log_truncate_fully_and_start_at);
- * OFFSET_OUT_OF_RANGE otherwise means we are ahead: truncation again.
+ * OFFSET_OUT_OF_RANGE otherwise means we are ahead: truncation again. Other
+ * errors (one of the two views is behind) also send the partition back to
+ * truncation after RETRY_MS instead of fetching it again at once.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -231,14 +233,18 @@ static void apply_partition(fetcher *f, wire_str topic, const proto_fetch_resp_p
         return;
     }
     if (p->error_code != KAFKA_NONE) {
-        /* NOT_LEADER and LEADER_NOT_AVAILABLE: the leader's view is
-         * behind or ahead of ours; the next view settles it. */
+        /* NOT_LEADER, LEADER_NOT_AVAILABLE, FENCED_LEADER_EPOCH,
+         * UNKNOWN_LEADER_EPOCH: the leader's view is behind or ahead of
+         * ours. Not fetched again at once (the answer would be the same):
+         * its truncation is settled again after RETRY_MS or the next view. */
         if (p->error_code != KAFKA_NOT_LEADER_OR_FOLLOWER &&
             p->error_code != KAFKA_LEADER_NOT_AVAILABLE &&
             p->error_code != KAFKA_FENCED_LEADER_EPOCH &&
             p->error_code != KAFKA_UNKNOWN_LEADER_EPOCH)
             BLOG_W("replica fetch %s-%" PRId32 " from broker %" PRId32 ": %s", name,
                    p->partition_index, f->leader_id, kafka_error_name(p->error_code));
+        rp->trunc = REPLICA_TRUNC_ASK;
+        rp->trunc_retry_ms = now + RETRY_MS;
         return;
     }
     size_t len = p->records.len > 0
