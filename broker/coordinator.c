@@ -229,9 +229,11 @@ int coordinator_load_partition(coordinator *co, topic_partition *tp, load_stats 
             if (brc < 0 || (h.attributes & BATCH_ATTR_CONTROL))
                 continue;
             batch_reader br;
-            int rrc = batch_reader_open(&br, bp, bsize, 0);
             batch_record rec;
-            while (rrc == BATCH_OK && (rrc = batch_reader_next(&br, &rec)) == 1) {
+            /* every record of the batch (an OffsetCommit of several
+             * partitions is one batch) */
+            int rrc = batch_reader_open(&br, bp, bsize, 0);
+            while (rrc == BATCH_OK && batch_reader_next(&br, &rec) == 1) {
                 if (rec.offset < off)
                     continue;
                 if (group_load_record(co->groups, rec.key, rec.value) == 0)

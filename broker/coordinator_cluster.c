@@ -204,8 +204,9 @@ static void loader_cb(uv_timer_t *t) {
         count_partition(co, p, co->nparts, &groups, &offsets);
         BLOG_I("loaded %s-%" PRId32 " (leader epoch %" PRId32 ", log end %" PRId64
                "): %d group(s), %" PRId64 " committed offset(s) from %" PRId64
-               " record(s) in %" PRId64 " ms; coordinating them",
+               " record(s)%s in %" PRId64 " ms; coordinating them",
                COORDINATOR_TOPIC, p, cp->epoch, log_end_offset(tp->lg), groups, offsets, st.records,
+               st.skipped ? " (some records were not group data and were skipped)" : "",
                broker_now_ms() - start);
         coordinator_reschedule(b);
         break; /* one partition per turn of the loop */

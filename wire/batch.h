@@ -139,7 +139,8 @@ int batch_iter_next(batch_iter *it, batch_header *h, const uint8_t **batch, size
  *   batch_reader br;
  *   int rc = batch_reader_open(&br, batch, size, 0);
  *   batch_record rec;
- *   while (rc == BATCH_OK && (rc = batch_reader_next(&br, &rec)) == 1) { ... }
+ *   if (rc == BATCH_OK)
+ *       while ((rc = batch_reader_next(&br, &rec)) == 1) { ... }
  *   batch_reader_close(&br);          // always, also after errors
  *   // rc == 0: all records read and they matched recordCount
  *

@@ -16,7 +16,8 @@
 #   - the killed broker restarts and rejoins; `strand group list` (every
 #     broker) and `strand group describe` (the coordinator) still agree;
 #   - the coordinator paused past its session: it drops the group and
-#     answers NOT_COORDINATOR; the next coordinator has the same commits;
+#     answers NOT_COORDINATOR; the next coordinator has the same commits
+#     (the last written as one batch of three records by reset-offsets);
 #   - a second member of the group resumes exactly at the commits;
 #   - min.insync.replicas=2 with two brokers stopped: a commit is refused
 #     with COORDINATOR_NOT_AVAILABLE, the earlier commits stay.
@@ -163,6 +164,13 @@ done
 # The coordinator pauses past its ZooKeeper session: its partitions move
 # on; when it resumes it drops the groups it no longer coordinates and
 # answers NOT_COORDINATOR, and the next coordinator has the same commits.
+# One OffsetCommit of all three partitions (one batch of three records).
+reset() {
+    "$STRAND_CLI" group reset-offsets cgrp --topic cg "$@" --execute -b "${CB_ADDR[1]}" \
+        --timeout 10000 >"$T/reset.out" 2>&1 || fail "reset-offsets $*: $(cat "$T/reset.out")"
+}
+reset --to-earliest
+[ "$(committed "$newco")" = "0:0 1:0 2:0 " ] || fail "after reset-offsets: $(cat "$T/describe.out")"
 other=$((newco % 3 + 1))
 kill -STOP "${CB_PID[$newco]}"
 moved_again() {
@@ -178,8 +186,10 @@ dropped() { grep -q "no longer leads it; dropped its 1 group(s)" "${CB_OUT[$newc
 wait_for 60 "broker $newco dropped the group it no longer coordinates" dropped
 refuses() { [ "$("$GROUP_RAW" "${CB_ADDR[$newco]}" --ask cgrp)" = "find=0 node=$third offset_fetch=16 heartbeat=16" ]; }
 wait_for 30 "broker $newco answers NOT_COORDINATOR for cgrp" refuses
-[ "$(committed "$newco")" = "0:150 1:150 2:150 " ] ||
+[ "$(committed "$newco")" = "0:0 1:0 2:0 " ] ||
     fail "commits on coordinator $third after the pause: $(cat "$T/describe.out" "$T/describe.err")"
+reset --to-latest
+[ "$(committed "$newco")" = "0:150 1:150 2:150 " ] || fail "after reset-offsets: $(cat "$T/describe.out")"
 
 listed() {
     "$STRAND_CLI" group list -b "${CB_ADDR[$1]}" --timeout 5000 >"$T/list.out" 2>"$T/list.err" || return 1
