@@ -195,8 +195,10 @@ static int fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors
                 continue;
             }
             /* Followers (replica id >= 0) read to the log end and report
-             * their position; consumers only below the high watermark. */
+             * their position; a debugging client (-2) reads to the log end
+             * too; consumers only below the high watermark. */
             int follower = f->in.replica_id >= 0;
+            int to_end = follower || f->in.replica_id == KAFKA_DEBUGGING_REPLICA_ID;
             if (follower)
                 replica_follower_fetched(f->b, tp, f->in.replica_id, ip->fetch_offset,
                                          broker_now_ms());
@@ -209,8 +211,8 @@ static int fetch_build(fetch_req *f, wire_writer *w, int64_t *bytes, int *errors
                 goto nomem;
             memset(src, 0, sizeof *src);
             int64_t len;
-            int rc = fetch_gather(tp->lg, ip->fetch_offset, limit,
-                                  follower ? -1 : op->high_watermark, *bytes == 0, &a, src, &len);
+            int rc = fetch_gather(tp->lg, ip->fetch_offset, limit, to_end ? -1 : op->high_watermark,
+                                  *bytes == 0, &a, src, &len);
             if (rc == LOG_ERR_NOMEM)
                 goto nomem;
             if (rc != LOG_OK) {

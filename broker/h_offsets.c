@@ -38,9 +38,6 @@
 #include "wire/kafka.h"
 #include "wire/protocol.h"
 
-/* Kafka's ListOffsetsRequest.DEBUGGING_REPLICA_ID. */
-#define DEBUGGING_REPLICA_ID (-2)
-
 /* The answer for one partition: error, or offset/timestamp/epoch. */
 static int16_t lookup_offset(broker_request *req, int32_t replica_id, wire_str name,
                              const proto_list_offsets_req_partition *in, int64_t *offset,
@@ -48,13 +45,13 @@ static int16_t lookup_offset(broker_request *req, int32_t replica_id, wire_str n
     topic_partition *tp;
     int32_t current;
     int16_t error = leader_epoch_partition(req->b, name, in->partition_index,
-                                           replica_id != DEBUGGING_REPLICA_ID, &tp, &current);
+                                           replica_id != KAFKA_DEBUGGING_REPLICA_ID, &tp, &current);
     if (error == KAFKA_NONE)
         error = leader_epoch_fence(in->current_leader_epoch, current);
     if (error != KAFKA_NONE)
         return error;
     /* Kafka's isFromConsumer: neither a follower nor the debugging id. */
-    int consumer = replica_id < 0 && replica_id != DEBUGGING_REPLICA_ID;
+    int consumer = replica_id < 0 && replica_id != KAFKA_DEBUGGING_REPLICA_ID;
     int64_t hw = replica_hw(tp);
     /* A new leader whose HW has not reached its epoch's start yet. */
     int64_t epoch_start = consumer ? leader_epoch_start_offset(tp->lg, current) : -1;

@@ -122,4 +122,10 @@ const char *kafka_error_name(int16_t code);
 /* The protocol's name of an API key ("Produce"), or NULL if unknown. */
 const char *kafka_api_name(int16_t api_key);
 
+/* replica_id of Fetch and ListOffsets from a "debugging" client (Kafka's
+ * DEBUGGING_REPLICA_ID): served up to the log end, not the high watermark
+ * (ListOffsets also by a follower). Consumers send -1, followers their
+ * broker id. */
+#define KAFKA_DEBUGGING_REPLICA_ID (-2)
+
 #endif
