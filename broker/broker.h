@@ -35,6 +35,7 @@ typedef struct coordinator coordinator;
 typedef struct topic_partition topic_partition;
 typedef struct cluster cluster;
 typedef struct replication replication;
+typedef struct producer_ids producer_ids;
 
 typedef struct broker {
     broker_config cfg;
@@ -46,6 +47,7 @@ typedef struct broker {
     coordinator *coord; /* group coordinator (coordinator.h) */
     cluster *cluster;   /* cluster mode (broker/cluster.h); NULL when standalone */
     replication *repl;  /* cluster mode: replica fetchers (broker/replica.h) */
+    producer_ids *pids; /* producer id blocks (broker/producer_ids.h); NULL until used */
     char cluster_id[64];
     char advertised_host[BROKER_HOST_MAX]; /* what Metadata/FindCoordinator give clients */
     int advertised_port;
@@ -83,6 +85,7 @@ int h_produce(broker_request *req);
 int h_fetch(broker_request *req);
 int h_list_offsets(broker_request *req);
 int h_offset_for_leader_epoch(broker_request *req); /* h_epoch.c */
+int h_init_producer_id(broker_request *req);        /* h_init_pid.c */
 int h_metadata(broker_request *req);
 int h_find_coordinator(broker_request *req);
 int h_create_topics(broker_request *req);

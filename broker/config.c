@@ -81,6 +81,9 @@ const broker_config_key broker_config_keys[] = {
      "a follower this far behind leaves the ISR (cluster mode, with replication)"},
     {"unclean.leader.election.enable", "false",
      "elect leaders outside the ISR (only false is supported)"},
+    {"producer.id.expiration.ms", "86400000",
+     "forget an idempotent producer whose last batch in a partition is this old"},
+    {"producer.id.expiration.check.interval.ms", "600000", "how often producer ids expire"},
     {NULL, NULL, NULL},
 };
 
@@ -115,6 +118,8 @@ void broker_config_init(broker_config *cfg) {
     cfg->default_replication_factor = 1;
     cfg->min_insync_replicas = 1;
     cfg->replica_lag_time_max_ms = 30000;
+    cfg->producer_id_expiration_ms = 86400000;
+    cfg->producer_id_expiration_check_ms = 600000;
 }
 
 static int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out) {
@@ -247,6 +252,10 @@ static int64_t *int_key_target(broker_config *cfg, const char *name) {
         return &cfg->min_insync_replicas;
     if (!strcmp(name, "replica.lag.time.max.ms"))
         return &cfg->replica_lag_time_max_ms;
+    if (!strcmp(name, "producer.id.expiration.ms"))
+        return &cfg->producer_id_expiration_ms;
+    if (!strcmp(name, "producer.id.expiration.check.interval.ms"))
+        return &cfg->producer_id_expiration_check_ms;
     return NULL;
 }
 
@@ -279,6 +288,8 @@ static const int_key int_keys[] = {
     {"default.replication.factor", 1, 32767, 1, 0, 0},
     {"min.insync.replicas", 1, 32767, 1, 0, 0},
     {"replica.lag.time.max.ms", 1, INT32_MAX, 1, 0, 0},
+    {"producer.id.expiration.ms", 1, INT32_MAX, 1, 0, 0},
+    {"producer.id.expiration.check.interval.ms", 1, INT32_MAX, 1, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 

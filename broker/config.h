@@ -54,6 +54,9 @@ typedef struct broker_config {
     int64_t min_insync_replicas;             /* min.insync.replicas, 1 */
     int64_t replica_lag_time_max_ms;         /* replica.lag.time.max.ms, 30 s */
     int unclean_leader_election;             /* unclean.leader.election.enable, false */
+    /* Idempotent producers (broker/producer_log.h). */
+    int64_t producer_id_expiration_ms;       /* producer.id.expiration.ms, 1 day */
+    int64_t producer_id_expiration_check_ms; /* producer.id.expiration.check.interval.ms, 600 s */
     /* Which retention unit was given, so that ms > minutes > hours like Kafka. */
     int retention_unit_rank;
     int roll_unit_rank;

@@ -40,6 +40,7 @@ static const api_entry api_table[] = {
     {KAFKA_API_FETCH, h_fetch},
     {KAFKA_API_LIST_OFFSETS, h_list_offsets},
     {KAFKA_API_OFFSET_FOR_LEADER_EPOCH, h_offset_for_leader_epoch},
+    {KAFKA_API_INIT_PRODUCER_ID, h_init_producer_id},
     {KAFKA_API_METADATA, h_metadata},
     {KAFKA_API_FIND_COORDINATOR, h_find_coordinator},
     {KAFKA_API_API_VERSIONS, h_api_versions},

@@ -17,6 +17,7 @@
 #include "broker/coordinator.h"
 #include "broker/delayed.h"
 #include "broker/logging.h"
+#include "broker/producer_ids.h"
 #include "broker/server.h"
 #include "broker/topics.h"
 
@@ -235,6 +236,7 @@ int main(int argc, char **argv) {
     }
     server_free(&b);
     coordinator_free(&b);
+    producer_ids_free(&b);
     delayed_free(b.delayed);
     topics_free(b.topics);
     cluster_free(b.cluster);

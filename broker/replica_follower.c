@@ -34,6 +34,7 @@
 #include "broker/broker.h"
 #include "broker/cluster.h"
 #include "broker/logging.h"
+#include "broker/producer_log.h"
 #include "broker/replica.h"
 #include "broker/replica_internal.h"
 #include "broker/replica_truncate.h"
@@ -253,6 +254,7 @@ static void apply_partition(fetcher *f, wire_str topic, const proto_fetch_resp_p
     if (len == 0 && p->log_start_offset > log_end_offset(tp->lg))
         restart_at_leader_start(tp, name, p->partition_index, p->log_start_offset);
     if (len > 0) {
+        int64_t prev_end = log_end_offset(tp->lg);
         int rc = log_append_replica(tp->lg, (const uint8_t *)p->records.ptr, len, now, NULL);
         if (rc != LOG_OK) {
             BLOG_E("replica fetch %s-%" PRId32 " from broker %" PRId32 ": append at %" PRId64
@@ -263,6 +265,8 @@ static void apply_partition(fetcher *f, wire_str topic, const proto_fetch_resp_p
             rp->trunc_retry_ms = now + APPEND_RETRY_MS;
             return;
         }
+        /* Idempotent producers: a new leader deduplicates what this one got. */
+        producer_state_on_replica_append(tp, (const uint8_t *)p->records.ptr, len, prev_end);
         delayed_notify(&tp->waiting, (int64_t)len);
     }
     int64_t leo = log_end_offset(tp->lg);

@@ -30,6 +30,7 @@
 #include "broker/delayed.h"
 #include "broker/dispatch.h"
 #include "broker/logging.h"
+#include "broker/producer_log.h"
 #include "broker/topics.h"
 #include "log/cleaner.h"
 
@@ -61,7 +62,7 @@ struct server {
     broker *b;
     uv_tcp_t listener;
     uv_signal_t sigint, sigterm;
-    uv_timer_t retention, flush, checkpoint, drain, cleaner;
+    uv_timer_t retention, flush, checkpoint, drain, cleaner, producers;
     server_conn *conns;
     int conn_count;
     int stopping;
@@ -442,6 +443,12 @@ static void flush_cb(uv_timer_t *t) {
     }
 }
 
+/* producer.id.expiration.ms (producer_log.h). */
+static void producers_cb(uv_timer_t *t) {
+    server *srv = t->data;
+    producer_log_expire_all(srv->b, broker_now_ms());
+}
+
 static void checkpoint_cb(uv_timer_t *t) {
     server *srv = t->data;
     int rc = logdir_checkpoint(srv->b->logs);
@@ -481,6 +488,7 @@ void server_stop(broker *b) {
     uv_close((uv_handle_t *)&srv->retention, NULL);
     uv_close((uv_handle_t *)&srv->flush, NULL);
     uv_close((uv_handle_t *)&srv->checkpoint, NULL);
+    uv_close((uv_handle_t *)&srv->producers, NULL);
     uv_close((uv_handle_t *)&srv->cleaner, NULL);
     cluster_stop(b->cluster); /* leave the cluster first: leadership moves on at once */
     delayed_complete_all(b->delayed);
@@ -588,6 +596,7 @@ int server_start(broker *b, const char *port_file, char *err, size_t errlen) {
     timer_every(srv, &srv->retention, retention_cb, cfg->retention_check_interval_ms);
     timer_every(srv, &srv->flush, flush_cb, cfg->flush_scheduler_interval_ms);
     timer_every(srv, &srv->checkpoint, checkpoint_cb, cfg->checkpoint_interval_ms);
+    timer_every(srv, &srv->producers, producers_cb, cfg->producer_id_expiration_check_ms);
     uv_timer_init(b->loop, &srv->drain);
     srv->drain.data = srv;
     uv_timer_init(b->loop, &srv->cleaner);

@@ -25,6 +25,7 @@
 
 #include "broker/broker.h"
 #include "broker/logging.h"
+#include "broker/producer_state.h"
 #include "wire/kafka.h"
 
 struct topics {
@@ -148,6 +149,7 @@ static void topic_free(topic *tp) {
         return;
     for (int32_t i = 0; i < tp->partition_count; i++) {
         free(tp->partitions[i]->repl);
+        producer_state_free(tp->partitions[i]->producers);
         free(tp->partitions[i]);
     }
     free(tp->partitions);

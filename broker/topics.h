@@ -29,6 +29,10 @@ typedef struct topic_partition {
     log *lg;
     delayed_list waiting;      /* Fetch requests waiting for appends here */
     struct replica_part *repl; /* cluster mode: replication state (replica.h), else NULL */
+    /* Idempotent producers (producer_log.h): NULL until first needed. */
+    struct producer_state *producers;
+    const log *producers_log; /* the log it was built from */
+    int64_t producers_end;    /* the log end offset it reflects */
 } topic_partition;
 
 typedef struct topic_override {

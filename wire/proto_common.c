@@ -29,6 +29,7 @@ const proto_api_range proto_api_ranges[] = {
     {KAFKA_API_API_VERSIONS, 0, 3},
     {KAFKA_API_CREATE_TOPICS, 0, 4},
     {KAFKA_API_DELETE_TOPICS, 0, 3},
+    {KAFKA_API_INIT_PRODUCER_ID, 0, 4},        /* wire/proto_init_producer_id.c */
     {KAFKA_API_OFFSET_FOR_LEADER_EPOCH, 0, 4}, /* wire/proto_offset_for_leader_epoch.c */
     {KAFKA_API_DESCRIBE_CONFIGS, 0, 2},
     {KAFKA_API_CREATE_PARTITIONS, 0, 1},

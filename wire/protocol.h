@@ -485,6 +485,33 @@ void proto_find_coordinator_resp_encode(wire_writer *w, int16_t version,
                                         const proto_find_coordinator_resp *in);
 
 /* ------------------------------------------------------------------------ */
+/* InitProducerId (22), versions 0-4 (v2+ flexible): a producer id and epoch
+ * for an idempotent (transactional_id null) or transactional producer. */
+
+typedef struct proto_init_producer_id_req {
+    wire_str transactional_id;      /* nullable: null for an idempotent producer */
+    int32_t transaction_timeout_ms; /* only meaningful with a transactional id */
+    int64_t producer_id;            /* v3+, default -1: the id the client holds (KIP-360) */
+    int16_t producer_epoch;         /* v3+, default -1 */
+} proto_init_producer_id_req;
+
+typedef struct proto_init_producer_id_resp {
+    int32_t throttle_time_ms;
+    int16_t error_code;
+    int64_t producer_id; /* -1 on error */
+    int16_t producer_epoch;
+} proto_init_producer_id_resp;
+
+int proto_init_producer_id_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                      proto_init_producer_id_req *out);
+void proto_init_producer_id_req_encode(wire_writer *w, int16_t version,
+                                       const proto_init_producer_id_req *in);
+int proto_init_producer_id_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                       proto_init_producer_id_resp *out);
+void proto_init_producer_id_resp_encode(wire_writer *w, int16_t version,
+                                        const proto_init_producer_id_resp *in);
+
+/* ------------------------------------------------------------------------ */
 /* CreateTopics (19), versions 0-4. */
 
 typedef struct proto_create_topics_assignment {

@@ -43,10 +43,11 @@ typedef struct rc_opts {
     long long expect;
     uint64_t seed;
     int partitions;
-    int partition; /* kcat-input / waitone */
-    int no_nulls;  /* no null values; each value starts with "<seq>:" */
-    int check_seq; /* consume: values carry "<seq>:"; check order and uniqueness */
-    int printable; /* kcat-compatible content */
+    int partition;   /* kcat-input / waitone */
+    int no_nulls;    /* no null values; each value starts with "<seq>:" */
+    int check_seq;   /* consume: values carry "<seq>:"; check order and uniqueness */
+    int idempotence; /* produce: enable.idempotence=true (--idempotence) */
+    int printable;   /* kcat-compatible content */
     int timeout_ms;
     int fetch_wait_ms;
     int rate;           /* produce: messages per second, 0 = as fast as possible */
@@ -320,7 +321,7 @@ static int rc_produce(const rc_opts *o) {
     rc_conf_must(conf, "compression.codec", o->codec);
     rc_conf_must(conf, "linger.ms", "5");
     rc_conf_must(conf, "queue.buffering.max.messages", "100000");
-    rc_conf_must(conf, "enable.idempotence", "false");
+    rc_conf_must(conf, "enable.idempotence", o->idempotence ? "true" : "false");
     char tmo[32];
     snprintf(tmo, sizeof(tmo), "%d", o->timeout_ms);
     rc_conf_must(conf, "message.timeout.ms", tmo);
@@ -761,19 +762,20 @@ static int rc_waitone(const rc_opts *o) {
 }
 
 static int usage(void) {
-    fprintf(stderr,
-            "usage: rdk_client MODE [options]\n"
-            "  create     -b BROKER -t TOPIC -P PARTITIONS\n"
-            "  partitions -b BROKER -t TOPIC            print the partition count\n"
-            "  produce    -b BROKER -t TOPIC -n COUNT [-P PARTITIONS] [-s SEED] [--start SEQ]\n"
-            "             [-z none|lz4] [-a ACKS] [-o ACKED_FILE] [--notify-after N]\n"
-            "             [--no-nulls] [-T MESSAGE_TIMEOUT_MS] [--rate MSGS_PER_S]\n"
-            "             [-X KEY=VALUE]... (librdkafka settings, applied last)\n"
-            "  consume    -b BROKER -t TOPIC [-o OUT] [-e EXPECTED] [-T TIMEOUT_MS] [--check-seq]\n"
-            "  kcat-input -n COUNT -p PARTITION [-s SEED] [--start SEQ] [-o EXPECTED_FILE]\n"
-            "             [-H CANONICAL_HEADERS]       (kcat input on stdout)\n"
-            "  kcat-canon                               (kcat -f output on stdin)\n"
-            "  waitone    -b BROKER -t TOPIC -p PARTITION [-w FETCH_WAIT_MS] [-T TIMEOUT_MS]\n");
+    fprintf(
+        stderr,
+        "usage: rdk_client MODE [options]\n"
+        "  create     -b BROKER -t TOPIC -P PARTITIONS\n"
+        "  partitions -b BROKER -t TOPIC            print the partition count\n"
+        "  produce    -b BROKER -t TOPIC -n COUNT [-P PARTITIONS] [-s SEED] [--start SEQ]\n"
+        "             [-z none|lz4] [-a ACKS] [-o ACKED_FILE] [--notify-after N]\n"
+        "             [--no-nulls] [--idempotence] [-T MESSAGE_TIMEOUT_MS] [--rate MSGS_PER_S]\n"
+        "             [-X KEY=VALUE]... (librdkafka settings, applied last)\n"
+        "  consume    -b BROKER -t TOPIC [-o OUT] [-e EXPECTED] [-T TIMEOUT_MS] [--check-seq]\n"
+        "  kcat-input -n COUNT -p PARTITION [-s SEED] [--start SEQ] [-o EXPECTED_FILE]\n"
+        "             [-H CANONICAL_HEADERS]       (kcat input on stdout)\n"
+        "  kcat-canon                               (kcat -f output on stdin)\n"
+        "  waitone    -b BROKER -t TOPIC -p PARTITION [-w FETCH_WAIT_MS] [-T TIMEOUT_MS]\n");
     return 2;
 }
 
@@ -832,6 +834,8 @@ int main(int argc, char **argv) {
             o.no_nulls = 1;
         else if (strcmp(a, "--check-seq") == 0)
             o.check_seq = 1;
+        else if (strcmp(a, "--idempotence") == 0)
+            o.idempotence = 1;
         else
             return usage();
 #undef OPT

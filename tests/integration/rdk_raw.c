@@ -205,6 +205,93 @@ static void raw_build_produce(wire_writer *w, const char *topic, int corrupt_crc
     raw_frame_end(w);
 }
 
+/* Bytes of a zigzag varint (records' length field needs it up front). */
+static int zz_size(int32_t v) {
+    uint32_t z = ((uint32_t)v << 1) ^ (uint32_t)(v >> 31);
+    int n = 1;
+    while (z >= 0x80) {
+        z >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* One RecordBatch v2 of `count` records (values "v<seq>") from an
+ * idempotent producer: producer id, epoch and base sequence as given. */
+static void raw_write_idem_batch(wire_writer *w, int64_t pid, int16_t epoch, int32_t seq,
+                                 int32_t count) {
+    size_t start = w->len;
+    wire_write_i64(w, 0);  /* baseOffset */
+    wire_write_i32(w, 0);  /* batchLength, patched below */
+    wire_write_i32(w, -1); /* partitionLeaderEpoch */
+    wire_write_i8(w, 2);   /* magic */
+    wire_write_u32(w, 0);  /* crc, patched below */
+    wire_write_i16(w, 0);  /* attributes */
+    wire_write_i32(w, count - 1);
+    /* Now: the broker forgets producers idle for producer.id.expiration.ms. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t ts = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    wire_write_i64(w, ts);
+    wire_write_i64(w, ts);
+    wire_write_i64(w, pid);
+    wire_write_i16(w, epoch);
+    wire_write_i32(w, seq);
+    wire_write_i32(w, count);
+    for (int32_t i = 0; i < count; i++) {
+        char v[16];
+        int vn = snprintf(v, sizeof v, "v%d", (int)(seq + i));
+        /* record: length, attributes, tsDelta, offsetDelta, key -1, value, 0 headers */
+        wire_write_varint(w, 1 + 1 + zz_size(i) + 1 + zz_size(vn) + vn + 1);
+        wire_write_i8(w, 0);
+        wire_write_varlong(w, 0);
+        wire_write_varint(w, i);
+        wire_write_varint(w, -1);
+        wire_write_varint(w, vn);
+        wire_write_raw(w, v, (size_t)vn);
+        wire_write_varint(w, 0);
+    }
+    if (w->err)
+        return;
+    size_t size = w->len - start;
+    wire_put_be32(w->p + start + 8, (uint32_t)(size - 12));
+    wire_put_be32(w->p + start + 17, crc32c(w->p + start + 21, size - 21));
+}
+
+/* Produce v7, acks=1, partition 0: one idempotent batch. */
+static void raw_build_idem_produce(wire_writer *w, const char *topic, int64_t pid, int16_t epoch,
+                                   int32_t seq, int32_t count) {
+    raw_frame_begin(w);
+    raw_write_header(w, KAFKA_API_PRODUCE, 7, 0);
+    wire_write_str(w, 0, WIRE_STR_NULL); /* transactional_id */
+    wire_write_i16(w, 1);                /* acks */
+    wire_write_i32(w, 5000);             /* timeout_ms */
+    wire_write_array_len(w, 0, 1);
+    wire_write_cstr(w, 0, topic);
+    wire_write_array_len(w, 0, 1);
+    wire_write_i32(w, 0); /* partition */
+    size_t len_pos = w->len;
+    wire_write_i32(w, 0); /* records length, patched */
+    raw_write_idem_batch(w, pid, epoch, seq, count);
+    wire_patch_i32(w, len_pos, (int32_t)(w->len - len_pos - 4));
+    raw_frame_end(w);
+}
+
+/* InitProducerId of a version, transactional id NULL when txn is NULL. */
+static void raw_build_init_pid(wire_writer *w, int16_t version, const char *txn) {
+    int flexible = version >= 2;
+    raw_frame_begin(w);
+    raw_write_header(w, KAFKA_API_INIT_PRODUCER_ID, version, flexible);
+    wire_write_str(w, flexible, txn ? wire_str_from(txn) : WIRE_STR_NULL);
+    wire_write_i32(w, 60000);
+    if (version >= 3) {
+        wire_write_i64(w, -1);
+        wire_write_i16(w, -1);
+    }
+    wire_write_tags_empty(w, flexible);
+    raw_frame_end(w);
+}
+
 /* OffsetForLeaderEpoch v3 for one partition (replica -1: a consumer). */
 static void raw_build_epoch(wire_writer *w, const char *topic, int32_t partition, int32_t epoch,
                             int32_t current) {
@@ -348,8 +435,17 @@ static void raw_print_response(const char *kase, const uint8_t *p, size_t len) {
                            idx, ec, (long long)ts, (long long)off, epoch);
             }
         }
+    } else if (strcmp(kase, "initpid") == 0) {
+        if (raw_api_version >= 2)
+            wire_skip_tags(&r, 1); /* flexible response header */
+        wire_read_i32(&r);         /* throttle_time_ms */
+        int16_t ec = wire_read_i16(&r);
+        int64_t pid = wire_read_i64(&r);
+        int16_t epoch = wire_read_i16(&r);
+        if (!r.err)
+            printf("error_code=%d producer_id=%lld producer_epoch=%d\n", ec, (long long)pid, epoch);
     } else if (strcmp(kase, "badcrc") == 0 || strcmp(kase, "goodcrc") == 0 ||
-               strcmp(kase, "allacks") == 0) {
+               strcmp(kase, "allacks") == 0 || strcmp(kase, "idem") == 0) {
         int32_t topics = wire_read_array_len(&r, 0);
         for (int32_t t = 0; t < topics && !r.err; t++) {
             wire_read_str(&r, 0);
@@ -394,7 +490,9 @@ static int usage(void) {
             "       badcrc TOPIC | goodcrc TOPIC | allacks TOPIC |\n"
             "       epoch TOPIC PARTITION LEADER_EPOCH CURRENT_LEADER_EPOCH |\n"
             "       fetch TOPIC PARTITION OFFSET CURRENT_LEADER_EPOCH |\n"
-            "       listoffsets TOPIC PARTITION TIMESTAMP CURRENT_LEADER_EPOCH REPLICA_ID\n");
+            "       listoffsets TOPIC PARTITION TIMESTAMP CURRENT_LEADER_EPOCH REPLICA_ID |\n"
+            "       initpid VERSION [TRANSACTIONAL_ID] |\n"
+            "       idem TOPIC PRODUCER_ID EPOCH BASE_SEQUENCE COUNT\n");
     return 2;
 }
 
@@ -442,6 +540,12 @@ int main(int argc, char **argv) {
         raw_build_produce(&w, argv[3], strcmp(kase, "badcrc") == 0, 1);
     } else if (strcmp(kase, "allacks") == 0 && argc > 3) {
         raw_build_produce(&w, argv[3], 0, -1); /* one record, acks=all, partition 0 */
+    } else if (strcmp(kase, "initpid") == 0 && argc > 3) {
+        raw_api_version = atoi(argv[3]);
+        raw_build_init_pid(&w, (int16_t)raw_api_version, argc > 4 ? argv[4] : NULL);
+    } else if (strcmp(kase, "idem") == 0 && argc > 7) {
+        raw_build_idem_produce(&w, argv[3], atoll(argv[4]), (int16_t)atoi(argv[5]),
+                               (int32_t)atol(argv[6]), (int32_t)atoi(argv[7]));
     } else if (strcmp(kase, "epoch") == 0 && argc > 6) {
         raw_build_epoch(&w, argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
     } else if (strcmp(kase, "fetch") == 0 && argc > 6) {

@@ -196,7 +196,8 @@ static void test_flexible(void **state) {
     assert_int_equal(proto_resp_header_version(KAFKA_API_OFFSET_FETCH, 6), 1);
 
     /* Everything implemented is non-flexible except ApiVersions v3,
-     * OffsetFetch v6-7, ListGroups v3-4 and OffsetForLeaderEpoch v4. */
+     * OffsetFetch v6-7, ListGroups v3-4, InitProducerId v2-4 and
+     * OffsetForLeaderEpoch v4. */
     for (size_t i = 0; i < proto_api_range_count; i++) {
         const proto_api_range *e = &proto_api_ranges[i];
         for (int16_t v = e->min_version; v <= e->max_version; v++)
@@ -204,6 +205,7 @@ static void test_flexible(void **state) {
                 assert_true((e->api_key == KAFKA_API_API_VERSIONS && v == 3) ||
                             (e->api_key == KAFKA_API_OFFSET_FETCH && v >= 6) ||
                             (e->api_key == KAFKA_API_LIST_GROUPS && v >= 3) ||
+                            (e->api_key == KAFKA_API_INIT_PRODUCER_ID && v >= 2) ||
                             (e->api_key == KAFKA_API_OFFSET_FOR_LEADER_EPOCH && v == 4));
     }
 }
@@ -213,7 +215,7 @@ static void test_ranges(void **state) {
     static const proto_api_range want[] = {
         {0, 0, 7},  {1, 4, 11}, {2, 0, 5},  {3, 0, 8},  {8, 0, 7},  {9, 0, 7},  {10, 0, 2},
         {11, 0, 5}, {12, 0, 3}, {13, 0, 3}, {14, 0, 3}, {15, 0, 4}, {16, 0, 4}, {18, 0, 3},
-        {19, 0, 4}, {20, 0, 3}, {23, 0, 4}, {32, 0, 2}, {37, 0, 1}, {42, 0, 1},
+        {19, 0, 4}, {20, 0, 3}, {22, 0, 4}, {23, 0, 4}, {32, 0, 2}, {37, 0, 1}, {42, 0, 1},
     };
     assert_int_equal(proto_api_range_count, sizeof(want) / sizeof(want[0]));
     for (size_t i = 0; i < proto_api_range_count; i++) {
@@ -225,18 +227,21 @@ static void test_ranges(void **state) {
         assert_ptr_equal(proto_api_range_find(want[i].api_key), &proto_api_ranges[i]);
         assert_non_null(kafka_api_name(want[i].api_key));
     }
-    assert_null(proto_api_range_find(KAFKA_API_INIT_PRODUCER_ID));
+    assert_null(proto_api_range_find(KAFKA_API_DELETE_RECORDS));
     assert_true(proto_api_supported(KAFKA_API_FETCH, 4));
     assert_true(proto_api_supported(KAFKA_API_FETCH, 11));
     assert_false(proto_api_supported(KAFKA_API_FETCH, 3));
     assert_false(proto_api_supported(KAFKA_API_FETCH, 12));
-    assert_false(proto_api_supported(KAFKA_API_INIT_PRODUCER_ID, 0));
+    assert_false(proto_api_supported(KAFKA_API_DELETE_RECORDS, 0));
+    assert_true(proto_api_supported(KAFKA_API_INIT_PRODUCER_ID, 4));
+    assert_false(proto_api_supported(KAFKA_API_INIT_PRODUCER_ID, 5));
     assert_false(proto_api_supported(KAFKA_API_JOIN_GROUP, 6));
     assert_int_equal(proto_api_version_pick(KAFKA_API_FETCH, 0, 16), 11);
     assert_int_equal(proto_api_version_pick(KAFKA_API_FETCH, 0, 6), 6);
     assert_int_equal(proto_api_version_pick(KAFKA_API_FETCH, 0, 3), -1);
     assert_int_equal(proto_api_version_pick(KAFKA_API_PRODUCE, 8, 10), -1);
-    assert_int_equal(proto_api_version_pick(KAFKA_API_INIT_PRODUCER_ID, 0, 4), -1);
+    assert_int_equal(proto_api_version_pick(KAFKA_API_DELETE_RECORDS, 0, 2), -1);
+    assert_int_equal(proto_api_version_pick(KAFKA_API_INIT_PRODUCER_ID, 0, 4), 4);
     assert_int_equal(proto_api_version_pick(KAFKA_API_JOIN_GROUP, 0, 9), 5);
 }
 
