@@ -6,7 +6,8 @@
 # fetchTopicOffsetsByTimestamp, describeConfigs, createPartitions,
 # deleteTopics) and produces 2 x N messages with keys (binary, repeated, null), values
 # (binary, empty, null), headers and explicit timestamps: kj-plain
-# uncompressed with acks -1, kj-gzip gzip-compressed with acks 1. kcat then
+# uncompressed with acks -1 through an idempotent producer (it must have
+# asked the broker for a producer id), kj-gzip gzip-compressed with acks 1. kcat then
 # reads both topics back: every message must be there byte-identical
 # (timestamps included), at the offset kafkajs was told, in offset order per
 # partition; kafkajs's own Fetch request and decoder must read the same. Finally kcat produces every distinct key with
@@ -40,6 +41,14 @@ start_broker --override group.initial.rebalance.delay.ms=100
 NODE_PATH=$KAFKAJS_NODE_PATH timeout 60 "$NODE" "$INTEROP" produce "$BROKER_ADDR" "$T" "$N" ||
     fail "kafkajs admin/producer run failed (see above)"
 broker_alive
+# The idempotent producer got its id from the broker (the first
+# InitProducerId reserves the first block and logs it).
+# The broker's output reaches $BROKER_OUT through a copying process: poll.
+deadline=$(($(now_ms) + 10000))
+until grep -q 'producer ids 0\.\.999 reserved' "$BROKER_OUT"; do
+    [ "$(now_ms)" -lt "$deadline" ] || fail "kafkajs's idempotent producer sent no InitProducerId"
+    sleep 0.1
+done
 
 # read_back TOPIC: kcat reads TOPIC; the result must equal $T/TOPIC.exp.
 read_back() {

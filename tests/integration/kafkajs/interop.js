@@ -48,7 +48,7 @@ const fs = require('fs')
 const path = require('path')
 
 const TOPICS = [
-  { topic: 'kj-plain', acks: -1, gzip: false },
+  { topic: 'kj-plain', acks: -1, gzip: false, idempotent: true },
   { topic: 'kj-gzip', acks: 1, gzip: true },
 ]
 // Created here with 3 partitions, filled by kcat with keys.in.
@@ -223,12 +223,17 @@ async function produce(broker, outdir, count) {
       return p
     }
   }
-  const producer = kafka.producer({ createPartitioner, allowAutoTopicCreation: false })
-  await producer.connect()
+  const plainProducer = kafka.producer({ createPartitioner, allowAutoTopicCreation: false })
+  // kj-plain goes through an idempotent producer (InitProducerId, producer
+  // id and sequences in every batch); kafkajs requires acks -1 for it.
+  const idemProducer = kafka.producer({ createPartitioner, allowAutoTopicCreation: false, idempotent: true })
+  await plainProducer.connect()
+  await idemProducer.connect()
 
   const keys = new Map() // hex -> raw key
   for (const [ti, spec] of TOPICS.entries()) {
     const r = rng(0x5eed + ti)
+    const producer = spec.idempotent ? idemProducer : plainProducer
     const next = new Array(PARTITIONS).fill(0) // next offset per partition
     const lines = []
     for (let start = 0; start < count; start += PER_SEND) {
@@ -265,9 +270,10 @@ async function produce(broker, outdir, count) {
     const offs = await admin.fetchTopicOffsets(spec.topic)
     for (const o of offs)
       check(o.low === '0' && o.high === String(next[o.partition]), `${spec.topic}[${o.partition}] after producing: ${JSON.stringify(o)}, expected high ${next[o.partition]}`)
-    process.stderr.write(`interop.js: ${spec.topic}: ${count} messages produced (acks ${spec.acks}, ${spec.gzip ? 'gzip' : 'uncompressed'}), per partition ${next.join('/')}\n`)
+    process.stderr.write(`interop.js: ${spec.topic}: ${count} messages produced (acks ${spec.acks}, ${spec.gzip ? 'gzip' : 'uncompressed'}${spec.idempotent ? ', idempotent' : ''}), per partition ${next.join('/')}\n`)
   }
-  await producer.disconnect()
+  await plainProducer.disconnect()
+  await idemProducer.disconnect()
   await adminExtras(admin, ConfigResourceTypes, self.nodeId, path.join(outdir, 'kj-plain.exp'))
   await admin.disconnect()
 
