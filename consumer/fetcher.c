@@ -317,9 +317,10 @@ static void on_list_offsets(client *core, client_response *res, void *arg) {
             continue;
         }
         p->retry_at_ms = now + backoff_ms(c);
-        if (err) {
-            if (err != STRAND_ERR_TRANSPORT && err != STRAND_ERR_TIMED_OUT)
-                report_once(c, p, err, -1);
+        if (err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT) {
+            refresh = 1; /* the leader may be gone: a new one may be elected */
+        } else if (err) {
+            report_once(c, p, err, -1);
         } else if (!found || needs_metadata(code)) {
             refresh = 1;
             if (code == KAFKA_UNKNOWN_TOPIC_OR_PARTITION)
@@ -490,8 +491,9 @@ static void on_fetch(client *core, client_response *res, void *arg) {
             p->retry_at_ms = now + backoff_ms(c);
             if (!rp && !err)
                 refresh = 1; /* the broker left it out: ask who leads it */
-            else if (err != STRAND_ERR_TRANSPORT && err != STRAND_ERR_TIMED_OUT &&
-                     err != STRAND_ERR_CLOSED)
+            else if (err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT)
+                refresh = 1; /* the leader may be gone: a new one may be elected */
+            else if (err != STRAND_ERR_CLOSED)
                 report_once(c, p, err, p->fetch_offset);
         } else if (rp->error_code) {
             refresh |= apply_error(c, p, rp->error_code, now);
