@@ -101,6 +101,8 @@ int h_offset_fetch(broker_request *req);
 int h_list_groups(broker_request *req);
 int h_describe_groups(broker_request *req);
 int h_delete_groups(broker_request *req);
+int h_controlled_shutdown(broker_request *req); /* h_elect.c */
+int h_elect_leaders(broker_request *req);
 
 /* Append RecordBatch v2 data to a partition (offsets stamped into `data` in
  * place) and wake the Fetch requests waiting on it: what Produce does for

@@ -20,6 +20,8 @@
  * is gone, leader -1 when no ISR member is alive, and the leader back when
  * one returns. Each write is a transaction: check /controller_epoch's
  * version, then create or set the state with its expected version.
+ * Controlled shutdown and preferred-leader elections are cluster_elect.c
+ * (controller) and cluster_shutdown.c (the broker that stops).
  */
 #include "broker/cluster.h"
 
@@ -272,6 +274,7 @@ static void apply_view(cluster *c, cluster_view *old) {
         elect(c);
     cluster_controller_duties(c);
     cluster_deletions_apply(c, old);
+    cluster_elect_on_view(c);
 }
 
 /* ---- controller election ---- */
@@ -702,6 +705,7 @@ int cluster_start(broker *b, char *err, size_t errlen) {
     int64_t ct = b->cfg.zk_connection_timeout_ms > 0 ? b->cfg.zk_connection_timeout_ms
                                                      : b->cfg.zk_session_timeout_ms;
     uv_timer_start(&c->conn_timeout, conn_timeout_cb, (uint64_t)ct, 0);
+    cluster_elect_start(c);
     b->cluster = c;
     BLOG_I("cluster mode: broker %" PRId32 ", ZooKeeper %s", b->cfg.broker_id, c->zk_text);
     return 0;
@@ -714,6 +718,8 @@ void cluster_stop(cluster *c) {
     c->session_gen++;
     c->sync_gen++;
     cluster_waiters_fail_all(c, "the broker is shutting down");
+    cluster_cs_abort(c);
+    cluster_elect_stop(c);
     replica_stop(c->b);
     uv_close((uv_handle_t *)&c->retry, NULL);
     uv_close((uv_handle_t *)&c->conn_timeout, NULL);

@@ -146,6 +146,66 @@ int16_t cluster_create_partitions(cluster *c, const char *name, int32_t count,
                                   int validate_only, int32_t timeout_ms, cluster_create_done done,
                                   void *arg, char *msg, size_t msglen);
 
+
+/* ---- leadership moves (cluster_elect.c, cluster_shutdown.c) ---- */
+
+/* One partition of a leadership request and its outcome. */
+typedef struct cluster_elect_result {
+    char *topic;
+    int32_t partition;
+    int16_t error;
+    int pending; /* internal: a preferred election written, result not seen */
+} cluster_elect_result;
+
+/* A request waiting for its moves; answered through its callback, exactly
+ * once, unless cancelled first. */
+typedef struct cluster_elect_wait cluster_elect_wait;
+
+/* done(arg, error, results, n): error is the request's (NOT_CONTROLLER when
+ * this broker is not or no longer the controller, else NONE); results are
+ * valid during the call only. */
+typedef void (*cluster_elect_done)(void *arg, int16_t error, const cluster_elect_result *res,
+                                   int n);
+
+/* Controller: controlled shutdown of broker `id` (ControlledShutdown). The
+ * broker is marked as shutting down (never elected leader again while it is
+ * registered); for every partition with more than one replica that it
+ * leads, a new leader is written from the live ISR members that are not
+ * shutting down, and it leaves the ISR of the partitions it follows. done
+ * gets the partitions (more than one replica) it still leads once nothing
+ * more can be moved, or after 10 s. Partitions with a single replica are
+ * neither moved nor reported (Kafka's rule). NOT_CONTROLLER at once (done
+ * not called) when this broker is not the controller; *wait (may be NULL)
+ * receives the handle for cancelling. */
+int16_t cluster_shutdown_broker(cluster *c, int32_t id, cluster_elect_done done, void *arg,
+                                cluster_elect_wait **wait);
+
+/* Controller: preferred-leader election (ElectLeaders type 0) for the
+ * given partitions (topics[i]/partitions[i], n of them), or every
+ * partition when all is set. done gets per partition NONE (moved, after
+ * this broker's view showed it), ELECTION_NOT_NEEDED (already led by its
+ * first replica), PREFERRED_LEADER_NOT_AVAILABLE (the first replica is not
+ * alive, not in the ISR or shutting down), UNKNOWN_TOPIC_OR_PARTITION, or
+ * REQUEST_TIMED_OUT after timeout_ms. NOT_CONTROLLER at once as above. */
+int16_t cluster_elect_preferred(cluster *c, const char *const *topics, const int32_t *partitions,
+                                int n, int all, int32_t timeout_ms, cluster_elect_done done,
+                                void *arg, cluster_elect_wait **wait);
+
+/* The requester went away: done will not be called. */
+void cluster_elect_cancel(cluster_elect_wait *w);
+
+/* Start this broker's controlled shutdown (SIGTERM in cluster mode, with
+ * controlled.shutdown.enable): it stops following, asks the controller
+ * (ControlledShutdown over TCP, or directly when it is the controller) to
+ * move its leadership away, retrying controlled.shutdown.max.retries times
+ * controlled.shutdown.retry.backoff.ms apart while partitions remain, and
+ * then calls done(arg) (which stops the broker). Returns -1 when there is
+ * nothing to do (disabled, not registered, already stopping): stop now. */
+int cluster_controlled_shutdown(cluster *c, void (*done)(void *arg), void *arg);
+/* 1 while this broker's controlled shutdown runs (replica.c stops
+ * following). */
+int cluster_shutting_down(const cluster *c);
+
 /* Handlers used in cluster mode (h_cluster.c, h_cluster_admin.c). */
 typedef struct broker_request broker_request;
 int cluster_h_metadata(broker_request *req);

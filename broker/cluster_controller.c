@@ -5,7 +5,8 @@
  * is alive, the leader back when one returns; each a transaction that
  * checks /controller_epoch's version and the state's version) and the
  * leaders' ISR changes (cluster_write_isr, conditional on the state's
- * version). Every write makes the broker read the tree again.
+ * version). Every write makes the broker read the tree again. Brokers in
+ * controlled shutdown (cluster_elect.c) are never elected.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -55,8 +56,9 @@ static int contains(const int32_t *v, int n, int32_t x) {
 }
 
 /* Write one partition state: create it (version < 0) or replace it. */
-static void ctl_write(cluster *c, const cluster_topic *t, const cluster_partition *p,
-                      int32_t leader, int32_t leader_epoch, const int32_t *isr, int isr_n) {
+void cluster_ctl_write(cluster *c, const cluster_topic *t, const cluster_partition *p,
+                       int32_t leader, int32_t leader_epoch, const int32_t *isr, int isr_n,
+                       const char *why) {
     char buf[512], path[600], isr_text[200];
     cj_buf il = {isr_text, 0, sizeof isr_text, 0};
     cj_int_list(&il, isr, isr_n);
@@ -71,9 +73,9 @@ static void ctl_write(cluster *c, const cluster_topic *t, const cluster_partitio
     }
     o->c = c;
     o->session_gen = c->session_gen;
-    snprintf(o->what, sizeof o->what, "%s %s-%d: leader %d, leader epoch %d, isr %s",
+    snprintf(o->what, sizeof o->what, "%s %s-%d: leader %d, leader epoch %d, isr %s%s%s%s",
              p->has_state ? "partition" : "new partition", t->name, (int)p->index, (int)leader,
-             (int)leader_epoch, isr_text);
+             (int)leader_epoch, isr_text, why ? " (" : "", why ? why : "", why ? ")" : "");
     snprintf(path, sizeof path, "/brokers/topics/%s/partitions/%d/state", t->name, (int)p->index);
     zk_op ops[2] = {{ZK_OP_CHECK, "/controller_epoch", NULL, 0, c->epoch_version},
                     {p->has_state ? ZK_OP_SET : ZK_OP_CREATE, path, buf, (int)j.len,
@@ -99,6 +101,11 @@ static int live(const cluster_view *v, int32_t id) {
     return 0;
 }
 
+/* May broker id become a leader: alive and not in controlled shutdown. */
+static int electable(const cluster *c, int32_t id) {
+    return live(c->view, id) && !cluster_is_shutting(c, id);
+}
+
 /* Make every partition's state match the live brokers. */
 void cluster_controller_duties(cluster *c) {
     const cluster_view *v = c->view;
@@ -117,16 +124,21 @@ void cluster_controller_duties(cluster *c) {
                 for (int i = 0; i < p->replica_count; i++)
                     if (live(v, p->replicas[i]))
                         isr[n++] = p->replicas[i];
-                if (n > 0) /* else: wait for a replica to come up */
-                    ctl_write(c, t, p, isr[0], 0, isr, n);
+                int32_t first = -1;
+                for (int i = 0; i < n && first < 0; i++)
+                    if (electable(c, isr[i]))
+                        first = isr[i];
+                if (first >= 0) /* else: wait for a replica to come up */
+                    cluster_ctl_write(c, t, p, first, 0, isr, n, NULL);
                 continue;
             }
             if (p->leader >= 0 && live(v, p->leader))
                 continue;
-            /* Leader gone (or none): the first live ISR member in replica order. */
+            /* Leader gone (or none): the first live ISR member in replica
+             * order that is not shutting down. */
             int32_t leader = -1;
             for (int i = 0; i < p->replica_count && leader < 0; i++)
-                if (contains(p->isr, p->isr_count, p->replicas[i]) && live(v, p->replicas[i]))
+                if (contains(p->isr, p->isr_count, p->replicas[i]) && electable(c, p->replicas[i]))
                     leader = p->replicas[i];
             if (leader < 0 && p->leader < 0)
                 continue;      /* still nobody eligible: unclean election is off */
@@ -138,7 +150,7 @@ void cluster_controller_duties(cluster *c) {
                 memcpy(isr, p->isr, (size_t)p->isr_count * sizeof *isr);
                 n = p->isr_count;
             }
-            ctl_write(c, t, p, leader, p->leader_epoch + 1, isr, n);
+            cluster_ctl_write(c, t, p, leader, p->leader_epoch + 1, isr, n, NULL);
         }
     }
 }

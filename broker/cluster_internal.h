@@ -52,6 +52,10 @@ typedef struct cluster_waiter {
     uv_timer_t timer;
 } cluster_waiter;
 
+#define CLUSTER_SHUTTING_MAX 64
+
+typedef struct cluster_cs cluster_cs; /* cluster_shutdown.c */
+
 struct cluster {
     broker *b;
     zk *z;
@@ -77,6 +81,13 @@ struct cluster {
     cluster_waiter *waiters;
     int deleting; /* controller: a topic's nodes are being removed */
     char zk_text[4200];
+    /* Controller: brokers in controlled shutdown (never elected again while
+     * registered) and the requests waiting for their moves (cluster_elect.c). */
+    int32_t shutting[CLUSTER_SHUTTING_MAX];
+    int shutting_n;
+    cluster_elect_wait *elect_waits;
+    uv_timer_t rebalance; /* leader.imbalance.check.interval.seconds */
+    cluster_cs *cs;       /* this broker's controlled shutdown, while it runs */
 };
 
 /* An empty view (no brokers, no controller), or NULL without memory
@@ -112,6 +123,22 @@ void cluster_waiter_written(cluster_waiter *w, int16_t error, const char *msg,
                             const char *timeout_msg);
 /* The write could not be submitted: w goes, without a callback. */
 void cluster_waiter_discard(cluster_waiter *w);
+/* Write one partition state as controller (cluster_controller.c): create it
+ * or replace it at the version of the view, in a transaction that checks
+ * /controller_epoch. `why` (may be NULL) goes into the log line. */
+void cluster_ctl_write(cluster *c, const cluster_topic *t, const cluster_partition *p,
+                       int32_t leader, int32_t leader_epoch, const int32_t *isr, int isr_n,
+                       const char *why);
+/* Is broker id in controlled shutdown (controller's knowledge)? */
+int cluster_is_shutting(const cluster *c, int32_t id);
+/* Leadership moves on request (cluster_elect.c): start (timers), after each
+ * new view (drop departed brokers from the shutting set, progress the
+ * waiting requests), stop (answer every waiting request). */
+void cluster_elect_start(cluster *c);
+void cluster_elect_on_view(cluster *c);
+void cluster_elect_stop(cluster *c);
+/* This broker's controlled shutdown (cluster_shutdown.c): cancel it. */
+void cluster_cs_abort(cluster *c);
 /* After a new view: complete the waiters whose topics are ready. */
 void cluster_waiters_check(cluster *c);
 /* Stop: complete every waiter with an error. */

@@ -84,6 +84,17 @@ const broker_config_key broker_config_keys[] = {
     {"producer.id.expiration.ms", "86400000",
      "forget an idempotent producer whose last batch in a partition is this old"},
     {"producer.id.expiration.check.interval.ms", "600000", "how often producer ids expire"},
+    {"controlled.shutdown.enable", "true",
+     "cluster mode: on SIGTERM/SIGINT ask the controller to move leadership away first"},
+    {"controlled.shutdown.max.retries", "3",
+     "controlled shutdown: attempts while partitions still have this broker as leader"},
+    {"controlled.shutdown.retry.backoff.ms", "1000", "controlled shutdown: wait between attempts"},
+    {"auto.leader.rebalance.enable", "true",
+     "cluster mode: the controller moves leadership back to preferred replicas"},
+    {"leader.imbalance.check.interval.seconds", "300",
+     "how often the controller checks the preferred-leader imbalance"},
+    {"leader.imbalance.per.broker.percentage", "10",
+     "rebalance when more than this share of a broker's preferred partitions is led elsewhere"},
     {NULL, NULL, NULL},
 };
 
@@ -120,6 +131,12 @@ void broker_config_init(broker_config *cfg) {
     cfg->replica_lag_time_max_ms = 30000;
     cfg->producer_id_expiration_ms = 86400000;
     cfg->producer_id_expiration_check_ms = 600000;
+    cfg->controlled_shutdown_enable = 1;
+    cfg->controlled_shutdown_max_retries = 3;
+    cfg->controlled_shutdown_backoff_ms = 1000;
+    cfg->auto_leader_rebalance = 1;
+    cfg->leader_imbalance_interval_ms = 300000;
+    cfg->leader_imbalance_percentage = 10;
 }
 
 static int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out) {
@@ -256,6 +273,14 @@ static int64_t *int_key_target(broker_config *cfg, const char *name) {
         return &cfg->producer_id_expiration_ms;
     if (!strcmp(name, "producer.id.expiration.check.interval.ms"))
         return &cfg->producer_id_expiration_check_ms;
+    if (!strcmp(name, "controlled.shutdown.max.retries"))
+        return &cfg->controlled_shutdown_max_retries;
+    if (!strcmp(name, "controlled.shutdown.retry.backoff.ms"))
+        return &cfg->controlled_shutdown_backoff_ms;
+    if (!strcmp(name, "leader.imbalance.check.interval.seconds"))
+        return &cfg->leader_imbalance_interval_ms;
+    if (!strcmp(name, "leader.imbalance.per.broker.percentage"))
+        return &cfg->leader_imbalance_percentage;
     return NULL;
 }
 
@@ -290,6 +315,10 @@ static const int_key int_keys[] = {
     {"replica.lag.time.max.ms", 1, INT32_MAX, 1, 0, 0},
     {"producer.id.expiration.ms", 1, INT32_MAX, 1, 0, 0},
     {"producer.id.expiration.check.interval.ms", 1, INT32_MAX, 1, 0, 0},
+    {"controlled.shutdown.max.retries", 0, 1000, 1, 0, 0},
+    {"controlled.shutdown.retry.backoff.ms", 0, 3600000, 1, 0, 0},
+    {"leader.imbalance.check.interval.seconds", 1, INT32_MAX / 1000, 1000, 0, 0},
+    {"leader.imbalance.per.broker.percentage", 0, 100, 1, 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -349,6 +378,16 @@ int broker_config_set(broker_config *cfg, const char *key, const char *value, ch
             return BROKER_CONFIG_BAD;
         }
         snprintf(cfg->zookeeper_connect, sizeof cfg->zookeeper_connect, "%s", value);
+        return BROKER_CONFIG_OK;
+    }
+    if (!strcmp(key, "controlled.shutdown.enable") ||
+        !strcmp(key, "auto.leader.rebalance.enable")) {
+        int *target =
+            key[0] == 'c' ? &cfg->controlled_shutdown_enable : &cfg->auto_leader_rebalance;
+        if (parse_bool(value, target) != 0) {
+            snprintf(err, errlen, "%s: expected true or false, got '%s'", key, value);
+            return BROKER_CONFIG_BAD;
+        }
         return BROKER_CONFIG_OK;
     }
     if (!strcmp(key, "unclean.leader.election.enable")) {

@@ -57,6 +57,12 @@ typedef struct broker_config {
     /* Idempotent producers (broker/producer_log.h). */
     int64_t producer_id_expiration_ms;       /* producer.id.expiration.ms, 1 day */
     int64_t producer_id_expiration_check_ms; /* producer.id.expiration.check.interval.ms, 600 s */
+    int controlled_shutdown_enable;          /* controlled.shutdown.enable, true */
+    int64_t controlled_shutdown_max_retries; /* controlled.shutdown.max.retries, 3 */
+    int64_t controlled_shutdown_backoff_ms;  /* controlled.shutdown.retry.backoff.ms, 1 s */
+    int auto_leader_rebalance;               /* auto.leader.rebalance.enable, true */
+    int64_t leader_imbalance_interval_ms;    /* leader.imbalance.check.interval.seconds, 300 s */
+    int64_t leader_imbalance_percentage;     /* leader.imbalance.per.broker.percentage, 10 */
     /* Which retention unit was given, so that ms > minutes > hours like Kafka. */
     int retention_unit_rank;
     int roll_unit_rank;

@@ -57,6 +57,8 @@ static const api_entry api_table[] = {
     {KAFKA_API_DESCRIBE_GROUPS, h_describe_groups},
     {KAFKA_API_LIST_GROUPS, h_list_groups},
     {KAFKA_API_DELETE_GROUPS, h_delete_groups},
+    {KAFKA_API_CONTROLLED_SHUTDOWN, h_controlled_shutdown},
+    {KAFKA_API_ELECT_LEADERS, h_elect_leaders},
 };
 #define API_COUNT ((int)(sizeof api_table / sizeof api_table[0]))
 

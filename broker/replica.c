@@ -62,6 +62,13 @@ static int in_isr(const replica_part *rp, int32_t id) {
     return 0;
 }
 
+static int contains_id(const int32_t *v, int n, int32_t id) {
+    for (int i = 0; i < n; i++)
+        if (v[i] == id)
+            return 1;
+    return 0;
+}
+
 /* Leader: HW = min log end over the ISR; wakes waiting fetches if it moved. */
 static void leader_update_hw(topic_partition *tp) {
     replica_part *rp = tp->repl;
@@ -207,6 +214,13 @@ static void apply_partition(replication *r, topic_partition *tp, const cluster_p
     if (rp->state_version != cp->state_version)
         rp->isr_pending = 0;
     rp->state_version = cp->state_version;
+    /* A follower the controller took out of the ISR (controlled shutdown)
+     * rejoins only after it fetched up to the log end again, not on the
+     * strength of its earlier fetches. */
+    for (int k = 0; rp->is_leader && k < rp->follower_n; k++)
+        if (in_isr(rp, rp->followers[k].id) &&
+            !contains_id(cp->isr, cp->isr_count, rp->followers[k].id))
+            rp->followers[k].caught_up_ms = 0;
     rp->isr_n = cp->isr_count;
     memcpy(rp->isr, cp->isr, sizeof rp->isr);
     if (rp->is_leader) {

@@ -604,8 +604,8 @@ void replica_fetchers_update(replication *r) {
         for (int32_t p = 0; p < t->partition_count; p++) {
             topic_partition *tp = t->partitions[p];
             replica_part *rp = tp->repl;
-            if (!rp || rp->is_leader || rp->leader_id < 0 || !tp->lg)
-                continue;
+            if (!rp || rp->is_leader || rp->leader_id < 0 || !tp->lg || cluster_shutting_down(c))
+                continue; /* controlled shutdown: no longer following */
             const cluster_broker *lb = cluster_broker_find(c, rp->leader_id);
             fetcher *f = lb ? fetcher_for(r, lb) : NULL;
             if (f)

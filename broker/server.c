@@ -12,7 +12,8 @@
  * order even when an earlier Fetch is still waiting. Slots of acks=0
  * Produce requests are ready and empty: they are dropped silently.
  *
- * Shutdown (SIGINT/SIGTERM): close the listener, complete every waiting
+ * Shutdown (SIGINT/SIGTERM; in cluster mode after a controlled shutdown,
+ * see cluster.h): close the listener, complete every waiting
  * Fetch now, stop reading, let each connection drain its queue, then close
  * timers and signals so uv_run returns; main() then flushes, checkpoints and
  * closes the logs.
@@ -66,6 +67,7 @@ struct server {
     server_conn *conns;
     int conn_count;
     int stopping;
+    int signalled; /* SIGINT/SIGTERM seen */
 };
 
 typedef struct write_req {
@@ -506,9 +508,19 @@ void server_stop(broker *b) {
     server_maybe_finish(srv);
 }
 
+static void controlled_shutdown_done(void *arg) {
+    server_stop(arg);
+}
+
+/* In cluster mode the first signal starts a controlled shutdown (the broker
+ * keeps serving until its leadership moved away, cluster.h); a second one,
+ * or standalone, stops at once. */
 static void signal_cb(uv_signal_t *h, int signum) {
     server *srv = h->data;
     BLOG_I("received %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    if (!srv->signalled++ && srv->b->cluster &&
+        cluster_controlled_shutdown(srv->b->cluster, controlled_shutdown_done, srv->b) == 0)
+        return;
     server_stop(srv->b);
 }
 

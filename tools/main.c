@@ -189,13 +189,41 @@ static const cli_command commands[] = {
      "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
      cmd_group_delete},
     {"cluster", NULL, "show the brokers, controller and ZooKeeper of a cluster",
-     "usage: strand [-b HOST:PORT] cluster\n"
+     "usage: strand [-b HOST:PORT] cluster [--json]\n"
+     "       strand [-b HOST:PORT] cluster elect-leaders ... (see its --help)\n"
      "\n"
      "Print the cluster id, the controller, the ZooKeeper ensemble (zookeeper.connect,\n"
-     "or `none` for a standalone broker) and every live broker with its address\n"
-     "(Metadata, and DescribeConfigs of a broker for zookeeper.connect).\n"
+     "or `none` for a standalone broker) and every live broker with its address,\n"
+     "the number of partitions it leads and how many of the partitions it is the\n"
+     "preferred (first) replica of it leads, then the preferred-leader imbalance:\n"
+     "partitions not led by their first replica (Metadata, and DescribeConfigs of\n"
+     "a broker for zookeeper.connect).\n"
      "\n"
-     "options:\n" BROKER_OPTS "  -h, --help                 this text\n",
+     "options:\n"
+     "      --json                 {cluster_id, controller, zookeeper, brokers:\n"
+     "                             [{id, host, port, controller, leaders, preferred,\n"
+     "                             preferred_led}], partitions, not_preferred_leader}\n" BROKER_OPTS "  -h, --help                 this text\n",
+     cmd_cluster},
+    {"cluster", "elect-leaders", "move leadership back to the preferred replicas",
+     "usage: strand [-b HOST:PORT] cluster elect-leaders\n"
+     "              (--topic T [--partition P] | --all-topics) [--json]\n"
+     "\n"
+     "Preferred-leader election (ElectLeaders, sent to the controller named by\n"
+     "Metadata): each partition is to be led by its preferred replica, the first\n"
+     "of its assignment. Prints one line per partition: TOPIC PARTITION RESULT,\n"
+     "where RESULT is NONE (leadership moved), ELECTION_NOT_NEEDED (already led\n"
+     "by it), PREFERRED_LEADER_NOT_AVAILABLE (it is not alive and in sync),\n"
+     "UNKNOWN_TOPIC_OR_PARTITION or REQUEST_TIMED_OUT. The answer comes once\n"
+     "the moves are done, within --timeout. Exit status 1 if any partition got\n"
+     "another result than NONE or ELECTION_NOT_NEEDED.\n"
+     "\n"
+     "options:\n"
+     "  -t, --topic T              the partitions of topic T\n"
+     "  -p, --partition P          only partition P of T\n"
+     "      --all-topics           every partition of the cluster\n"
+     "      --json                 {\"results\":[{topic, partition, result,\n"
+     "                             message}]}\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
      cmd_cluster},
     {"produce", NULL, "send stdin lines to a topic, one message each",
      "usage: strand [-b HOST:PORT] produce TOPIC [options] < lines\n"
@@ -467,7 +495,9 @@ int main(int argc, char **argv) {
     if (!group_exists(group))
         return cli_usage_error(NULL, "unknown command '%s'", group);
     const cli_command *cmd = cli_command_find(group, NULL);
-    if (cmd) { /* a command without subcommands: its arguments follow */
+    if (cmd && i < argc && cli_command_find(group, argv[i])) {
+        cmd = cli_command_find(group, argv[i]); /* `cluster elect-leaders` */
+    } else if (cmd) { /* a command without subcommands: its arguments follow */
         i--;
     } else if (i >= argc) {
         print_group_help(stderr, group);

@@ -140,6 +140,8 @@ const char *kafka_error_name(int16_t code) {
         return "UNKNOWN_LEADER_EPOCH";
     case KAFKA_UNSUPPORTED_COMPRESSION_TYPE:
         return "UNSUPPORTED_COMPRESSION_TYPE";
+    case KAFKA_STALE_BROKER_EPOCH:
+        return "STALE_BROKER_EPOCH";
     case KAFKA_OFFSET_NOT_AVAILABLE:
         return "OFFSET_NOT_AVAILABLE";
     case KAFKA_MEMBER_ID_REQUIRED:
@@ -181,6 +183,8 @@ const char *kafka_api_name(int16_t api_key) {
         return "OffsetFetch";
     case KAFKA_API_FIND_COORDINATOR:
         return "FindCoordinator";
+    case KAFKA_API_CONTROLLED_SHUTDOWN:
+        return "ControlledShutdown";
     case KAFKA_API_JOIN_GROUP:
         return "JoinGroup";
     case KAFKA_API_HEARTBEAT:
@@ -215,6 +219,8 @@ const char *kafka_api_name(int16_t api_key) {
         return "CreatePartitions";
     case KAFKA_API_DELETE_GROUPS:
         return "DeleteGroups";
+    case KAFKA_API_ELECT_LEADERS:
+        return "ElectLeaders";
     default:
         return NULL;
     }

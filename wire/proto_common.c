@@ -17,7 +17,8 @@ const proto_api_range proto_api_ranges[] = {
     {KAFKA_API_FETCH, 4, 11},
     {KAFKA_API_LIST_OFFSETS, 0, 5},
     {KAFKA_API_METADATA, 0, 8},
-    {KAFKA_API_OFFSET_COMMIT, 0, 7}, /* group APIs: wire/proto_group*.c */
+    {KAFKA_API_CONTROLLED_SHUTDOWN, 0, 3}, /* wire/proto_cluster_admin.c */
+    {KAFKA_API_OFFSET_COMMIT, 0, 7},       /* group APIs: wire/proto_group*.c */
     {KAFKA_API_OFFSET_FETCH, 0, 7},
     {KAFKA_API_FIND_COORDINATOR, 0, 2},
     {KAFKA_API_JOIN_GROUP, 0, 5},
@@ -34,6 +35,7 @@ const proto_api_range proto_api_ranges[] = {
     {KAFKA_API_DESCRIBE_CONFIGS, 0, 2},
     {KAFKA_API_CREATE_PARTITIONS, 0, 1},
     {KAFKA_API_DELETE_GROUPS, 0, 1},
+    {KAFKA_API_ELECT_LEADERS, 0, 2}, /* wire/proto_cluster_admin.c */
 };
 const size_t proto_api_range_count = sizeof(proto_api_ranges) / sizeof(proto_api_ranges[0]);
 
@@ -69,6 +71,8 @@ static int16_t flexible_from(int16_t api_key) {
         return 6;
     case KAFKA_API_METADATA:
         return 9;
+    case KAFKA_API_CONTROLLED_SHUTDOWN:
+        return 3;
     case KAFKA_API_OFFSET_COMMIT:
         return 8;
     case KAFKA_API_OFFSET_FETCH:
@@ -107,6 +111,8 @@ static int16_t flexible_from(int16_t api_key) {
         return 2;
     case KAFKA_API_DELETE_GROUPS:
         return 2;
+    case KAFKA_API_ELECT_LEADERS:
+        return 2;
     default: /* SaslHandshake and unknown keys */
         return -1;
     }
@@ -118,6 +124,8 @@ int proto_is_flexible(int16_t api_key, int16_t version) {
 }
 
 int proto_req_header_version(int16_t api_key, int16_t version) {
+    if (api_key == KAFKA_API_CONTROLLED_SHUTDOWN && version == 0)
+        return 0; /* Kafka's one exception: no client id */
     return proto_is_flexible(api_key, version) ? 2 : 1;
 }
 
@@ -131,8 +139,9 @@ int proto_req_header_decode(wire_reader *r, proto_req_header *out) {
     out->api_key = wire_read_i16(r);
     out->api_version = wire_read_i16(r);
     out->correlation_id = wire_read_i32(r);
-    out->client_id = wire_read_str(r, 0);
-    if (!r->err && proto_req_header_version(out->api_key, out->api_version) == 2)
+    int hv = r->err ? 1 : proto_req_header_version(out->api_key, out->api_version);
+    out->client_id = hv == 0 ? WIRE_STR_NULL : wire_read_str(r, 0);
+    if (!r->err && hv == 2)
         wire_skip_tags(r, 1);
     return r->err;
 }
@@ -141,7 +150,8 @@ void proto_req_header_encode(wire_writer *w, const proto_req_header *h) {
     wire_write_i16(w, h->api_key);
     wire_write_i16(w, h->api_version);
     wire_write_i32(w, h->correlation_id);
-    wire_write_str(w, 0, h->client_id);
+    if (proto_req_header_version(h->api_key, h->api_version) != 0)
+        wire_write_str(w, 0, h->client_id);
     wire_write_tags_empty(w, proto_req_header_version(h->api_key, h->api_version) == 2);
 }
 

@@ -9,6 +9,7 @@ add_library(strand_proto STATIC
   ${CMAKE_CURRENT_LIST_DIR}/proto_list_offsets.c
   ${CMAKE_CURRENT_LIST_DIR}/proto_offset_for_leader_epoch.c
   ${CMAKE_CURRENT_LIST_DIR}/proto_init_producer_id.c
+  ${CMAKE_CURRENT_LIST_DIR}/proto_cluster_admin.c
   ${CMAKE_CURRENT_LIST_DIR}/proto_find_coordinator.c
   ${CMAKE_CURRENT_LIST_DIR}/proto_admin.c
   ${CMAKE_CURRENT_LIST_DIR}/proto_group.c

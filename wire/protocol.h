@@ -39,7 +39,8 @@
  *   w->err = WIRE_ERR_INVALID and writes nothing.
  * - The `flexible` encodings (KIP-482) are selected with proto_is_flexible;
  *   all messages here are non-flexible in the supported ranges except
- *   ApiVersions v3, OffsetFetch v6-7 and ListGroups v3-4.
+ *   ApiVersions v3, OffsetFetch v6-7, ListGroups v3-4, OffsetForLeaderEpoch
+ *   v4, ControlledShutdown v3 and ElectLeaders v2.
  *
  * Thread-safety: the functions are pure (the version table is constant);
  * readers, writers and arenas belong to one thread at a time.
@@ -83,7 +84,8 @@ int16_t proto_api_version_pick(int16_t api_key, int16_t peer_min, int16_t peer_m
  * (needed to parse the header of any request); 0 for unknown keys. */
 int proto_is_flexible(int16_t api_key, int16_t version);
 
-/* Header versions: request 1 or 2, response 0 or 1 (ApiVersions: always 0). */
+/* Header versions: request 1 or 2 (ControlledShutdown v0: 0, without the
+ * client id), response 0 or 1 (ApiVersions: always 0). */
 int proto_req_header_version(int16_t api_key, int16_t version);
 int proto_resp_header_version(int16_t api_key, int16_t version);
 
@@ -97,7 +99,7 @@ typedef struct proto_req_header {
     wire_str client_id; /* nullable; classic int16 string even in header v2 */
 } proto_req_header;
 
-/* Request header v1 or v2 (chosen from api_key/api_version, which come
+/* Request header v0, v1 or v2 (chosen from api_key/api_version, which come
  * first). Works for any key and version, so a broker can always answer. */
 int proto_req_header_decode(wire_reader *r, proto_req_header *out);
 void proto_req_header_encode(wire_writer *w, const proto_req_header *h);
@@ -454,6 +456,86 @@ int proto_offset_for_leader_epoch_resp_decode(wire_reader *r, int16_t version, w
                                               proto_offset_for_leader_epoch_resp *out);
 void proto_offset_for_leader_epoch_resp_encode(wire_writer *w, int16_t version,
                                                const proto_offset_for_leader_epoch_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* ControlledShutdown (7), versions 0-3 (3 flexible; v0 is sent with request
+ * header v0, without the client id): a broker about to stop asks the
+ * controller to move the leadership of its partitions away. The answer
+ * lists the partitions it still leads. (wire/proto_cluster_admin.c) */
+
+typedef struct proto_controlled_shutdown_req {
+    int32_t broker_id;
+    int64_t broker_epoch; /* v2+, default -1 */
+} proto_controlled_shutdown_req;
+
+typedef struct proto_controlled_shutdown_tp {
+    wire_str topic;
+    int32_t partition;
+} proto_controlled_shutdown_tp;
+
+typedef struct proto_controlled_shutdown_resp {
+    int16_t error_code;
+    int32_t remaining_count;
+    proto_controlled_shutdown_tp *remaining;
+} proto_controlled_shutdown_resp;
+
+int proto_controlled_shutdown_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                         proto_controlled_shutdown_req *out);
+void proto_controlled_shutdown_req_encode(wire_writer *w, int16_t version,
+                                          const proto_controlled_shutdown_req *in);
+int proto_controlled_shutdown_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                          proto_controlled_shutdown_resp *out);
+void proto_controlled_shutdown_resp_encode(wire_writer *w, int16_t version,
+                                           const proto_controlled_shutdown_resp *in);
+
+/* ------------------------------------------------------------------------ */
+/* ElectLeaders (43), versions 0-2 (2 flexible): elect the preferred (or,
+ * type 1, any live) replica as leader of the given partitions, or of every
+ * partition when the topic list is null. (wire/proto_cluster_admin.c) */
+
+#define PROTO_ELECTION_PREFERRED 0
+#define PROTO_ELECTION_UNCLEAN 1
+
+typedef struct proto_elect_leaders_req_topic {
+    wire_str topic;
+    int32_t partition_count;
+    int32_t *partitions;
+} proto_elect_leaders_req_topic;
+
+typedef struct proto_elect_leaders_req {
+    int8_t election_type; /* v1+, default 0 (preferred) */
+    int32_t topic_count;  /* -1: null, every partition */
+    proto_elect_leaders_req_topic *topics;
+    int32_t timeout_ms;
+} proto_elect_leaders_req;
+
+typedef struct proto_elect_leaders_resp_partition {
+    int32_t partition;
+    int16_t error_code;
+    wire_str error_message; /* nullable */
+} proto_elect_leaders_resp_partition;
+
+typedef struct proto_elect_leaders_resp_topic {
+    wire_str topic;
+    int32_t partition_count;
+    proto_elect_leaders_resp_partition *partitions;
+} proto_elect_leaders_resp_topic;
+
+typedef struct proto_elect_leaders_resp {
+    int32_t throttle_time_ms;
+    int16_t error_code; /* v1+, default 0 */
+    int32_t topic_count;
+    proto_elect_leaders_resp_topic *topics;
+} proto_elect_leaders_resp;
+
+int proto_elect_leaders_req_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                   proto_elect_leaders_req *out);
+void proto_elect_leaders_req_encode(wire_writer *w, int16_t version,
+                                    const proto_elect_leaders_req *in);
+int proto_elect_leaders_resp_decode(wire_reader *r, int16_t version, wire_arena *a,
+                                    proto_elect_leaders_resp *out);
+void proto_elect_leaders_resp_encode(wire_writer *w, int16_t version,
+                                     const proto_elect_leaders_resp *in);
 
 /* ------------------------------------------------------------------------ */
 /* FindCoordinator (10), versions 0-2. */

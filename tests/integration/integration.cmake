@@ -71,6 +71,8 @@ strand_itest(cluster_admin test_cluster_admin.sh 240)
 strand_itest(cluster_consumer test_cluster_consumer.sh 240)
 strand_itest(cluster_groups test_cluster_groups.sh 300)
 strand_itest(cluster_truncation test_cluster_truncation.sh 240)
+strand_itest(cluster_shutdown test_cluster_shutdown.sh 240)
+strand_itest(cluster_elect test_cluster_elect.sh 240)
 strand_itest(cluster_offsets test_cluster_offsets.sh 240)
 
 # The leader-kill loop drives the libstrand producer (tests/unit/producer.cmake

@@ -196,8 +196,8 @@ static void test_flexible(void **state) {
     assert_int_equal(proto_resp_header_version(KAFKA_API_OFFSET_FETCH, 6), 1);
 
     /* Everything implemented is non-flexible except ApiVersions v3,
-     * OffsetFetch v6-7, ListGroups v3-4, InitProducerId v2-4 and
-     * OffsetForLeaderEpoch v4. */
+     * OffsetFetch v6-7, ListGroups v3-4, InitProducerId v2-4,
+     * OffsetForLeaderEpoch v4, ControlledShutdown v3 and ElectLeaders v2. */
     for (size_t i = 0; i < proto_api_range_count; i++) {
         const proto_api_range *e = &proto_api_ranges[i];
         for (int16_t v = e->min_version; v <= e->max_version; v++)
@@ -206,16 +206,19 @@ static void test_flexible(void **state) {
                             (e->api_key == KAFKA_API_OFFSET_FETCH && v >= 6) ||
                             (e->api_key == KAFKA_API_LIST_GROUPS && v >= 3) ||
                             (e->api_key == KAFKA_API_INIT_PRODUCER_ID && v >= 2) ||
-                            (e->api_key == KAFKA_API_OFFSET_FOR_LEADER_EPOCH && v == 4));
+                            (e->api_key == KAFKA_API_OFFSET_FOR_LEADER_EPOCH && v == 4) ||
+                            (e->api_key == KAFKA_API_CONTROLLED_SHUTDOWN && v == 3) ||
+                            (e->api_key == KAFKA_API_ELECT_LEADERS && v == 2));
     }
 }
 
 static void test_ranges(void **state) {
     (void)state;
     static const proto_api_range want[] = {
-        {0, 0, 7},  {1, 4, 11}, {2, 0, 5},  {3, 0, 8},  {8, 0, 7},  {9, 0, 7},  {10, 0, 2},
-        {11, 0, 5}, {12, 0, 3}, {13, 0, 3}, {14, 0, 3}, {15, 0, 4}, {16, 0, 4}, {18, 0, 3},
-        {19, 0, 4}, {20, 0, 3}, {22, 0, 4}, {23, 0, 4}, {32, 0, 2}, {37, 0, 1}, {42, 0, 1},
+        {0, 0, 7},  {1, 4, 11}, {2, 0, 5},  {3, 0, 8},  {7, 0, 3},  {8, 0, 7},
+        {9, 0, 7},  {10, 0, 2}, {11, 0, 5}, {12, 0, 3}, {13, 0, 3}, {14, 0, 3},
+        {15, 0, 4}, {16, 0, 4}, {18, 0, 3}, {19, 0, 4}, {20, 0, 3}, {22, 0, 4},
+        {23, 0, 4}, {32, 0, 2}, {37, 0, 1}, {42, 0, 1}, {43, 0, 2},
     };
     assert_int_equal(proto_api_range_count, sizeof(want) / sizeof(want[0]));
     for (size_t i = 0; i < proto_api_range_count; i++) {
