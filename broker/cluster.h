@@ -173,7 +173,7 @@ typedef void (*cluster_elect_done)(void *arg, int16_t error, const cluster_elect
  * leads, a new leader is written from the live ISR members that are not
  * shutting down, and it leaves the ISR of the partitions it follows. done
  * gets the partitions (more than one replica) it still leads once nothing
- * more can be moved, or after 10 s. Partitions with a single replica are
+ * more can be moved, or after 5 s. Partitions with a single replica are
  * neither moved nor reported (Kafka's rule). NOT_CONTROLLER at once (done
  * not called) when this broker is not the controller; *wait (may be NULL)
  * receives the handle for cancelling. */
@@ -200,7 +200,8 @@ void cluster_elect_cancel(cluster_elect_wait *w);
  * move its leadership away, retrying controlled.shutdown.max.retries times
  * controlled.shutdown.retry.backoff.ms apart while partitions remain, and
  * then calls done(arg) (which stops the broker). Returns -1 when there is
- * nothing to do (disabled, not registered, already stopping): stop now. */
+ * nothing to do (disabled, not registered, no ZooKeeper connection, already
+ * stopping): stop now. */
 int cluster_controlled_shutdown(cluster *c, void (*done)(void *arg), void *arg);
 /* 1 while this broker's controlled shutdown runs (replica.c stops
  * following). */

@@ -24,7 +24,7 @@
 #include "broker/logging.h"
 #include "wire/kafka.h"
 
-#define SHUTDOWN_WAIT_MS 10000
+#define SHUTDOWN_WAIT_MS 5000
 
 enum { EW_SHUTDOWN, EW_ELECT };
 

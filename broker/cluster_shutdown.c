@@ -12,7 +12,8 @@
  * it). While partitions remain it retries controlled.shutdown.max.retries
  * times in all, controlled.shutdown.retry.backoff.ms apart, unless no other
  * replica of them is alive (nothing could change); then it stops as
- * before. One attempt is bounded by ATTEMPT_MS.
+ * before. One attempt is bounded by ATTEMPT_MS. Without a ZooKeeper
+ * connection nothing can move: the broker stops at once.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@
 #include "wire/protocol.h"
 
 #define CS_VERSION 3
-#define ATTEMPT_MS 15000
+#define ATTEMPT_MS 8000
 #define CS_MAX_FRAME (1 << 24)
 
 /* One attempt's connection; freed when its handle is closed. */
@@ -330,6 +331,10 @@ static void attempt(cluster_cs *cs) {
     if (cs->finished)
         return;
     cs->attempt++;
+    if (!c->connected) {
+        retry_or_finish(cs, "no ZooKeeper connection");
+        return;
+    }
     int32_t self = c->b->cfg.broker_id, ctl = cluster_controller(c);
     uv_timer_start(&cs->timer, attempt_timeout, ATTEMPT_MS, 0);
     if (ctl == self) {
@@ -355,8 +360,9 @@ static void attempt(cluster_cs *cs) {
 
 int cluster_controlled_shutdown(cluster *c, void (*done)(void *arg), void *arg) {
     broker *b = c ? c->b : NULL;
-    if (!c || c->cs || c->stopping || c->failed || !c->registered || !c->view_current ||
-        !b->cfg.controlled_shutdown_enable || b->cfg.controlled_shutdown_max_retries <= 0)
+    if (!c || c->cs || c->stopping || c->failed || !c->connected || !c->registered ||
+        !c->view_current || !b->cfg.controlled_shutdown_enable ||
+        b->cfg.controlled_shutdown_max_retries <= 0)
         return -1;
     cluster_cs *cs = calloc(1, sizeof *cs);
     if (!cs)

@@ -52,7 +52,9 @@ static void usage(FILE *f) {
                "segment.ms, cleanup.policy (delete, compact or compact,delete), max.message.bytes "
                "and the other keys\n"
                "of the log layer; unknown keys are refused with INVALID_CONFIG.\n"
-               "SIGINT/SIGTERM stop the broker cleanly (exit status 0).\n");
+               "SIGINT/SIGTERM stop the broker cleanly (exit status 0); in cluster mode it\n"
+               "first moves its leadership away (controlled.shutdown.enable), a second\n"
+               "signal stops it at once.\n");
 }
 
 static void warn_unknown(void *arg, int line, const char *key) {
