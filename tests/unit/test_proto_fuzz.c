@@ -58,6 +58,10 @@ CODEC(describe_groups_req);
 CODEC(describe_groups_resp);
 CODEC(delete_groups_req);
 CODEC(delete_groups_resp);
+CODEC(controlled_shutdown_req);
+CODEC(controlled_shutdown_resp);
+CODEC(elect_leaders_req);
+CODEC(elect_leaders_resp);
 
 typedef struct api_codecs {
     int16_t api_key;
@@ -85,6 +89,9 @@ static const api_codecs apis[] = {
     {KAFKA_API_LIST_GROUPS, &codec_list_groups_req, &codec_list_groups_resp},
     {KAFKA_API_DESCRIBE_GROUPS, &codec_describe_groups_req, &codec_describe_groups_resp},
     {KAFKA_API_DELETE_GROUPS, &codec_delete_groups_req, &codec_delete_groups_resp},
+    {KAFKA_API_CONTROLLED_SHUTDOWN, &codec_controlled_shutdown_req,
+     &codec_controlled_shutdown_resp},
+    {KAFKA_API_ELECT_LEADERS, &codec_elect_leaders_req, &codec_elect_leaders_resp},
 };
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
