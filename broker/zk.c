@@ -24,6 +24,7 @@
 
 typedef struct zk_msg {
     struct zk_msg *next;
+    struct zk_msg *o_prev, *o_next; /* operations: the loop's list of submitted ones */
     zk *z;
     int is_event;
     uint64_t gen; /* handle generation the message belongs to */
@@ -49,6 +50,7 @@ struct zk {
     uv_async_t async;
     pthread_mutex_t lock;
     zk_msg *head, *tail; /* guarded by lock */
+    zk_msg *outstanding; /* submitted operations not delivered yet (loop only) */
     zhandle_t *zh;
     uint64_t gen;
     char hosts[ZK_PATH_MAX];
@@ -221,8 +223,28 @@ static void msg_free(zk_msg *m) {
 
 static void root_step(zk *z, const zk_result *r);
 
+static void outstanding_add(zk *z, zk_msg *m) {
+    m->o_prev = NULL;
+    m->o_next = z->outstanding;
+    if (z->outstanding)
+        z->outstanding->o_prev = m;
+    z->outstanding = m;
+}
+
+static void outstanding_remove(zk *z, zk_msg *m) {
+    if (m->o_prev)
+        m->o_prev->o_next = m->o_next;
+    else if (z->outstanding == m)
+        z->outstanding = m->o_next;
+    if (m->o_next)
+        m->o_next->o_prev = m->o_prev;
+    m->o_prev = m->o_next = NULL;
+}
+
 static void deliver(zk_msg *m) {
     zk *z = m->z;
+    if (!m->is_event)
+        outstanding_remove(z, m);
     if (m->is_event) {
         if (m->gen != z->gen || z->closed)
             return;
@@ -260,6 +282,19 @@ static void drain(zk *z) {
 
 static void async_cb(uv_async_t *h) {
     drain(h->data);
+}
+
+/* After zookeeper_close and a drain: operations the library never completed
+ * (it may skip requests still queued when the handle closes) are answered
+ * with ZCLOSING here, so every callback runs exactly once and its context
+ * is freed. The library's threads are gone, so nothing else touches them. */
+static void fail_outstanding(zk *z) {
+    while (z->outstanding) {
+        zk_msg *m = z->outstanding;
+        m->rc = ZCLOSING;
+        deliver(m); /* unlinks m */
+        msg_free(m);
+    }
 }
 
 /* Create the chroot's components one by one (an existing one is fine),
@@ -354,6 +389,7 @@ int zk_reconnect(zk *z) {
         zookeeper_close(z->zh);
     z->zh = NULL;
     drain(z); /* the old handle's completions fail now, with their contexts freed */
+    fail_outstanding(z);
     return zk_start_handle(z);
 }
 
@@ -370,6 +406,7 @@ void zk_close(zk *z) {
         zookeeper_close(z->zh);
     z->zh = NULL;
     drain(z);
+    fail_outstanding(z);
     z->closed = 1;
     uv_close((uv_handle_t *)&z->async, async_closed);
 }
@@ -425,6 +462,8 @@ static int full_path(const zk *z, const char *path, char *out) {
 static int submitted(zk_msg *m, int rc) {
     if (rc != ZOK)
         free(m);
+    else
+        outstanding_add(m->z, m);
     return rc;
 }
 
