@@ -61,6 +61,8 @@ struct fetcher {
     int state;
     int inflight; /* REQ_NONE, or what the request on the wire is */
     int unused;   /* no partition followed from this leader any more */
+    int stopped;  /* replica_fetchers_stop ran: released when its handles closed */
+    int handles;  /* handles still to close before the release */
     int32_t corr;
     uv_tcp_t tcp;
     uv_connect_t connect;
@@ -88,8 +90,21 @@ static void backoff_cb(uv_timer_t *t) {
         fetcher_send(f);
 }
 
+/* The stop closes both handles; whichever close callback comes last (libuv
+ * runs them in no promised order) frees the fetcher. */
+static void fetcher_release(fetcher *f) {
+    if (--f->handles > 0)
+        return;
+    free(f->rbuf);
+    free(f);
+}
+
 static void tcp_closed(uv_handle_t *h) {
     fetcher *f = h->data;
+    if (f->stopped) {
+        fetcher_release(f);
+        return;
+    }
     f->state = F_IDLE;
     f->inflight = REQ_NONE;
     f->rlen = 0;
@@ -625,18 +640,26 @@ void replica_fetchers_update(replication *r) {
 }
 
 static void fetcher_timer_closed(uv_handle_t *h) {
-    fetcher *f = h->data;
-    free(f->rbuf);
-    free(f);
+    fetcher_release(h->data);
 }
 
+/* A connection being closed already (F_CLOSING) still owes its tcp_closed;
+ * an open one is closed here, after marking it closing so that a cancelled
+ * connect or write callback does not close it twice. */
 void replica_fetchers_stop(replication *r) {
     fetcher *f = r->fetchers;
     r->fetchers = NULL;
     while (f) {
         fetcher *next = f->next;
-        if (f->state == F_CONNECTING || f->state == F_CONNECTED)
-            uv_close((uv_handle_t *)&f->tcp, NULL);
+        f->stopped = 1;
+        f->handles = 1;
+        if (f->state == F_CONNECTING || f->state == F_CONNECTED) {
+            f->state = F_CLOSING;
+            f->handles++;
+            uv_close((uv_handle_t *)&f->tcp, tcp_closed);
+        } else if (f->state == F_CLOSING) {
+            f->handles++;
+        }
         uv_close((uv_handle_t *)&f->backoff, fetcher_timer_closed);
         f = next;
     }
