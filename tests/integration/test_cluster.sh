@@ -26,6 +26,7 @@ T=$ITEST_TMP
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /strand-a; done
+await_cluster 3
 
 cluster_view() { "$STRAND_CLI" cluster -b "${CB_ADDR[$1]}" --timeout 5000 2>/dev/null; }
 

@@ -21,6 +21,7 @@ T=$ITEST_TMP
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /admin; done
+await_cluster 3
 
 # parts TOPIC ID: "partition:leader:replicas" as broker ID describes them.
 parts() {

@@ -23,6 +23,7 @@ OPTS="--override replica.lag.time.max.ms=2000 --override controlled.shutdown.ret
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /el $OPTS --override auto.leader.rebalance.enable=false; done
+await_cluster 3
 "$STRAND_CLI" topic create el --partitions 6 --replication-factor 3 -b "${CB_ADDR[1]}" >/dev/null ||
     fail "create el failed"
 
@@ -107,6 +108,7 @@ for id in 1 2 3; do [ "$id" = "$victim" ] || stop_cluster_broker "$id"; done
 # Cluster B: the controller rebalances by itself.
 AUTO="--override auto.leader.rebalance.enable=true --override leader.imbalance.check.interval.seconds=1"
 for id in 11 12 13; do start_cluster_broker "$id" /auto $OPTS $AUTO; done
+await_cluster 3 11 12 13
 "$STRAND_CLI" topic create au --partitions 3 --replication-factor 3 -b "${CB_ADDR[11]}" >/dev/null ||
     fail "create au failed"
 wait_for 30 "cluster B: every ISR full" all_isr_full 11 au

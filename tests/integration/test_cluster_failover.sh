@@ -36,6 +36,7 @@ DUP_WINDOW=1000               # librdkafka without idempotence: resend distance
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /fo $OPTS; done
+await_cluster 3
 
 # part0 TOPIC ID: partition 0's describe line as broker ID reports it.
 part0() {
@@ -90,6 +91,7 @@ SEQ_AWK='function seq(v,   i, c, s) {
 run_failover() {
     local topic=$1 dups=$2 k kills=0
     shift 2
+    await_cluster 3
     "$STRAND_CLI" topic create "$topic" --partitions 1 --replication-factor 3 \
         -b "${CB_ADDR[1]}" >/dev/null || fail "create $topic failed"
     wait_for 30 "$topic led with a full ISR" isr_full "$topic"

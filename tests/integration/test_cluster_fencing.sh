@@ -16,6 +16,7 @@ OPTS="--override replica.lag.time.max.ms=2000"
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /fence $OPTS; done
+await_cluster 3
 "$STRAND_CLI" topic create fence --partitions 1 --replication-factor 3 -b "${CB_ADDR[1]}" >/dev/null ||
     fail "create fence failed"
 # leader_seen_by ID: partition 0's leader as broker ID reports it.

@@ -50,6 +50,7 @@ grep -q "__consumer_offsets is not created while 2 broker(s) are alive" "${CB_OU
     fail "broker 1 did not say why __consumer_offsets is not created"
 # shellcheck disable=SC2086
 start_cluster_broker 3 /grp $OPTS
+await_cluster 3
 "$STRAND_CLI" topic create cg --partitions 3 --replication-factor 3 -b "${CB_ADDR[1]}" >/dev/null ||
     fail "create cg (RF 3) failed"
 # produce ID FIRST LAST: messages m-P-N (N in FIRST..LAST) to each partition

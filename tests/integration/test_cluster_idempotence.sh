@@ -21,6 +21,7 @@ T=$ITEST_TMP
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /idem --override min.insync.replicas=2; done
+await_cluster 3
 "$STRAND_CLI" topic create idc --partitions 1 --replication-factor 3 -b "${CB_ADDR[1]}" >/dev/null ||
     fail "create idc (RF 3) failed"
 
@@ -82,6 +83,7 @@ out=$("$KCAT" -b "${CB_ADDR[$new]}" -q -C -t idc -p 0 -o beginning -e -f '%o %s\
 [ "$out" = $'0 v0\n1 v1\n2 v2\n3 v3\n4 v4\n5 v5' ] ||
     fail "idc-0 should hold each batch once after the failover: $out"
 start_cluster_broker "$old"
+await_cluster 3
 
 # librdkafka, idempotent, acks=all, through the cluster.
 "$STRAND_CLI" topic create idrdk --partitions 3 --replication-factor 3 -b "${CB_ADDR[$new]}" \

@@ -24,6 +24,7 @@ T=$ITEST_TMP
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /offs; done
+await_cluster 3
 "$STRAND_CLI" topic create offs --partitions 1 --replication-factor 3 -b "${CB_ADDR[1]}" >/dev/null ||
     fail "create offs (RF 3) failed"
 

@@ -21,6 +21,7 @@ OPTS="--override replica.lag.time.max.ms=2000 --override min.insync.replicas=2"
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /rep $OPTS; done
+await_cluster 3
 "$STRAND_CLI" topic create rep --partitions 3 --replication-factor 3 -b "${CB_ADDR[1]}" >/dev/null ||
     fail "create rep (RF 3) failed"
 

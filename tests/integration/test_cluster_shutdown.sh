@@ -24,6 +24,7 @@ OPTS+=" --override auto.leader.rebalance.enable=false"
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /cs $OPTS; done
+await_cluster 3
 "$STRAND_CLI" topic create cs --partitions 3 --replication-factor 3 -b "${CB_ADDR[1]}" >/dev/null ||
     fail "create cs (RF 3) failed"
 

@@ -34,6 +34,7 @@ OPTS="--override replica.lag.time.max.ms=60000 --override log.cleaner.backoff.ms
 
 start_zookeeper
 for id in 1 2 3; do start_cluster_broker "$id" /trunc $OPTS; done
+await_cluster 3
 
 describe() { "$STRAND_CLI" topic describe "$1" -b "${CB_ADDR[$2]}" --timeout 5000 2>/dev/null; }
 # field TOPIC ID NAME: a field of partition 0 ("leader", "isr": [1,2,3]) as broker ID reports it.
@@ -59,6 +60,7 @@ same_logs() {
     for id in 2 3; do [ "$(dump "$topic" "$id")" = "$ref" ] || return 1; done
 }
 create() {
+    await_cluster 3
     "$STRAND_CLI" topic create "$1" --partitions 1 --replication-factor 3 "${@:2}" \
         -b "${CB_ADDR[1]}" >/dev/null || fail "create $1 (RF 3) failed"
     wait_for 30 "$1: ISR full" isr_is "$1" 1 "1 2 3 "

@@ -8,6 +8,7 @@
 #   start_zookeeper                 # sets ZK_PID ZK_PORT ZK_ADDR
 #   start_cluster_broker 1 /chroot  # sets CB_PID[1] CB_ADDR[1] CB_PORT[1]
 #   ...
+#   await_cluster 3                 # every running broker lists 3 live brokers
 #   stop_cluster_broker 1           # SIGTERM, exit status 0 required
 #   kill9_cluster_broker 1          # SIGKILL (its ZooKeeper session expires later)
 #   stop_zookeeper
@@ -176,6 +177,29 @@ kill9_cluster_broker() {
     wait "${CB_PID[$id]}" 2>/dev/null
     CB_PID[$id]=""
     log "broker $id killed with SIGKILL"
+}
+
+# cluster_sees ID N: broker ID's Metadata lists N live brokers.
+cluster_sees() {
+    local out
+    out=$("$STRAND_CLI" cluster -b "${CB_ADDR[$1]}" --timeout 5000 2>/dev/null) || return 1
+    [[ $out == *$'\nbrokers '"$2"$'\n'* ]]
+}
+
+# await_cluster N [ID...]: wait until each broker ID (default: every running
+# one) lists N live brokers. A broker learns of another through a watch on
+# /brokers/ids, a little after that one registered; a topic created through
+# it with replication factor N needs N brokers in its view.
+await_cluster() {
+    local n=$1 id
+    shift
+    local ids=("$@")
+    if [ ${#ids[@]} -eq 0 ]; then
+        for id in "${!CB_PID[@]}"; do [ -z "${CB_PID[$id]}" ] || ids+=("$id"); done
+    fi
+    for id in "${ids[@]}"; do
+        wait_for 30 "broker $id lists $n live brokers" cluster_sees "$id" "$n"
+    done
 }
 
 # wait_for TIMEOUT_S WHAT CMD...: run CMD until it succeeds, polling every
