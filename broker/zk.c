@@ -285,9 +285,12 @@ static void async_cb(uv_async_t *h) {
 }
 
 /* After zookeeper_close and a drain: operations the library never completed
- * (it may skip requests still queued when the handle closes) are answered
- * with ZCLOSING here, so every callback runs exactly once and its context
- * is freed. The library's threads are gone, so nothing else touches them. */
+ * are answered with ZCLOSING here, so every callback runs exactly once and
+ * its context is freed. libzookeeper_mt's close queues ZCLOSING answers for
+ * pending requests, but its completion thread may already have made its
+ * last pass, and the multi-threaded build never processes that queue
+ * afterwards. zookeeper_close has joined the library's threads by the time
+ * it returns, so nothing else touches these messages. */
 static void fail_outstanding(zk *z) {
     while (z->outstanding) {
         zk_msg *m = z->outstanding;
