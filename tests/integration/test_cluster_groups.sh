@@ -41,6 +41,7 @@ for id in 1 2; do
     # shellcheck disable=SC2086 # OPTS is a word list
     start_cluster_broker "$id" /grp $OPTS
 done
+await_cluster 2 # the coordinator's refusal below names the live brokers it sees
 # Two brokers alive, replication factor 3: the topic is not created, no
 # coordinator (COORDINATOR_NOT_AVAILABLE, 15), group requests refused.
 out=$("$GROUP_RAW" "${CB_ADDR[1]}" --ask cgrp) || fail "group_raw --ask failed: $out"
