@@ -104,6 +104,7 @@ static const conf_key keys[] = {
      NULL, NULL},
     {"queue.buffering.max.kbytes", CONF_KBYTES, OFF(queue_max_bytes), "1048576", 1, INT32_MAX, NULL,
      NULL},
+    {"enable.idempotence", CONF_BOOL, OFF(enable_idempotence), "true", 0, 1, NULL, NULL},
     /* consumer */
     {"fetch.min.bytes", CONF_I32, OFF(fetch_min_bytes), "1", 1, 100000000, NULL, NULL},
     {"fetch.max.wait.ms", CONF_I32, OFF(fetch_max_wait_ms), "500", 0, 300000, NULL, NULL},
@@ -393,6 +394,11 @@ const char *strand_conf_get(const strand_conf *conf, const char *key) {
         return NULL;
     const char *t = conf->text[k - keys];
     return t ? t : k->def;
+}
+
+int client_conf_is_set(const strand_conf *conf, const char *key) {
+    const conf_key *k = conf ? conf_key_find(key) : NULL;
+    return k && conf->text[k - keys] != NULL;
 }
 
 strand_conf *strand_conf_dup(const strand_conf *conf) {

@@ -56,6 +56,7 @@ struct strand_conf {
     int partitioner; /* enum client_partitioner */
     int32_t queue_max_messages;
     int64_t queue_max_bytes; /* queue.buffering.max.kbytes * 1024 */
+    int enable_idempotence;
 
     /* consumer */
     int32_t fetch_min_bytes;
@@ -97,6 +98,10 @@ struct strand_conf {
  * parsable bootstrap.servers). STRAND_OK or STRAND_ERR_CONFIG with a message
  * naming the key(s) in errbuf. Client constructors call it. */
 strand_err client_conf_check(const strand_conf *conf, char *errbuf, size_t errlen);
+
+/* 1 if `key` was given a value with strand_conf_set (even its default),
+ * 0 if it still has its default or is unknown. Pure; any thread. */
+int client_conf_is_set(const strand_conf *conf, const char *key);
 
 /* A bootstrap server: host (NUL-terminated) and port. */
 typedef struct client_addr {

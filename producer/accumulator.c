@@ -12,6 +12,14 @@
  * when it has nothing in flight, and what comes back for a retry goes to the
  * front of its queue in the order it left. Reports of a partition are thus
  * also produced in record order.
+ *
+ * Idempotence adds sequences to that invariant: a batch's base sequence is
+ * fixed when it is first drained (from its partition's next_seq) and never
+ * changes, so sequenced batches are always the front of their queue and a
+ * resend is byte-identical (same CRC). Changing the producer id restarts
+ * every partition at sequence 0, which is only allowed once no sequenced
+ * batch is left anywhere (accum_idem_settled): a batch whose earlier copy
+ * may be stored is never sent under another id or sequence.
  */
 #include "producer/accumulator.h"
 
@@ -23,7 +31,15 @@
 void accum_init(accum *a, const accum_config *cfg) {
     memset(a, 0, sizeof *a);
     a->cfg = *cfg;
+    a->producer_id = -1;
+    a->producer_epoch = -1;
     partitioner_rng_seed(&a->rng, cfg->seed);
+}
+
+int32_t accum_seq_add(int32_t seq, int32_t delta) {
+    if (seq > INT32_MAX - delta)
+        return delta - (INT32_MAX - seq) - 1;
+    return seq + delta;
 }
 
 static void batch_free(accum_batch *b) {
@@ -169,7 +185,16 @@ static void done_push(accum *a, accum_batch *b) {
     a->done_tail = b;
 }
 
+/* A failed batch that carries a sequence of the current producer id leaves
+ * a hole in its partition's sequence. */
+static void note_failure(accum *a, const accum_batch *b, strand_err err) {
+    if (err != STRAND_OK && a->producer_id >= 0 && accum_batch_sequenced(b) &&
+        b->b.producer_id == a->producer_id && b->b.producer_epoch == a->producer_epoch)
+        a->seq_gap = 1;
+}
+
 static void batch_fail(accum *a, accum_batch *b, strand_err err) {
+    note_failure(a, b, err);
     b->err = err;
     b->base_offset = -1;
     done_push(a, b);
@@ -495,9 +520,24 @@ static int partition_ready(const accum *a, const accum_partition *p, int64_t now
            (a->flushing > 0 || now_ms - p->open->created_ms >= a->cfg.linger_ms);
 }
 
-int accum_drain(accum *a, int64_t now_ms, size_t max_bytes, accum_leader_fn leader_of,
-                accum_emit_fn emit, void *ctx) {
+/* Give the batches of `list` (none sequenced yet) the producer id, epoch and
+ * the partition's next sequences. The builder writes them into the header
+ * when the batch is sealed, so the CRC covers them. */
+static void assign_sequences(accum *a, accum_partition *p, accum_batch *list) {
+    for (accum_batch *b = list; b; b = b->next) {
+        if (b->raw)
+            continue;
+        b->b.producer_id = a->producer_id;
+        b->b.producer_epoch = a->producer_epoch;
+        b->b.base_sequence = p->next_seq;
+        p->next_seq = accum_seq_add(p->next_seq, b->count);
+    }
+}
+
+int accum_drain(accum *a, int64_t now_ms, size_t max_bytes, int resends_only,
+                accum_leader_fn leader_of, accum_emit_fn emit, void *ctx) {
     int taken = 0;
+    int idem = a->producer_id >= 0;
     for (accum_topic *t = a->topics; t; t = t->next) {
         for (int32_t i = 0; i < t->parts_cap; i++) {
             accum_partition *p = &t->parts[i];
@@ -505,19 +545,27 @@ int accum_drain(accum *a, int64_t now_ms, size_t max_bytes, accum_leader_fn lead
                 continue;
             if (t->partition_count >= 0 && i >= t->partition_count)
                 continue;
+            if (resends_only && !(p->head && accum_batch_sequenced(p->head)))
+                continue;
             int32_t node = leader_of(ctx, t, i);
             if (node < 0)
                 continue;
             /* The open batch goes too when it is due and nothing precedes it
              * beyond the request's room. */
-            if (!p->head || (p->open && p->open->count > 0 &&
-                             (a->flushing > 0 || now_ms - p->open->created_ms >= a->cfg.linger_ms)))
+            if (!resends_only && (!p->head || (p->open && p->open->count > 0 &&
+                                               (a->flushing > 0 ||
+                                                now_ms - p->open->created_ms >= a->cfg.linger_ms))))
                 partition_close_open(t, i);
+            /* A resend (sequenced) goes alone; new batches at most
+             * ACCUM_IDEM_MAX_BATCHES with idempotence. */
+            int resend = p->head && accum_batch_sequenced(p->head);
+            int max_batches = resend ? 1 : idem ? ACCUM_IDEM_MAX_BATCHES : INT32_MAX;
             accum_batch *list = NULL, *last = NULL;
             size_t bytes = 0;
-            while (p->head) {
-                size_t n = batch_wire_size(p->head);
-                if (list && bytes + n > max_bytes)
+            int n = 0;
+            while (p->head && n < max_batches && !(list && accum_batch_sequenced(p->head))) {
+                size_t sz = batch_wire_size(p->head);
+                if (list && bytes + sz > max_bytes)
                     break;
                 accum_batch *b = p->head;
                 p->head = b->next;
@@ -529,12 +577,15 @@ int accum_drain(accum *a, int64_t now_ms, size_t max_bytes, accum_leader_fn lead
                 else
                     list = b;
                 last = b;
-                bytes += n;
+                bytes += sz;
+                n++;
             }
             if (!list)
                 continue;
             if (emit(ctx, node, list, bytes) == 0) {
                 p->inflight = 1;
+                if (idem && !resend)
+                    assign_sequences(a, p, list);
                 for (accum_batch *b = list; b; b = b->next)
                     b->attempts++;
                 taken++;
@@ -548,6 +599,25 @@ int accum_drain(accum *a, int64_t now_ms, size_t max_bytes, accum_leader_fn lead
         }
     }
     return taken;
+}
+
+void accum_idem_set(accum *a, int64_t id, int16_t epoch) {
+    a->producer_id = id;
+    a->producer_epoch = id >= 0 ? epoch : -1;
+    a->seq_gap = 0;
+    for (accum_topic *t = a->topics; t; t = t->next)
+        for (int32_t i = 0; i < t->parts_cap; i++)
+            t->parts[i].next_seq = 0;
+}
+
+int accum_idem_settled(const accum *a) {
+    for (const accum_topic *t = a->topics; t; t = t->next)
+        for (int32_t i = 0; i < t->parts_cap; i++) {
+            const accum_partition *p = &t->parts[i];
+            if (p->inflight || (p->head && accum_batch_sequenced(p->head)))
+                return 0;
+        }
+    return 1;
 }
 
 int accum_batch_seal(accum_batch *b) {
@@ -576,6 +646,7 @@ void accum_partition_done(accum *a, accum_batch *list, strand_err err, int64_t b
     while (list) {
         accum_batch *b = list;
         list = b->next;
+        note_failure(a, b, err);
         b->err = err;
         b->log_append_time = log_append_time;
         if (err == STRAND_OK && base_offset >= 0) {
@@ -648,7 +719,7 @@ static int64_t min64(int64_t x, int64_t y) {
     return x < y ? x : y;
 }
 
-int64_t accum_next_wakeup(const accum *a, int64_t now_ms) {
+int64_t accum_next_wakeup(const accum *a, int64_t now_ms, int drain_mode) {
     int64_t w = INT64_MAX;
     int64_t dt = a->cfg.delivery_timeout_ms;
     for (const accum_topic *t = a->topics; t; t = t->next) {
@@ -665,6 +736,8 @@ int64_t accum_next_wakeup(const accum *a, int64_t now_ms) {
                 w = min64(w, p->open->created_ms + dt);
                 due = min64(due, a->flushing > 0 ? now_ms : p->open->created_ms + a->cfg.linger_ms);
             }
+            if (drain_mode < 0 || (drain_mode == 1 && !(p->head && accum_batch_sequenced(p->head))))
+                continue; /* not drained now: only expiry counts */
             if (!p->inflight && due != INT64_MAX)
                 w = min64(w, due > p->backoff_until ? due : p->backoff_until);
         }

@@ -19,6 +19,18 @@
  * queue.buffering.max.messages / .kbytes; beyond them append fails with
  * ACCUM_ERR_QUEUE_FULL, so memory never grows without bound.
  *
+ * Idempotence (producer id set with accum_idem_set): a batch gets the
+ * producer id, epoch and its partition's next sequence when it is first
+ * drained, and keeps them (and its sealed bytes, hence its CRC) on every
+ * resend. A batch that already carries a sequence is drained alone, and a
+ * request carries at most ACCUM_IDEM_MAX_BATCHES of a partition, so a resend
+ * always lies within the broker's dedup window (its last 5 batches) and its
+ * answer (the original offset for a duplicate) maps to exactly one list.
+ * A sequenced batch of the current producer id that is reported failed
+ * leaves a hole in the partition's sequence: `seq_gap` is set and the
+ * sender must obtain a new producer id (accum_idem_set) once nothing is in
+ * flight and no sequenced batch is queued (accum_idem_settled).
+ *
  * Batches travel: open -> queue (closed) -> in flight (sender) -> done
  * (result known, batch bytes freed, records kept for the report) ->
  * released after the report is served. Expiry (delivery.timeout.ms) moves
@@ -78,6 +90,7 @@ typedef struct accum_partition {
     int inflight;             /* a request carries this partition's batches */
     int64_t backoff_until;    /* no send before (retry.backoff.ms) */
     int64_t next_offset;      /* log end after our last acknowledged batch; -1 unknown */
+    int32_t next_seq;         /* idempotence: base sequence of the next new batch */
 } accum_partition;
 
 struct accum_topic {
@@ -119,7 +132,24 @@ typedef struct accum {
     size_t bytes;     /* accounted bytes not yet released */
     accum_batch *done_head, *done_tail;
     int flushing; /* > 0: linger is ignored */
+    /* Idempotence: producer_id -1 = batches get no producer id/sequence. */
+    int64_t producer_id;
+    int16_t producer_epoch;
+    int seq_gap; /* a sequenced batch of producer_id failed: a new id is needed */
 } accum;
+
+/* Largest number of a partition's batches in one request with idempotence:
+ * the broker deduplicates against a producer's last 5 batches. */
+#define ACCUM_IDEM_MAX_BATCHES 5
+
+/* Kafka's DefaultRecordBatch.incrementSequence: seq + delta, wrapping from
+ * INT32_MAX to 0. delta >= 0. */
+int32_t accum_seq_add(int32_t seq, int32_t delta);
+
+/* 1 if `b` carries a producer sequence (was drained with idempotence). */
+static inline int accum_batch_sequenced(const accum_batch *b) {
+    return !b->raw && b->b.base_sequence >= 0;
+}
 
 enum accum_status {
     ACCUM_OK = 0,
@@ -161,6 +191,14 @@ int accum_topic_set_partitions(accum *a, accum_topic *t, int32_t count, const in
  * err (e.g. the topic does not exist). */
 void accum_topic_fail(accum *a, accum_topic *t, strand_err err);
 
+/* Use producer id `id` and `epoch` for batches drained from now on (-1:
+ * none, idempotence off or not ready). Every partition's sequence restarts
+ * at 0 and seq_gap is cleared. Call only when accum_idem_settled(). */
+void accum_idem_set(accum *a, int64_t id, int16_t epoch);
+/* 1 when no partition has a request in flight and no queued batch carries a
+ * sequence: the point where the producer id may change. */
+int accum_idem_settled(const accum *a);
+
 /* Sender side. leader_of returns the broker node that leads (topic,
  * partition), or -1 when unknown (the partition is skipped). emit receives
  * the ready batches of one partition (linked by `next`, in order) for that
@@ -168,9 +206,12 @@ void accum_topic_fail(accum *a, accum_topic *t, strand_err err);
  * is full; they stay queued). Taken partitions are marked in flight. */
 typedef int32_t (*accum_leader_fn)(void *ctx, accum_topic *t, int32_t partition);
 typedef int (*accum_emit_fn)(void *ctx, int32_t node, accum_batch *list, size_t bytes);
-/* max_bytes: upper bound of the batches of one partition in one request. */
-int accum_drain(accum *a, int64_t now_ms, size_t max_bytes, accum_leader_fn leader_of,
-                accum_emit_fn emit, void *ctx);
+/* max_bytes: upper bound of the batches of one partition in one request.
+ * With a producer id set, taken batches get their sequences (see above).
+ * resends_only: drain only partitions whose first queued batch already
+ * carries a sequence (while the sender waits to change the producer id). */
+int accum_drain(accum *a, int64_t now_ms, size_t max_bytes, int resends_only,
+                accum_leader_fn leader_of, accum_emit_fn emit, void *ctx);
 
 /* Finish a drained batch: compress the records into `out` (no-op for raw or
  * already sealed batches). Needs no lock: the batch belongs to the caller. */
@@ -191,8 +232,10 @@ void accum_partition_retry(accum *a, accum_batch *list, int64_t now_ms, int64_t 
 int accum_expire(accum *a, int64_t now_ms);
 
 /* The earliest time (ms) something becomes sendable or expires without new
- * input, or INT64_MAX. */
-int64_t accum_next_wakeup(const accum *a, int64_t now_ms);
+ * input, or INT64_MAX. drain_mode says what the sender drains now: 0
+ * everything, 1 resends only (see accum_drain), -1 nothing (only expiry
+ * counts). */
+int64_t accum_next_wakeup(const accum *a, int64_t now_ms, int drain_mode);
 
 /* Fail everything not in flight with err (close). */
 void accum_fail_all(accum *a, strand_err err);

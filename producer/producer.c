@@ -41,6 +41,11 @@ strand_producer *strand_producer_new(strand_conf *conf, char *errbuf, size_t err
         return NULL;
     }
     p->conf = client_conf(p->core);
+    if (idem_configure(p, errbuf, errlen) != STRAND_OK) {
+        client_destroy(p->core);
+        free(p);
+        return NULL;
+    }
     pthread_mutex_init(&p->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

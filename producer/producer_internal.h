@@ -22,6 +22,24 @@
 #include "producer/accumulator.h"
 #include "strand/producer.h"
 
+/* Idempotence (idempotence.c). */
+enum producer_idem_state {
+    IDEM_OFF = 0,     /* enable.idempotence off, or brokers without InitProducerId (default) */
+    IDEM_WAITING,     /* no producer id yet: InitProducerId out or in backoff; nothing drained */
+    IDEM_READY,       /* producer id held: new batches get sequences */
+    IDEM_RESETTING,   /* a sequence gap: only resends go until settled, then a new id */
+    IDEM_UNSUPPORTED, /* enable.idempotence=true set explicitly, brokers without it: records fail */
+};
+
+typedef struct producer_idem {
+    int state;            /* enum producer_idem_state [loop, written under lock] */
+    int explicit_on;      /* enable.idempotence=true was set by the user */
+    int requesting;       /* [loop] an InitProducerId is out */
+    int64_t retry_at;     /* [loop] client_now_ms() before which no InitProducerId is sent */
+    int32_t backoff_ms;   /* [loop] next retry backoff (doubles up to 10 * retry.backoff.ms) */
+    strand_err fail_with; /* [loop] non-retriable InitProducerId error for queued records */
+} producer_idem;
+
 struct strand_producer {
     client *core;
     const strand_conf *conf; /* owned by core */
@@ -35,6 +53,7 @@ struct strand_producer {
     uint64_t md_seen;         /* [loop] metadata generation applied */
     int64_t md_next;          /* [loop] earliest next refresh we ask for */
     struct verify *verifying; /* [loop] requests whose outcome is being looked up */
+    producer_idem idem;
 };
 
 /* Loop side (sender.c). */
@@ -50,6 +69,18 @@ void sender_request_metadata(strand_producer *p, const char *why);
 /* May `list` (one partition's batches) be sent again: retries left, not past
  * delivery.timeout.ms, not closing. Caller holds the lock. */
 int sender_may_retry(strand_producer *p, accum_batch *list, int64_t now);
+
+/* idempotence.c. idem_configure [any, at creation]: decide from the conf
+ * whether idempotence is on (STRAND_ERR_CONFIG with a message naming
+ * enable.idempotence and acks for a conflict). idem_cycle [loop, lock held]:
+ * advance the state machine; returns the drain mode for this cycle: -1 no
+ * drain, 0 normal, 1 resends only. *start_request is set when
+ * idem_request_pid should run after the lock is released. */
+strand_err idem_configure(strand_producer *p, char *errbuf, size_t errlen);
+int idem_cycle(strand_producer *p, int64_t now, int *start_request);
+void idem_request_pid(strand_producer *p);
+/* The next wakeup the idempotence state needs (INT64_MAX: none). [loop] */
+int64_t idem_next_wakeup(const strand_producer *p);
 
 /* verify.c [loop]: settle a partition's batches whose request was written to
  * a connection that failed with `err`; they stay marked in flight until

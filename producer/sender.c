@@ -15,9 +15,14 @@
  * records reach the log in send() order. A connection that fails after a
  * request was written leaves its outcome unknown (a request that never left
  * the connection's queue has no version picked, res->version == -1, and is
- * simply resent); resending it could store
- * the records twice, so such batches are settled by verify.c first.
+ * simply resent). With idempotence (idempotence.c) the batches carry a
+ * producer id and sequences that the broker deduplicates, so they are simply
+ * resent, unchanged: a duplicate is answered with its original offset.
+ * Without it (enable.idempotence=false, brokers without InitProducerId, or
+ * raw batches in the request) resending could store the records twice, so
+ * such batches are settled by verify.c first.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,8 +292,30 @@ int sender_may_retry(strand_producer *p, accum_batch *list, int64_t now) {
     return now - list->created_ms < p->conf->delivery_timeout_ms;
 }
 
+/* 1 if every batch of `list` carries a producer sequence: an unknown outcome
+ * is then settled by resending it unchanged. */
+static int list_idempotent(const accum_batch *list) {
+    for (const accum_batch *b = list; b; b = b->next)
+        if (!accum_batch_sequenced(b))
+            return 0;
+    return 1;
+}
+
+static int list_records(const accum_batch *list) {
+    int n = 0;
+    for (const accum_batch *b = list; b; b = b->next)
+        n += b->count;
+    return n;
+}
+
+static int error_is_sequence_problem(int16_t code) {
+    return code == KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER || code == KAFKA_INVALID_PRODUCER_EPOCH ||
+           code == KAFKA_UNKNOWN_PRODUCER_ID;
+}
+
 /* A partition's request ended with a broker error code or transport error
- * known not to have stored anything. (lock held) */
+ * known not to have stored anything, or (idempotent batches) to be settled
+ * by a resend. (lock held) */
 static void part_failed(strand_producer *p, accum_batch *list, strand_err err, int retriable,
                         int64_t now) {
     if (retriable && sender_may_retry(p, list, now)) {
@@ -343,6 +370,17 @@ static void produce_done(client *c, client_response *res, void *arg) {
                     b->attempts--;
                 need_md = 1;
                 part_failed(p, list, err, 1, now);
+            } else if ((err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT) &&
+                       list_idempotent(list)) {
+                /* Written, outcome unknown: the same bytes again; the
+                 * broker answers a duplicate with its original offset. */
+                client_log(p->core, STRAND_LOG_INFO,
+                           "%s [%d]: request lost with its connection (%s): resending %d "
+                           "record(s) from sequence %" PRId32 " of producer id %" PRId64,
+                           list->topic->name, (int)list->partition, strand_err_str(err),
+                           list_records(list), list->b.base_sequence, list->b.producer_id);
+                need_md = 1;
+                part_failed(p, list, err, 1, now);
             } else if ((err == STRAND_ERR_TRANSPORT || err == STRAND_ERR_TIMED_OUT) && verify) {
                 need_md = 1;
                 verify[nverify++] = list;
@@ -364,6 +402,11 @@ static void produce_done(client *c, client_response *res, void *arg) {
         }
         if (!rp) {
             part_failed(p, list, STRAND_ERR_BAD_MSG, 0, now);
+        } else if (rp->error_code == KAFKA_DUPLICATE_SEQUENCE_NUMBER && list_idempotent(list)) {
+            /* Stored before, the broker no longer knows where (as the Java
+             * client, success with an unknown offset). */
+            list->topic->parts[list->partition].next_offset = -1;
+            accum_partition_done(&p->acc, list, STRAND_OK, -1, -1);
         } else if (rp->error_code == 0) {
             int64_t end = rp->base_offset;
             for (accum_batch *b = list; b; b = b->next)
@@ -375,6 +418,13 @@ static void produce_done(client *c, client_response *res, void *arg) {
             int retriable = error_is_retriable(rp->error_code);
             if (retriable)
                 need_md = 1;
+            if (error_is_sequence_problem(rp->error_code))
+                client_log(p->core, STRAND_LOG_WARNING,
+                           "%s [%d]: producer id %" PRId64 " epoch %d sequence %" PRId32
+                           ": %s: %d record(s) reported failed; a new producer id follows",
+                           list->topic->name, (int)list->partition, list->b.producer_id,
+                           (int)list->b.producer_epoch, list->b.base_sequence,
+                           kafka_error_name(rp->error_code), list_records(list));
             part_failed(p, list, STRAND_ERR_KAFKA(rp->error_code), retriable, now);
         }
     }
@@ -450,12 +500,19 @@ void sender_run(strand_producer *p) {
     pthread_mutex_lock(&p->lock);
     apply_metadata(p, &cy);
     int expired = accum_expire(&p->acc, cy.now);
-    if (!p->closing || p->acc.flushing)
-        accum_drain(&p->acc, cy.now, cy.max_request, leader_of, emit, &cy);
-    int64_t next = accum_next_wakeup(&p->acc, cy.now);
+    int start_pid = 0;
+    int mode = idem_cycle(p, cy.now, &start_pid); /* -1 none, 0 all, 1 resends only */
+    if (mode >= 0 && (!p->closing || p->acc.flushing))
+        accum_drain(&p->acc, cy.now, cy.max_request, mode == 1, leader_of, emit, &cy);
+    int64_t next = accum_next_wakeup(&p->acc, cy.now, mode);
+    int64_t idem_next = idem_next_wakeup(p);
+    if (idem_next < next)
+        next = idem_next;
     if (expired || p->acc.done_head)
         pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
+    if (start_pid)
+        idem_request_pid(p);
 
     /* Oldest first, as drained. */
     produce_req *rev = NULL;

@@ -3,5 +3,6 @@ set(STRAND_PRODUCER_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/accumulator.c
   ${CMAKE_CURRENT_LIST_DIR}/sender.c
   ${CMAKE_CURRENT_LIST_DIR}/verify.c
+  ${CMAKE_CURRENT_LIST_DIR}/idempotence.c
   ${CMAKE_CURRENT_LIST_DIR}/producer.c
 )

@@ -2,8 +2,12 @@
  * verify.c - settling Produce requests whose outcome is unknown.
  *
  * A request written to a connection that then failed (dropped, or no
- * answer within request.timeout.ms) may or may not have been stored: the
- * broker has no idempotent producer to deduplicate a resend. So before
+ * answer within request.timeout.ms) may or may not have been stored. With
+ * idempotence the sender just resends it: its batches carry a producer id
+ * and sequences the broker deduplicates. This file serves the requests
+ * whose batches carry none of ours (enable.idempotence=false, acks 0/1,
+ * brokers without InitProducerId, raw batches), where nothing would
+ * deduplicate a blind resend. So before
  * anything is resent, the partition's log is looked at where the batches
  * would be: at the offset after the last acknowledged batch, or, with no
  * acknowledgement yet, at the log end minus the batches' size (ListOffsets

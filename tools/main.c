@@ -202,7 +202,8 @@ static const cli_command commands[] = {
      "options:\n"
      "      --json                 {cluster_id, controller, zookeeper, brokers:\n"
      "                             [{id, host, port, controller, leaders, preferred,\n"
-     "                             preferred_led}], partitions, not_preferred_leader}\n" BROKER_OPTS "  -h, --help                 this text\n",
+     "                             preferred_led}], partitions, not_preferred_leader}\n" BROKER_OPTS
+     "  -h, --help                 this text\n",
      cmd_cluster},
     {"cluster", "elect-leaders", "move leadership back to the preferred replicas",
      "usage: strand [-b HOST:PORT] cluster elect-leaders\n"
@@ -240,13 +241,16 @@ static const cli_command commands[] = {
      "                             chooses: murmur2 of the key like the Java client,\n"
      "                             sticky partition for null keys)\n"
      "  -z, --compression CODEC    none, gzip, snappy, lz4 or zstd (default none)\n"
-     "      --acks ACKS            0, 1, all or -1 (default all)\n"
+     "      --acks ACKS            0, 1, all or -1 (default all: the producer is\n"
+     "                             idempotent; 0 or 1 turn that off)\n"
      "      --headers K=V[,K=V...] headers added to every message\n"
      "      --linger-ms MS         how long a batch waits for more messages (default 5)\n"
      "      --batch-size BYTES     send a batch once it holds this much\n"
      "  -X KEY=VALUE               any libstrand configuration key (see\n"
-     "                             docs/CLIENT.md), e.g. -X retries=3; repeatable;\n"
-     "                             -X wins over the options above\n" BROKER_OPTS
+     "                             docs/CLIENT.md), e.g. -X retries=3 or\n"
+     "                             -X enable.idempotence=false (no producer id:\n"
+     "                             unknown outcomes are looked up in the log);\n"
+     "                             repeatable; -X wins over the options above\n" BROKER_OPTS
      "  -h, --help                 this text\n",
      cmd_produce},
     {"consume", NULL, "print the messages of a topic",
@@ -300,13 +304,16 @@ static const cli_command commands[] = {
      "      --num-records N        records to send (required)\n"
      "      --record-size BYTES    value size (default 100)\n"
      "      --throughput R         at most R records/s; -1 unlimited (default)\n"
-     "      --acks ACKS            0, 1, all or -1 (default 1)\n"
+     "      --acks ACKS            0, 1, all or -1 (default 1, which leaves the\n"
+     "                             producer non-idempotent; with all it is\n"
+     "                             idempotent unless -X enable.idempotence=false)\n"
      "      --compression CODEC    none, gzip, snappy, lz4 or zstd (default none)\n"
      "      --batch-size BYTES     batch.size\n"
      "      --linger-ms MS         linger.ms\n"
      "      --partitions P         spread records round-robin over partitions\n"
      "                             0..P-1 (default: the partitioner, sticky)\n"
-     "  -X KEY=VALUE               any libstrand configuration key; repeatable\n"
+     "  -X KEY=VALUE               any libstrand configuration key, e.g.\n"
+     "                             -X enable.idempotence=false; repeatable\n"
      "      --timeout MS           give up after MS without a delivery report\n"
      "                             (default 30000)\n"
      "  -b, --bootstrap HOST:PORT  broker (also: env STRAND_BROKERS)\n"

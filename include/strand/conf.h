@@ -69,6 +69,19 @@
  *   queue.buffering.max.kbytes
  *                            [1048576] 1..2147483647: the same bound in KiB of
  *                            key + value + header bytes.
+ *   enable.idempotence       [true] true|false: idempotent producer (KIP-98,
+ *                            without transactions): the producer gets a
+ *                            producer id (InitProducerId) and numbers each
+ *                            partition's batches, so a request whose outcome
+ *                            is unknown is simply resent and the broker
+ *                            stores it once. As in the Java client (3.2+),
+ *                            the default turns itself off when acks is set
+ *                            to 0 or 1; enable.idempotence=true set
+ *                            explicitly with acks 0/1 fails producer creation.
+ *                            Brokers without InitProducerId: the default
+ *                            falls back to the non-idempotent path; an
+ *                            explicit true fails every record with
+ *                            STRAND_ERR_UNSUPPORTED. See strand/producer.h.
  *
  * Consumer
  *   fetch.min.bytes          [1] 1..100000000: the broker answers a fetch once

@@ -25,13 +25,27 @@
  * retries are exhausted, delivery.timeout.ms passes, or the producer closes).
  *
  * Retries never duplicate or reorder: a partition has one Produce request
- * in flight at a time, and a request whose connection failed after it was
- * written is first looked up in the partition's log (a Fetch at the offset
- * it would have taken, after the last acknowledged one, or at the log end
- * when none was, comparing batch CRCs); it is resent only when it is provably
- * not stored. When that cannot be decided (other data follows in the log) its
- * records are reported with the transport error (STRAND_ERR_TRANSPORT or
- * STRAND_ERR_TIMED_OUT) and may or may not be in the log.
+ * in flight at a time. With enable.idempotence (the default with acks=all)
+ * every batch carries the producer id from InitProducerId and a sequence
+ * number fixed at its first send; a request whose outcome is unknown
+ * (connection lost after it was written, request.timeout.ms passed) is
+ * resent unchanged and the broker answers a copy it already holds with the
+ * original offset (Kafka's DUPLICATE_SEQUENCE_NUMBER also counts as success,
+ * reported with offset -1, as the Java client does). A record reported
+ * failed after it was sent (retries or delivery.timeout.ms exhausted, or
+ * the broker answered OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH
+ * or UNKNOWN_PRODUCER_ID) may or may not be stored; the producer then lets
+ * the batches already numbered finish and gets a new producer id before
+ * sending more (Kafka's KIP-360 reset), never renumbering a batch that may
+ * be stored. Without idempotence (enable.idempotence=false, acks 0/1, or
+ * brokers without InitProducerId) and for raw batches, a request whose
+ * connection failed after it was written is first looked up in the
+ * partition's log (a Fetch at the offset it would have taken, after the last
+ * acknowledged one, or at the log end when none was, comparing batch CRCs);
+ * it is resent only when it is provably not stored. When that cannot be
+ * decided (other data follows in the log) its records are reported with the
+ * transport error (STRAND_ERR_TRANSPORT or STRAND_ERR_TIMED_OUT) and may or
+ * may not be in the log.
  *
  * Thread-safety: every function may be called from any thread, concurrently,
  * except strand_producer_close, which must be the last call on `p`.
@@ -53,7 +67,8 @@ extern "C" {
 /* Create a producer and start its I/O thread. Takes ownership of `conf` in
  * every case (it is freed on failure too). Returns NULL on failure with a
  * NUL-terminated reason in errbuf (if not NULL): a missing or bad
- * bootstrap.servers, inconsistent settings, no memory or no thread.
+ * bootstrap.servers, inconsistent settings (e.g. enable.idempotence=true with
+ * acks 0 or 1), no memory or no thread.
  * Connecting happens in the background; an unreachable cluster shows up as
  * delivery errors, not here. */
 strand_producer *strand_producer_new(strand_conf *conf, char *errbuf, size_t errlen);
@@ -91,7 +106,9 @@ size_t strand_producer_outstanding(strand_producer *p);
  * more complete RecordBatch v2 batches to one partition, in one Produce
  * request. The bytes are copied. The batches are validated (magic 2, sizes,
  * CRC) and sent without touching their contents; only fields outside the CRC
- * (baseOffset, partitionLeaderEpoch) may be rewritten. Retries, ordering and
+ * (baseOffset, partitionLeaderEpoch) may be rewritten. They get no producer
+ * id or sequence from an idempotent producer (they keep their own), so
+ * their unknown outcomes are settled by looking them up in the log. Retries, ordering and
  * timeouts are those of send(). `cb` (may be NULL) receives exactly one
  * report for the call, with `opaque`, on the thread serving poll/flush/close.
  * Returns STRAND_OK, or without a report to follow: STRAND_ERR_INVALID_ARG

@@ -9,6 +9,10 @@
 # unknown outcome), but never twice and never out of order. Then the same
 # with a broker that stops answering (SIGSTOP) past request.timeout.ms and
 # stores the timed-out requests when it resumes.
+#
+# All producers here run with enable.idempotence=false: this is the test of
+# the non-idempotent path (producer/verify.c, which looks unknown outcomes up
+# in the log). test_producer_idempotence.sh does the same with idempotence.
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 itest_init
@@ -23,7 +27,7 @@ create_topic rs "$P"
 
 start_process prod "$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t rs -n "$N" -s 31 --no-nulls \
     -o "$T/acked" -E "$T/failed" --notify-after 20000 \
-    -X linger.ms=2 -X batch.size=16384 -X delivery.timeout.ms=90000 -X retry.backoff.ms=50 \
+    -X enable.idempotence=false -X linger.ms=2 -X batch.size=16384 -X delivery.timeout.ms=90000 -X retry.backoff.ms=50 \
     -X reconnect.backoff.max.ms=500
 await_line "$prod_FD" 'acked *' 120 "$T/prod.out" ||
     fail "producer did not get 20000 acknowledgements: $(tail -n 3 "$T/prod.err")"
@@ -64,7 +68,7 @@ log "log holds $stored messages; $acked acknowledged all present; $((stored - ac
 create_topic vs "$P"
 start_process prod2 "$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t vs -n 100000 -s 32 --no-nulls \
     -o "$T/acked2" -E "$T/failed2" --notify-after 5000 \
-    -X linger.ms=2 -X batch.size=16384 -X request.timeout.ms=1000 -X delivery.timeout.ms=90000 \
+    -X enable.idempotence=false -X linger.ms=2 -X batch.size=16384 -X request.timeout.ms=1000 -X delivery.timeout.ms=90000 \
     -X retry.backoff.ms=50 -X reconnect.backoff.max.ms=500 -X socket.connection.setup.timeout.ms=1000
 await_line "$prod2_FD" 'acked *' 120 "$T/prod2.out" ||
     fail "producer did not get 5000 acknowledgements: $(tail -n 3 "$T/prod2.err")"
@@ -101,7 +105,7 @@ create_topic vf "$P"
 mkfifo "$T/go"
 start_process prod3 "$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t vf -n 3000 -s 33 --no-nulls \
     -o "$T/acked3" -E "$T/failed3" --first-partition 0 --go-fifo "$T/go" \
-    -X linger.ms=50 -X request.timeout.ms=1000 -X delivery.timeout.ms=90000 \
+    -X enable.idempotence=false -X linger.ms=50 -X request.timeout.ms=1000 -X delivery.timeout.ms=90000 \
     -X retry.backoff.ms=50 -X reconnect.backoff.max.ms=500 -X socket.connection.setup.timeout.ms=1000
 await_line "$prod3_FD" 'ready' 60 "$T/prod3.out" || fail "producer did not get ready: $(tail -n 3 "$T/prod3.err")"
 kill -STOP "$BROKER_PID"

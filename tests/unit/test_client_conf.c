@@ -49,6 +49,7 @@ static const key_case cases[] = {
      {"fnv1a", "default", "", "Murmur2"}},
     {"queue.buffering.max.messages", "100000", "10", "10", {"0", "-1", "x", NULL}},
     {"queue.buffering.max.kbytes", "1048576", "64", "64", {"0", "-1", "x", NULL}},
+    {"enable.idempotence", "true", "0", "false", {"yes", "", "TRUE", NULL}},
     {"fetch.min.bytes", "1", "1024", "1024", {"0", "100000001", "x", NULL}},
     {"fetch.max.wait.ms", "500", "0", "0", {"-1", "300001", "x", NULL}},
     {"fetch.max.bytes", "52428800", "1024", "1024", {"0", "-1", "x", NULL}},

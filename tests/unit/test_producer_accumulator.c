@@ -2,7 +2,10 @@
  * test_producer_accumulator.c - the producer's accumulator without a
  * network: batch.size and linger.ms triggers, queue bounds, retry order,
  * delivery timeout, records waiting for metadata, raw batches, sticky
- * partitioning for null keys.
+ * partitioning for null keys, and the idempotent producer's sequence
+ * bookkeeping (sequences fixed at the first drain, resends alone and
+ * byte-identical, at most 5 batches per request, wrap at INT32_MAX, the gap
+ * that asks for a new producer id).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,23 +100,23 @@ static void test_linger_trigger(void **state) {
     assert_int_equal(accum_topic_set_partitions(&a, t, 4, NULL, 0, 0), ACCUM_OK);
     assert_int_equal(append_kv(&a, t, 2, "k", "v", 1, 0), ACCUM_READY); /* new batch */
     assert_int_equal(append_kv(&a, t, 2, "k", "v", 2, 3), ACCUM_OK);
-    assert_int_equal(accum_next_wakeup(&a, 10), 50);
+    assert_int_equal(accum_next_wakeup(&a, 10, 0), 50);
     drained d = {.leader = 7};
-    assert_int_equal(accum_drain(&a, 49, 1 << 20, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_drain(&a, 49, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
     assert_int_equal(d.n, 0);
-    assert_int_equal(accum_drain(&a, 50, 1 << 20, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(accum_drain(&a, 50, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
     assert_int_equal(d.n, 1);
     assert_int_equal(d.nodes[0], 7);
     assert_int_equal(list_records(d.lists[0]), 2);
     assert_int_equal(d.lists[0]->partition, 2);
     /* In flight: nothing more is drained from that partition. */
     assert_int_equal(append_kv(&a, t, 2, "k", "v", 3, 60), ACCUM_READY);
-    assert_int_equal(accum_drain(&a, 200, 1 << 20, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_drain(&a, 200, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
     /* A flush ignores linger once the partition is free. */
     accum_partition_done(&a, d.lists[0], STRAND_OK, 10, -1);
     a.flushing = 1;
-    assert_int_equal(accum_next_wakeup(&a, 61), 61);
-    assert_int_equal(accum_drain(&a, 61, 1 << 20, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(accum_next_wakeup(&a, 61, 0), 61);
+    assert_int_equal(accum_drain(&a, 61, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
     assert_int_equal(list_records(d.lists[1]), 1);
     accum_partition_done(&a, d.lists[1], STRAND_OK, 12, -1);
     assert_int_equal(release_done(&a), 3);
@@ -142,7 +145,7 @@ static void test_size_trigger(void **state) {
     }
     assert_true(ready >= 3); /* at least two closes plus the first open */
     drained d = {.leader = 1};
-    assert_int_equal(accum_drain(&a, 1, 1 << 20, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(accum_drain(&a, 1, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
     /* Only closed batches went (linger not reached), each within batch.size. */
     int32_t sent = 0, batches = 0;
     for (accum_batch *b = d.lists[0]; b; b = b->next) {
@@ -159,7 +162,7 @@ static void test_size_trigger(void **state) {
      * least one goes. */
     accum_partition_retry(&a, d.lists[0], 1, 0);
     d.n = 0;
-    assert_int_equal(accum_drain(&a, 1, 10, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(accum_drain(&a, 1, 10, 0, leader_fn, emit_fn, &d), 1);
     assert_null(d.lists[0]->next);
     accum_partition_done(&a, d.lists[0], STRAND_OK, 0, -1);
     accum_free(&a);
@@ -238,7 +241,7 @@ static void test_retry_keeps_order(void **state) {
                                  (void *)(intptr_t)next, 0) >= 0);
     }
     drained d = {.leader = 1};
-    assert_int_equal(accum_drain(&a, 0, 1 << 20, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
     accum_batch *first = d.lists[0];
     assert_int_equal(list_records(first), 20);
     /* More records while the first request is out. */
@@ -247,16 +250,16 @@ static void test_retry_keeps_order(void **state) {
         assert_true(accum_append(&a, t, 0, 5, bytes_of(key), bytes_of(NULL), NULL, 0,
                                  (void *)(intptr_t)next, 1) >= 0);
     }
-    assert_int_equal(accum_drain(&a, 2, 1 << 20, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_drain(&a, 2, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
     /* The request fails retriably: back in front, after the backoff. */
     accum_partition_retry(&a, first, 2, 100);
-    assert_int_equal(accum_drain(&a, 50, 1 << 20, leader_fn, emit_fn, &d), 0);
-    assert_int_equal(accum_next_wakeup(&a, 50), 102);
+    assert_int_equal(accum_drain(&a, 50, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_next_wakeup(&a, 50, 0), 102);
     /* A refused emit leaves the order alone too. */
     d.refuse = 1;
-    assert_int_equal(accum_drain(&a, 102, 1 << 20, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_drain(&a, 102, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
     d.refuse = 0;
-    assert_int_equal(accum_drain(&a, 102, 1 << 20, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(accum_drain(&a, 102, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
     accum_batch *second = d.lists[1];
     assert_ptr_equal(second, first); /* the retried batches lead */
     assert_int_equal(list_records(second), 30);
@@ -292,7 +295,7 @@ static void test_delivery_timeout(void **state) {
     assert_true(append_kv(&a, t, 1, "b", "2", 2, 500) >= 0);
     /* No leader: nothing drains; the wake-up covers linger and expiry. */
     drained d = {.leader = -1};
-    assert_int_equal(accum_drain(&a, 600, 1 << 20, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_drain(&a, 600, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
     assert_int_equal(accum_expire(&a, 999), 0);
     assert_int_equal(accum_expire(&a, 1000), 1);
     accum_batch *b = accum_done_take(&a);
@@ -302,10 +305,10 @@ static void test_delivery_timeout(void **state) {
     assert_int_equal(b->partition, 0);
     assert_int_equal(b->base_offset, -1);
     accum_batch_release(&a, b);
-    assert_int_equal(accum_next_wakeup(&a, 1000), 510);
+    assert_int_equal(accum_next_wakeup(&a, 1000, 0), 510);
     /* In-flight batches do not expire; they wait for their response. */
     d.leader = 3;
-    assert_int_equal(accum_drain(&a, 1000, 1 << 20, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(accum_drain(&a, 1000, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
     assert_int_equal(accum_expire(&a, 5000), 0);
     accum_partition_done(&a, d.lists[0], STRAND_ERR_TRANSPORT, -1, -1);
     b = accum_done_take(&a);
@@ -331,7 +334,7 @@ static void test_pending_until_metadata(void **state) {
     assert_true(append_kv(&a, t, 1500, "x", "v", 9, 0) >= 0);
     assert_int_equal(a.messages, 6);
     drained d = {.leader = -1};
-    assert_int_equal(accum_drain(&a, 100, 1 << 20, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_drain(&a, 100, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
     assert_int_equal(accum_topic_set_partitions(&a, t, 1000, NULL, 0, 1), ACCUM_READY);
     /* Partition 1500 does not exist: reported. */
     accum_batch *b = accum_done_take(&a);
@@ -340,7 +343,7 @@ static void test_pending_until_metadata(void **state) {
     assert_int_equal((intptr_t)b->msgs[0].opaque, 9);
     accum_batch_release(&a, b);
     d.leader = 1;
-    assert_int_equal(accum_drain(&a, 100, 1 << 20, leader_fn, emit_fn, &d), 5);
+    assert_int_equal(accum_drain(&a, 100, 1 << 20, 0, leader_fn, emit_fn, &d), 5);
     for (int i = 0; i < d.n; i++) {
         accum_batch *l = d.lists[i];
         int idx = (int)(intptr_t)l->msgs[0].opaque;
@@ -405,7 +408,7 @@ static void test_raw_batches(void **state) {
     assert_int_equal(accum_append_raw(&a, t, 3, w.p, w.len, NULL, NULL, 0),
                      STRAND_ERR_UNKNOWN_PARTITION);
     drained d = {.leader = 1};
-    assert_int_equal(accum_drain(&a, 0, 1 << 20, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
     accum_batch *first = d.lists[0];
     assert_int_equal(first->raw, 0); /* the earlier record goes first */
     accum_batch *raw = first->next;
@@ -454,13 +457,241 @@ static void test_sticky_moves_when_batch_closes(void **state) {
     }
     /* Records of each closed batch all went to one partition. */
     drained d = {.leader = 1};
-    accum_drain(&a, 1, 1 << 20, leader_fn, emit_fn, &d);
+    accum_drain(&a, 1, 1 << 20, 0, leader_fn, emit_fn, &d);
     assert_true(d.n >= 2);
     for (int i = 0; i < d.n; i++) {
         for (accum_batch *b = d.lists[i]; b; b = b->next)
             assert_true(b->count >= 4);
         accum_partition_done(&a, d.lists[i], STRAND_OK, 0, -1);
     }
+    accum_free(&a);
+}
+
+/* Sequences: Kafka's incrementSequence wraps from INT32_MAX to 0. */
+static void test_seq_add_wraps(void **state) {
+    (void)state;
+    assert_int_equal(accum_seq_add(0, 5), 5);
+    assert_int_equal(accum_seq_add(INT32_MAX - 5, 5), INT32_MAX);
+    assert_int_equal(accum_seq_add(INT32_MAX - 5, 6), 0);
+    assert_int_equal(accum_seq_add(INT32_MAX, 1), 0);
+    assert_int_equal(accum_seq_add(INT32_MAX, 3), 2);
+    assert_int_equal(accum_seq_add(INT32_MAX - 1, 10), 8);
+    assert_int_equal(accum_seq_add(7, 0), 7);
+}
+
+/* The header of a sealed batch. */
+static batch_header sealed_header(accum_batch *b) {
+    assert_int_equal(accum_batch_seal(b), BATCH_OK);
+    batch_header h;
+    assert_int_equal(batch_validate(b->out.p, b->out.len, 0, 1, &h), BATCH_OK);
+    return h;
+}
+
+/* Append `n` one-record batches (batch.size holds one record) to partition 0. */
+static void append_batches(accum *a, accum_topic *t, int n, int64_t now) {
+    char key[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "key-%d", i);
+        assert_true(accum_append(a, t, 0, 5, bytes_of(key), bytes_of("value"), NULL, 0,
+                                 (void *)(intptr_t)i, now) >= 0);
+    }
+}
+
+static accum_config idem_cfg(void) {
+    accum_config c = base_cfg();
+    c.batch_size = 20; /* one record per batch */
+    c.linger_ms = 0;
+    return c;
+}
+
+/* An accumulator with idem_cfg() and topic "t" of one partition; producer
+ * id `id` (epoch `epoch`) unless id is -1. Returns the topic. */
+static accum_topic *idem_setup(accum *a, const accum_config *c, int64_t id, int16_t epoch) {
+    accum_init(a, c);
+    accum_topic *t = accum_topic_get(a, "t", 1);
+    assert_non_null(t);
+    accum_topic_set_partitions(a, t, 1, NULL, 0, 0);
+    if (id >= 0)
+        accum_idem_set(a, id, epoch);
+    return t;
+}
+
+static void test_idem_sequences_assigned_once(void **state) {
+    (void)state;
+    accum_config c = idem_cfg();
+    accum a;
+    accum_topic *t = idem_setup(&a, &c, -1, -1);
+    /* Without a producer id nothing gets a sequence. */
+    append_batches(&a, t, 2, 0);
+    drained d = {.leader = 1};
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    assert_false(accum_batch_sequenced(d.lists[0]));
+    batch_header h = sealed_header(d.lists[0]);
+    assert_int_equal(h.producer_id, -1);
+    assert_int_equal(h.base_sequence, -1);
+    accum_partition_done(&a, d.lists[0], STRAND_OK, 0, -1);
+    release_done(&a);
+    assert_true(accum_idem_settled(&a));
+
+    accum_idem_set(&a, 4242, 3);
+    append_batches(&a, t, 12, 1);
+    /* Twelve batches ready: at most 5 per request with idempotence. */
+    assert_int_equal(accum_drain(&a, 1, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    accum_batch *first = d.lists[1];
+    int n = 0;
+    int32_t seq = 0;
+    for (accum_batch *b = first; b; b = b->next, n++) {
+        assert_true(accum_batch_sequenced(b));
+        h = sealed_header(b);
+        assert_int_equal(h.producer_id, 4242);
+        assert_int_equal(h.producer_epoch, 3);
+        assert_int_equal(h.base_sequence, seq);
+        seq = accum_seq_add(seq, b->count);
+    }
+    assert_int_equal(n, ACCUM_IDEM_MAX_BATCHES);
+    assert_false(accum_idem_settled(&a)); /* in flight */
+
+    /* Unknown outcome: back to the queue; the resend goes alone, with the
+     * same bytes (same sequence, same CRC). */
+    uint32_t crc0 = sealed_header(first).crc;
+    accum_batch *second_of_first = first->next;
+    accum_partition_retry(&a, first, 2, 0);
+    assert_false(accum_idem_settled(&a)); /* sequenced batches queued */
+    assert_int_equal(accum_drain(&a, 2, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    assert_ptr_equal(d.lists[2], first);
+    assert_null(first->next);
+    assert_int_equal(first->attempts, 2);
+    h = sealed_header(first);
+    assert_int_equal(h.base_sequence, 0);
+    assert_int_equal(h.crc, crc0);
+    accum_partition_done(&a, first, STRAND_OK, 10, -1);
+    /* Then the next one of the first request, alone too. */
+    assert_int_equal(accum_drain(&a, 2, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    assert_ptr_equal(d.lists[3], second_of_first);
+    assert_null(second_of_first->next);
+    assert_int_equal(second_of_first->b.base_sequence, 1);
+    accum_partition_done(&a, second_of_first, STRAND_OK, 11, -1);
+    /* The rest of the first request (3 batches), one at a time, then new
+     * batches continue the sequence. */
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(accum_drain(&a, 2, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+        assert_null(d.lists[4 + i]->next);
+        assert_int_equal(d.lists[4 + i]->b.base_sequence, 2 + i);
+        accum_partition_done(&a, d.lists[4 + i], STRAND_OK, 12 + i, -1);
+    }
+    assert_int_equal(accum_drain(&a, 2, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(d.lists[7]->b.base_sequence, 5);
+    int m = 0;
+    for (accum_batch *b = d.lists[7]; b; b = b->next, m++)
+        assert_int_equal(b->b.base_sequence, 5 + m);
+    assert_int_equal(m, 5);
+    accum_partition_done(&a, d.lists[7], STRAND_OK, 15, -1);
+    assert_false(a.seq_gap);
+    assert_true(accum_idem_settled(&a)); /* two new batches queued, none numbered */
+    release_done(&a);
+    accum_free(&a);
+}
+
+static void test_idem_gap_and_reset(void **state) {
+    (void)state;
+    accum_config c = idem_cfg();
+    accum a;
+    accum_topic *t = idem_setup(&a, &c, 7, 0);
+    append_batches(&a, t, 3, 0);
+    drained d = {.leader = 1};
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    accum_batch *sent = d.lists[0];
+    assert_int_equal(t->parts[0].next_seq, 3);
+    /* Failure of unsequenced batches (never sent) leaves no gap. */
+    append_batches(&a, t, 1, 0);
+    accum_topic_fail(&a, t, STRAND_ERR_UNKNOWN_TOPIC);
+    assert_false(a.seq_gap);
+    /* A sequenced batch reported failed does. */
+    accum_batch *rest = sent->next;
+    sent->next = NULL;
+    accum_partition_retry(&a, rest, 0, 0); /* the two others wait for a resend */
+    t->parts[0].inflight = 1;
+    accum_partition_done(&a, sent, STRAND_ERR_KAFKA(45), -1, -1);
+    assert_true(a.seq_gap);
+    /* Resends only: new batches wait, sequenced ones go (alone). */
+    append_batches(&a, t, 2, 0);
+    assert_false(accum_idem_settled(&a));
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 1, leader_fn, emit_fn, &d), 1);
+    assert_ptr_equal(d.lists[1], rest);
+    assert_null(rest->next);
+    assert_int_equal(rest->b.base_sequence, 1);
+    assert_false(accum_idem_settled(&a));
+    accum_partition_done(&a, rest, STRAND_OK, 0, -1);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 1, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(d.lists[2]->b.base_sequence, 2);
+    accum_partition_done(&a, d.lists[2], STRAND_OK, 1, -1);
+    /* Only unsequenced batches left: nothing for resends-only, settled. */
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 1, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_next_wakeup(&a, 0, 1), 0 + c.delivery_timeout_ms);
+    assert_int_equal(accum_next_wakeup(&a, 0, -1), 0 + c.delivery_timeout_ms);
+    assert_int_equal(accum_next_wakeup(&a, 0, 0), 0);
+    assert_true(accum_idem_settled(&a));
+    /* A new producer id: sequences start at 0 again, gap cleared. */
+    accum_idem_set(&a, 8, 0);
+    assert_false(a.seq_gap);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    int32_t seq = 0;
+    for (accum_batch *b = d.lists[3]; b; b = b->next) {
+        assert_int_equal(b->b.producer_id, 8);
+        assert_int_equal(b->b.base_sequence, seq);
+        seq = accum_seq_add(seq, b->count);
+    }
+    assert_int_equal(seq, 2);
+    /* A failure of a batch of an older id does not ask for another one. */
+    accum_partition_done(&a, d.lists[3], STRAND_OK, 2, -1);
+    release_done(&a);
+    accum_free(&a);
+}
+
+/* Sequences of a partition close to INT32_MAX wrap to 0 in the headers. */
+static void test_idem_sequence_wraps(void **state) {
+    (void)state;
+    accum_config c = idem_cfg();
+    accum a;
+    accum_topic *t = idem_setup(&a, &c, 9, 1);
+    t->parts[0].next_seq = INT32_MAX - 1;
+    append_batches(&a, t, 3, 0);
+    drained d = {.leader = 1};
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    const int32_t want[] = {INT32_MAX - 1, INT32_MAX, 0};
+    int i = 0;
+    for (accum_batch *b = d.lists[0]; b; b = b->next, i++)
+        assert_int_equal(sealed_header(b).base_sequence, want[i]);
+    assert_int_equal(i, 3);
+    assert_int_equal(t->parts[0].next_seq, 1);
+    accum_partition_done(&a, d.lists[0], STRAND_OK, 0, -1);
+    release_done(&a);
+    accum_free(&a);
+}
+
+/* Raw batches keep their own header (no producer id assigned). */
+static void test_idem_raw_untouched(void **state) {
+    (void)state;
+    accum_config c = idem_cfg();
+    accum a;
+    accum_topic *t = idem_setup(&a, &c, 11, 0);
+    batch_builder bb;
+    batch_builder_init(&bb, BATCH_CODEC_NONE);
+    batch_builder_add(&bb, 1, bytes_of("k"), bytes_of("v"), NULL, 0);
+    wire_writer w;
+    wire_writer_init(&w);
+    assert_int_equal(batch_builder_finish(&bb, &w), BATCH_OK);
+    assert_int_equal(accum_append_raw(&a, t, 0, w.p, w.len, NULL, NULL, 0), ACCUM_READY);
+    drained d = {.leader = 1};
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    assert_false(accum_batch_sequenced(d.lists[0]));
+    assert_memory_equal(d.lists[0]->out.p, w.p, w.len);
+    assert_int_equal(t->parts[0].next_seq, 0);
+    accum_partition_done(&a, d.lists[0], STRAND_ERR_TRANSPORT, -1, -1);
+    assert_false(a.seq_gap);
+    release_done(&a);
+    wire_writer_free(&w);
+    batch_builder_free(&bb);
     accum_free(&a);
 }
 
@@ -474,6 +705,11 @@ int main(void) {
         cmocka_unit_test(test_pending_until_metadata),
         cmocka_unit_test(test_raw_batches),
         cmocka_unit_test(test_sticky_moves_when_batch_closes),
+        cmocka_unit_test(test_seq_add_wraps),
+        cmocka_unit_test(test_idem_sequences_assigned_once),
+        cmocka_unit_test(test_idem_gap_and_reset),
+        cmocka_unit_test(test_idem_sequence_wraps),
+        cmocka_unit_test(test_idem_raw_untouched),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
