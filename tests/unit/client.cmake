@@ -1,7 +1,8 @@
 # Tests of the client core (client/): configuration, errors, and the core
 # against a real broker (connect, ApiVersions, metadata, pipelining,
 # reconnect, timeouts). They link strand_core only, so they do not depend on
-# the producer and consumer. test_client_install.sh installs the library into
+# the producer and consumer; test_client_fake links strand_static, since its
+# fake broker without InitProducerId also serves the producer. test_client_install.sh installs the library into
 # a temporary prefix and builds programs against it (pkg-config and
 # find_package, shared and static).
 foreach(t conf err)
@@ -11,7 +12,7 @@ foreach(t conf err)
 endforeach()
 
 add_executable(test_client_fake ${CMAKE_CURRENT_LIST_DIR}/test_client_fake.c)
-target_link_libraries(test_client_fake PRIVATE strand_core PkgConfig::CMOCKA Threads::Threads)
+target_link_libraries(test_client_fake PRIVATE strand_static PkgConfig::CMOCKA Threads::Threads)
 add_test(NAME unit_client_fake COMMAND test_client_fake)
 set_tests_properties(unit_client_fake PROPERTIES TIMEOUT 60)
 

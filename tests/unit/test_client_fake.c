@@ -7,6 +7,12 @@
  *
  * The fake broker is a thread with a blocking socket that reads request
  * frames with the wire/protocol.h header codec and answers per `mode`.
+ *
+ * FAKE_NO_INIT_PID is a broker without InitProducerId in its ApiVersions
+ * (as brokers before Kafka 0.11), serving Metadata (itself as node 0, topic
+ * "t" with one partition) and Produce, one thread per connection: the
+ * producer's enable.idempotence must fall back (default) or fail every
+ * record with STRAND_ERR_UNSUPPORTED (set explicitly).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,14 +32,18 @@
 #include <cmocka.h>
 
 #include "client/internal.h"
+#include "strand/producer.h"
+#include "wire/batch.h"
+#include "wire/kafka.h"
 #include "wire/protocol.h"
 
 enum fake_mode {
-    FAKE_NORMAL,     /* answer ApiVersions and Metadata (no brokers, no topics) */
-    FAKE_FALLBACK,   /* refuse ApiVersions v3 with range 0..2, then behave */
-    FAKE_WRONG_CORR, /* answer Metadata with another correlation id */
-    FAKE_HUGE_FRAME, /* answer Metadata with a 2 GiB frame size */
-    FAKE_DROP_AT_2,  /* close the connection on the second Metadata request */
+    FAKE_NORMAL,      /* answer ApiVersions and Metadata (no brokers, no topics) */
+    FAKE_FALLBACK,    /* refuse ApiVersions v3 with range 0..2, then behave */
+    FAKE_WRONG_CORR,  /* answer Metadata with another correlation id */
+    FAKE_HUGE_FRAME,  /* answer Metadata with a 2 GiB frame size */
+    FAKE_DROP_AT_2,   /* close the connection on the second Metadata request */
+    FAKE_NO_INIT_PID, /* no InitProducerId; Metadata and Produce served (see above) */
 };
 
 typedef struct fake {
@@ -46,6 +56,14 @@ typedef struct fake {
     int md_n;          /* Metadata requests received */
     int conns;         /* connections accepted */
     int first_conn_md; /* Metadata requests on the first connection */
+    /* FAKE_NO_INIT_PID: connection threads and what they saw (under m) */
+    pthread_mutex_t m;
+    pthread_t conn_th[8];
+    int conn_n;
+    int init_pid_n;          /* InitProducerId requests (must stay 0) */
+    int produce_n;           /* Produce requests */
+    int64_t produce_pid_max; /* largest producerId of a produced batch */
+    int64_t next_offset;
 } fake;
 
 static int read_full(int fd, void *p, size_t n) {
@@ -72,6 +90,20 @@ static int write_full(int fd, const void *p, size_t n) {
     return 0;
 }
 
+/* One request frame (malloc'ed, *n bytes after the size), or NULL. */
+static uint8_t *read_frame(int fd, uint32_t *n) {
+    uint8_t sz[4];
+    if (read_full(fd, sz, 4))
+        return NULL;
+    *n = wire_be32(sz);
+    uint8_t *buf = malloc(*n ? *n : 1);
+    if (buf && read_full(fd, buf, *n)) {
+        free(buf);
+        buf = NULL;
+    }
+    return buf;
+}
+
 static int send_writer(int fd, wire_writer *w) {
     int rc = w->err ? -1 : write_full(fd, w->p, w->len);
     wire_writer_free(w);
@@ -80,15 +112,10 @@ static int send_writer(int fd, wire_writer *w) {
 
 static void serve(fake *f, int fd) {
     for (;;) {
-        uint8_t sz[4];
-        if (read_full(fd, sz, 4))
+        uint32_t n;
+        uint8_t *buf = read_frame(fd, &n);
+        if (!buf)
             return;
-        uint32_t n = wire_be32(sz);
-        uint8_t *buf = malloc(n);
-        if (!buf || read_full(fd, buf, n)) {
-            free(buf);
-            return;
-        }
         wire_reader r;
         wire_reader_init(&r, buf, n);
         proto_req_header h;
@@ -149,6 +176,106 @@ static void serve(fake *f, int fd) {
     }
 }
 
+/* FAKE_NO_INIT_PID: answer one request (already decoded header, body in r)
+ * into w. Returns -1 to drop the connection. */
+static int answer_producer(fake *f, const proto_req_header *h, wire_reader *r, wire_writer *w) {
+    proto_resp_header_encode(w, h->api_key, h->api_version, h->correlation_id);
+    if (h->api_key == KAFKA_API_API_VERSIONS) {
+        proto_api_versions_resp all;
+        proto_api_versions_resp_supported(&all);
+        static proto_api_range some[64];
+        int32_t n = 0;
+        for (int32_t i = 0; i < all.api_count && n < 64; i++)
+            if (all.apis[i].api_key != KAFKA_API_INIT_PRODUCER_ID)
+                some[n++] = all.apis[i];
+        proto_api_versions_resp resp = {0, n, some, 0};
+        proto_api_versions_resp_encode(w, h->api_version, &resp);
+        return 0;
+    }
+    if (h->api_key == KAFKA_API_METADATA) {
+        int32_t replicas[1] = {0};
+        proto_metadata_broker b = {0, wire_str_from("127.0.0.1"), f->port, WIRE_STR_NULL};
+        proto_metadata_partition part = {0, 0, 0, -1, 1, replicas, 1, replicas, 0, NULL};
+        proto_metadata_topic t = {0, wire_str_from("t"), 0, 1, &part, INT32_MIN};
+        proto_metadata_resp resp = {0, 1, &b, WIRE_STR_NULL, 0, 1, &t, INT32_MIN};
+        proto_metadata_resp_encode(w, h->api_version, &resp);
+        return 0;
+    }
+    if (h->api_key == KAFKA_API_PRODUCE) {
+        wire_arena a;
+        wire_arena_init(&a);
+        proto_produce_req req;
+        if (proto_produce_req_decode(r, h->api_version, &a, &req) != 0 || req.topic_count != 1 ||
+            req.topics[0].partition_count != 1) {
+            wire_arena_free(&a);
+            return -1;
+        }
+        const proto_produce_req_partition *rp = &req.topics[0].partitions[0];
+        batch_iter it;
+        batch_header bh;
+        const uint8_t *bp;
+        size_t bsize;
+        int64_t records = 0;
+        pthread_mutex_lock(&f->m);
+        batch_iter_init(&it, rp->records.ptr, rp->records.len > 0 ? (size_t)rp->records.len : 0);
+        while (batch_iter_next(&it, &bh, &bp, &bsize) == 1) {
+            records += bh.last_offset_delta + 1;
+            if (bh.producer_id > f->produce_pid_max)
+                f->produce_pid_max = bh.producer_id;
+        }
+        f->produce_n++;
+        proto_produce_resp_partition op = {rp->index, 0, f->next_offset, -1, 0};
+        f->next_offset += records;
+        pthread_mutex_unlock(&f->m);
+        proto_produce_resp_topic ot = {req.topics[0].name, 1, &op};
+        proto_produce_resp resp = {1, &ot, 0};
+        proto_produce_resp_encode(w, h->api_version, &resp);
+        wire_arena_free(&a);
+        return 0;
+    }
+    if (h->api_key == KAFKA_API_INIT_PRODUCER_ID) {
+        pthread_mutex_lock(&f->m);
+        f->init_pid_n++;
+        pthread_mutex_unlock(&f->m);
+    }
+    return -1;
+}
+
+typedef struct conn_arg {
+    fake *f;
+    int fd;
+} conn_arg;
+
+static void *serve_producer(void *arg) {
+    conn_arg *ca = arg;
+    fake *f = ca->f;
+    int fd = ca->fd;
+    free(ca);
+    for (;;) {
+        uint32_t n;
+        uint8_t *buf = read_frame(fd, &n);
+        if (!buf)
+            break;
+        wire_reader r;
+        wire_reader_init(&r, buf, n);
+        proto_req_header h;
+        wire_writer w;
+        wire_writer_init(&w);
+        size_t start = proto_frame_begin(&w);
+        int rc = proto_req_header_decode(&r, &h) ? -1 : answer_producer(f, &h, &r, &w);
+        free(buf);
+        if (rc == 0)
+            proto_frame_end(&w, start);
+        if (rc != 0 || send_writer(fd, &w)) {
+            if (rc != 0)
+                wire_writer_free(&w);
+            break;
+        }
+    }
+    close(fd);
+    return NULL;
+}
+
 static void *fake_main(void *arg) {
     fake *f = arg;
     for (;;) {
@@ -156,6 +283,23 @@ static void *fake_main(void *arg) {
         if (fd < 0)
             return NULL; /* listening socket shut down */
         f->conns++;
+        if (f->mode == FAKE_NO_INIT_PID) {
+            conn_arg *ca = malloc(sizeof *ca);
+            if (!ca || f->conn_n == 8) {
+                free(ca);
+                close(fd);
+                continue;
+            }
+            ca->f = f;
+            ca->fd = fd;
+            if (pthread_create(&f->conn_th[f->conn_n], NULL, serve_producer, ca) == 0)
+                f->conn_n++;
+            else {
+                free(ca);
+                close(fd);
+            }
+            continue;
+        }
         serve(f, fd);
         close(fd);
     }
@@ -164,6 +308,7 @@ static void *fake_main(void *arg) {
 static void fake_start(fake *f, enum fake_mode mode) {
     memset(f, 0, sizeof *f);
     f->mode = mode;
+    pthread_mutex_init(&f->m, NULL);
     f->lfd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(f->lfd >= 0);
     struct sockaddr_in a;
@@ -178,10 +323,15 @@ static void fake_start(fake *f, enum fake_mode mode) {
     assert_int_equal(pthread_create(&f->th, NULL, fake_main, f), 0);
 }
 
+/* Connection threads (FAKE_NO_INIT_PID) end when their client closes the
+ * connection: destroy clients first. */
 static void fake_stop(fake *f) {
     shutdown(f->lfd, SHUT_RDWR);
     close(f->lfd);
     pthread_join(f->th, NULL);
+    for (int i = 0; i < f->conn_n; i++)
+        pthread_join(f->conn_th[i], NULL);
+    pthread_mutex_destroy(&f->m);
 }
 
 /* One request through the core and its outcome. */
@@ -458,11 +608,87 @@ static void test_drop_fails_in_order(void **state) {
     }
 }
 
+/* Delivery reports of the producer tests below. */
+typedef struct reports {
+    int n, ok, unsupported, other;
+} reports;
+
+static void on_delivery(strand_producer *p, const strand_delivery *d, void *opaque) {
+    (void)p;
+    reports *r = opaque;
+    r->n++;
+    if (d->err == STRAND_OK)
+        r->ok++;
+    else if (d->err == STRAND_ERR_UNSUPPORTED)
+        r->unsupported++;
+    else
+        r->other++;
+}
+
+/* Produce three records to "t" against a broker without InitProducerId,
+ * enable.idempotence set to `idem` (NULL: the default). */
+static reports produce_without_init_pid(fake *f, const char *idem) {
+    strand_conf *conf = strand_conf_new();
+    char addr[64], err[256];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", f->port);
+    assert_int_equal(strand_conf_set(conf, "bootstrap.servers", addr, err, sizeof err), STRAND_OK);
+    assert_int_equal(strand_conf_set(conf, "delivery.timeout.ms", "10000", err, sizeof err),
+                     STRAND_OK);
+    if (idem)
+        assert_int_equal(strand_conf_set(conf, "enable.idempotence", idem, err, sizeof err),
+                         STRAND_OK);
+    reports r;
+    memset(&r, 0, sizeof r);
+    strand_conf_set_delivery_cb(conf, on_delivery, &r);
+    strand_producer *p = strand_producer_new(conf, err, sizeof err);
+    assert_non_null(p);
+    for (int i = 0; i < 3; i++) {
+        strand_record rec = {
+            .topic = "t", .partition = STRAND_PARTITION_ANY, .value = "v", .value_len = 1};
+        assert_int_equal(strand_producer_send(p, &rec), STRAND_OK);
+    }
+    assert_int_equal(strand_producer_flush(p, 20000), STRAND_OK);
+    strand_producer_close(p);
+    return r;
+}
+
+static void test_idempotence_default_falls_back(void **state) {
+    (void)state;
+    fake f;
+    fake_start(&f, FAKE_NO_INIT_PID);
+    f.produce_pid_max = -1;
+    reports r = produce_without_init_pid(&f, NULL);
+    fake_stop(&f);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.ok, 3);
+    assert_int_equal(f.init_pid_n, 0); /* never sent: not in ApiVersions */
+    assert_true(f.produce_n >= 1);
+    assert_int_equal(f.produce_pid_max, -1); /* batches without producer id */
+}
+
+static void test_idempotence_explicit_unsupported(void **state) {
+    (void)state;
+    fake f;
+    fake_start(&f, FAKE_NO_INIT_PID);
+    f.produce_pid_max = -1;
+    reports r = produce_without_init_pid(&f, "true");
+    fake_stop(&f);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.unsupported, 3);
+    assert_int_equal(f.init_pid_n, 0);
+    assert_int_equal(f.produce_n, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_apiversions_fallback), cmocka_unit_test(test_wrong_correlation_id),
-        cmocka_unit_test(test_huge_frame),           cmocka_unit_test(test_refresh_coalesced),
-        cmocka_unit_test(test_periodic_refresh),     cmocka_unit_test(test_drop_fails_in_order),
+        cmocka_unit_test(test_apiversions_fallback),
+        cmocka_unit_test(test_wrong_correlation_id),
+        cmocka_unit_test(test_huge_frame),
+        cmocka_unit_test(test_refresh_coalesced),
+        cmocka_unit_test(test_periodic_refresh),
+        cmocka_unit_test(test_drop_fails_in_order),
+        cmocka_unit_test(test_idempotence_default_falls_back),
+        cmocka_unit_test(test_idempotence_explicit_unsupported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
