@@ -112,10 +112,12 @@ done
 say ""
 say "## 4b. ratios libstrand / librdkafka (higher is better for libstrand; latency: lower)"
 awk '
-/^\$ .*rdk_perf produce/ { split($0, a, " -t "); split(a[2], b, " "); key = b[1]; sub(/^rdk-/, "", key); side = "rp" }
-/^\$ .*strand .*perf produce/ { split($0, a, " --topic "); split(a[2], b, " "); key = b[1]; sub(/^strand-/, "", key); side = "sp" }
-/^\$ .*rdk_perf consume/ { split($0, a, " -t "); split(a[2], b, " "); key = b[1]; sub(/^(rdk|strand)-/, "", key); side = "rc" }
-/^\$ .*strand .*perf consume/ { split($0, a, " --topic "); split(a[2], b, " "); key = b[1]; sub(/^(rdk|strand)-/, "", key); side = "sc" }
+/^\$ / { key = "" } # only the commands of this section (topics rdk-* / strand-*) count
+/^\$ .*rdk_perf produce .* -t rdk-/ { split($0, a, " -t "); split(a[2], b, " "); key = b[1]; sub(/^rdk-/, "", key); side = "rp" }
+/^\$ .*strand .*perf produce.* --topic strand-/ { split($0, a, " --topic "); split(a[2], b, " "); key = b[1]; sub(/^strand-/, "", key); side = "sp" }
+/^\$ .*rdk_perf consume .* -t (rdk|strand)-/ { split($0, a, " -t "); split(a[2], b, " "); key = b[1]; sub(/^(rdk|strand)-/, "", key); side = "rc" }
+/^\$ .*strand .*perf consume.* --topic (rdk|strand)-/ { split($0, a, " --topic "); split(a[2], b, " "); key = b[1]; sub(/^(rdk|strand)-/, "", key); side = "sc" }
+key == "" { next }
 /^produce msgs=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "msgs_per_s") rate[key, "rp"] = kv[2]; if (kv[1] == "lat_p99_ms") p99[key, "rp"] = kv[2] } keys[key] = 1 }
 /^consume msgs=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "msgs_per_s") rate[key, "rc"] = kv[2] } }
 / records sent, / { rate[key, "sp"] = $8 }
@@ -237,9 +239,10 @@ say "## 3. ratios to the raw disk write speed of this run"
 awk '
 /^raw_write/       { raw = $3; rawf = $6 }
 /^log_append/      { logw = $3; logf = $6 }
-/^\$ .*rdk_perf produce .*-z none/ { nxt = "pn" } /^\$ .*rdk_perf consume .*perf-none/ { nxt = "cn" }
-/^\$ .*rdk_perf produce .*-z lz4/  { nxt = "pl" } /^\$ .*rdk_perf consume .*perf-lz4/  { nxt = "cl" }
-/^(produce|consume) msgs=/ { for (i = 2; i <= NF; i++) if ($i ~ /^MB_per_s=/) { sub("MB_per_s=", "", $i); v[nxt] = $i } }
+/^\$ / { nxt = "" } # only section 2 (topics perf-none / perf-lz4) counts
+/^\$ .*rdk_perf produce .* -t perf-none / { nxt = "pn" } /^\$ .*rdk_perf consume .* -t perf-none / { nxt = "cn" }
+/^\$ .*rdk_perf produce .* -t perf-lz4 /  { nxt = "pl" } /^\$ .*rdk_perf consume .* -t perf-lz4 /  { nxt = "cl" }
+nxt != "" && /^(produce|consume) msgs=/ { for (i = 2; i <= NF; i++) if ($i ~ /^MB_per_s=/) { sub("MB_per_s=", "", $i); v[nxt] = $i } }
 END {
     if (raw == 0) exit
     printf "log append          %8.1f MB/s  = %.2f x raw write, %.2f x raw write+fsync (with fsync: %.1f MB/s)\n", logw, logw / raw, logf / rawf, logf
