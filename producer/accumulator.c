@@ -8,10 +8,10 @@
  * copied once, into the builder; per-record report data (opaque pointer and
  * timestamp) lives in one array per batch that grows geometrically.
  *
- * The invariant that keeps retries in order: a partition is drained only
- * when it has nothing in flight, and what comes back for a retry goes to the
- * front of its queue in the order it left. Reports of a partition are thus
- * also produced in record order.
+ * The invariant that keeps retries in order: without idempotence a
+ * partition is drained only when it has nothing in flight, and what comes
+ * back for a retry goes to the front of its queue in the order it left.
+ * Reports of a partition are thus also produced in record order.
  *
  * Idempotence adds sequences to that invariant: a batch's base sequence is
  * fixed when it is first drained (from its partition's next_seq) and never
@@ -20,6 +20,16 @@
  * every partition at sequence 0, which is only allowed once no sequenced
  * batch is left anywhere (accum_idem_settled): a batch whose earlier copy
  * may be stored is never sent under another id or sequence.
+ *
+ * Pipelining (idempotence): new batches of a partition may go while earlier
+ * requests are in flight, up to cfg.max_inflight requests and
+ * ACCUM_IDEM_MAX_BATCHES unfinished batches (`unacked`, in sequence order).
+ * Batches coming back for a resend are inserted at their sequence position;
+ * a queue that starts with a sequenced batch sends nothing new, and resends
+ * only when nothing of the partition is in flight: one request at a time, in
+ * sequence order, until the partition is back in order. Results that arrive
+ * for a batch while an earlier one is unfinished are held (`held`), so the
+ * done list gets a partition's batches in sequence (= send()) order.
  */
 #include "producer/accumulator.h"
 
@@ -64,8 +74,12 @@ void accum_free(accum *a) {
     while (t) {
         accum_topic *n = t->next;
         for (int32_t i = 0; i < t->parts_cap; i++) {
-            batch_free(t->parts[i].open);
-            list_free(t->parts[i].head);
+            accum_partition *p = &t->parts[i];
+            batch_free(p->open);
+            list_free(p->head);
+            for (int k = 0; k < p->nunacked; k++) /* queued ones were freed above */
+                if (p->unacked[k]->held)
+                    batch_free(p->unacked[k]);
         }
         free(t->parts);
         free(t->available);
@@ -185,6 +199,37 @@ static void done_push(accum *a, accum_batch *b) {
     a->done_tail = b;
 }
 
+static accum_partition *partition_of(const accum_batch *b) {
+    accum_topic *t = b->topic;
+    return t && b->partition >= 0 && b->partition < t->parts_cap ? &t->parts[b->partition] : NULL;
+}
+
+/* Position of `b` in its partition's unacked list, -1 if not there. */
+static int unacked_index(const accum_partition *p, const accum_batch *b) {
+    for (int i = 0; i < p->nunacked; i++)
+        if (p->unacked[i] == b)
+            return i;
+    return -1;
+}
+
+/* `b` has its result: to the done list, unless it is a sequenced batch with
+ * an earlier one unfinished; then it is held, and released with it. */
+static void batch_finish(accum *a, accum_batch *b) {
+    accum_partition *p = partition_of(b);
+    if (!p || unacked_index(p, b) < 0) {
+        done_push(a, b);
+        return;
+    }
+    b->held = 1;
+    while (p->nunacked > 0 && p->unacked[0]->held) {
+        accum_batch *x = p->unacked[0];
+        p->nunacked--;
+        memmove(p->unacked, p->unacked + 1, (size_t)p->nunacked * sizeof *p->unacked);
+        x->held = 0;
+        done_push(a, x);
+    }
+}
+
 /* A failed batch that carries a sequence of the current producer id leaves
  * a hole in its partition's sequence. */
 static void note_failure(accum *a, const accum_batch *b, strand_err err) {
@@ -197,7 +242,7 @@ static void batch_fail(accum *a, accum_batch *b, strand_err err) {
     note_failure(a, b, err);
     b->err = err;
     b->base_offset = -1;
-    done_push(a, b);
+    batch_finish(a, b);
 }
 
 static size_t record_payload(wire_bytes key, wire_bytes value, const batch_record_header *h,
@@ -511,8 +556,31 @@ static size_t batch_wire_size(const accum_batch *b) {
     return b->sealed ? b->out.len : b->b.records.len + BATCH_HEADER_SIZE;
 }
 
+/* Requests a partition may have in flight. */
+static int max_inflight(const accum *a) {
+    if (a->producer_id < 0 || a->cfg.max_inflight <= 1)
+        return 1;
+    return a->cfg.max_inflight < ACCUM_IDEM_MAX_BATCHES ? a->cfg.max_inflight
+                                                        : ACCUM_IDEM_MAX_BATCHES;
+}
+
+/* May `p` take another request, timing aside? Nothing in flight, or
+ * pipelining: idempotence, only sequenced batches in flight, one of them
+ * acknowledged under this producer id already (a broker that does not know
+ * the id yet takes any sequence), no resend waiting (resends go alone, in
+ * order), no raw batch next, room in the request and batch windows. */
+static int partition_open_for(const accum *a, const accum_partition *p) {
+    if (p->inflight == 0)
+        return 1;
+    if (a->producer_id < 0 || p->exclusive || !p->acked || p->inflight >= max_inflight(a))
+        return 0;
+    if (p->head && (p->head->raw || accum_batch_sequenced(p->head)))
+        return 0;
+    return p->nunacked < ACCUM_IDEM_MAX_BATCHES;
+}
+
 static int partition_ready(const accum *a, const accum_partition *p, int64_t now_ms) {
-    if (p->inflight || p->backoff_until > now_ms)
+    if (!partition_open_for(a, p) || p->backoff_until > now_ms)
         return 0;
     if (p->head)
         return 1;
@@ -531,6 +599,8 @@ static void assign_sequences(accum *a, accum_partition *p, accum_batch *list) {
         b->b.producer_epoch = a->producer_epoch;
         b->b.base_sequence = p->next_seq;
         p->next_seq = accum_seq_add(p->next_seq, b->count);
+        if (p->nunacked < ACCUM_IDEM_MAX_BATCHES) /* always: the drain leaves room */
+            p->unacked[p->nunacked++] = b;
     }
 }
 
@@ -556,14 +626,18 @@ int accum_drain(accum *a, int64_t now_ms, size_t max_bytes, int resends_only,
                                                (a->flushing > 0 ||
                                                 now_ms - p->open->created_ms >= a->cfg.linger_ms))))
                 partition_close_open(t, i);
-            /* A resend (sequenced) goes alone; new batches at most
-             * ACCUM_IDEM_MAX_BATCHES with idempotence. */
+            /* A resend (sequenced) goes alone; new batches with idempotence
+             * only as many as the partition's unfinished ones leave room for
+             * (ACCUM_IDEM_MAX_BATCHES in all), and no raw batch behind a
+             * request in flight. */
             int resend = p->head && accum_batch_sequenced(p->head);
-            int max_batches = resend ? 1 : idem ? ACCUM_IDEM_MAX_BATCHES : INT32_MAX;
+            int max_batches = resend ? 1 : idem ? ACCUM_IDEM_MAX_BATCHES - p->nunacked : INT32_MAX;
+            int pipelined = p->inflight > 0;
             accum_batch *list = NULL, *last = NULL;
             size_t bytes = 0;
             int n = 0;
-            while (p->head && n < max_batches && !(list && accum_batch_sequenced(p->head))) {
+            while (p->head && n < max_batches && !(list && accum_batch_sequenced(p->head)) &&
+                   !(pipelined && p->head->raw)) {
                 size_t sz = batch_wire_size(p->head);
                 if (list && bytes + sz > max_bytes)
                     break;
@@ -583,11 +657,14 @@ int accum_drain(accum *a, int64_t now_ms, size_t max_bytes, int resends_only,
             if (!list)
                 continue;
             if (emit(ctx, node, list, bytes) == 0) {
-                p->inflight = 1;
+                p->inflight++;
                 if (idem && !resend)
                     assign_sequences(a, p, list);
-                for (accum_batch *b = list; b; b = b->next)
+                for (accum_batch *b = list; b; b = b->next) {
                     b->attempts++;
+                    if (!accum_batch_sequenced(b))
+                        p->exclusive = 1; /* settled by verification: alone */
+                }
                 taken++;
             } else {
                 /* Refused: back to the front, order unchanged. */
@@ -606,8 +683,10 @@ void accum_idem_set(accum *a, int64_t id, int16_t epoch) {
     a->producer_epoch = id >= 0 ? epoch : -1;
     a->seq_gap = 0;
     for (accum_topic *t = a->topics; t; t = t->next)
-        for (int32_t i = 0; i < t->parts_cap; i++)
+        for (int32_t i = 0; i < t->parts_cap; i++) {
             t->parts[i].next_seq = 0;
+            t->parts[i].acked = 0;
+        }
 }
 
 int accum_idem_settled(const accum *a) {
@@ -620,6 +699,12 @@ int accum_idem_settled(const accum *a) {
     return 1;
 }
 
+int accum_idem_behind(const accum *a, const accum_batch *list) {
+    (void)a;
+    const accum_partition *p = partition_of(list);
+    return p && unacked_index(p, list) > 0;
+}
+
 int accum_batch_seal(accum_batch *b) {
     if (b->sealed)
         return BATCH_OK;
@@ -630,23 +715,25 @@ int accum_batch_seal(accum_batch *b) {
     return rc;
 }
 
-static accum_partition *partition_of(accum_batch *b) {
-    accum_topic *t = b->topic;
-    return b->partition >= 0 && b->partition < t->parts_cap ? &t->parts[b->partition] : NULL;
-}
-
 void accum_partition_done(accum *a, accum_batch *list, strand_err err, int64_t base_offset,
                           int64_t log_append_time) {
     if (!list)
         return;
     accum_partition *p = partition_of(list);
-    if (p)
-        p->inflight = 0;
+    if (p) {
+        if (p->inflight > 0)
+            p->inflight--;
+        if (p->inflight == 0)
+            p->exclusive = 0;
+    }
     int64_t next = base_offset;
     while (list) {
         accum_batch *b = list;
         list = b->next;
         note_failure(a, b, err);
+        if (err == STRAND_OK && p && accum_batch_sequenced(b) &&
+            b->b.producer_id == a->producer_id && b->b.producer_epoch == a->producer_epoch)
+            p->acked = 1;
         b->err = err;
         b->log_append_time = log_append_time;
         if (err == STRAND_OK && base_offset >= 0) {
@@ -655,7 +742,7 @@ void accum_partition_done(accum *a, accum_batch *list, strand_err err, int64_t b
         } else {
             b->base_offset = -1;
         }
-        done_push(a, b);
+        batch_finish(a, b);
     }
 }
 
@@ -668,14 +755,25 @@ void accum_partition_retry(accum *a, accum_batch *list, int64_t now_ms, int64_t 
         accum_partition_done(a, list, STRAND_ERR_UNKNOWN_PARTITION, -1, -1);
         return;
     }
-    p->inflight = 0;
+    if (p->inflight > 0)
+        p->inflight--;
+    if (p->inflight == 0)
+        p->exclusive = 0;
     p->backoff_until = now_ms + backoff_ms;
     accum_batch *last = list;
     while (last->next)
         last = last->next;
-    last->next = p->head;
-    p->head = list;
-    if (!p->tail)
+    /* Sequenced batches go behind the queued resends with lower sequences
+     * (they came back first); everything else to the front. */
+    accum_batch **at = &p->head;
+    int idx = unacked_index(p, list);
+    if (idx >= 0) {
+        while (*at && unacked_index(p, *at) >= 0 && unacked_index(p, *at) < idx)
+            at = &(*at)->next;
+    }
+    last->next = *at;
+    *at = list;
+    if (!last->next)
         p->tail = last;
 }
 
@@ -738,7 +836,7 @@ int64_t accum_next_wakeup(const accum *a, int64_t now_ms, int drain_mode) {
             }
             if (drain_mode < 0 || (drain_mode == 1 && !(p->head && accum_batch_sequenced(p->head))))
                 continue; /* not drained now: only expiry counts */
-            if (!p->inflight && due != INT64_MAX)
+            if (partition_open_for(a, p) && due != INT64_MAX)
                 w = min64(w, due > p->backoff_until ? due : p->backoff_until);
         }
     }

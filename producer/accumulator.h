@@ -9,10 +9,14 @@
  * topic whose partition count is not known yet wait in a per-topic pending
  * builder and are partitioned when metadata arrives.
  *
- * Ordering: a partition has at most one Produce request in flight. The
- * sender drains every ready batch of a partition into that one request; a
- * retriable failure puts the batches back at the front of the queue, in
- * their order, so records of a partition are never reordered by retries.
+ * Ordering: without idempotence a partition has at most one Produce
+ * request in flight. The sender drains every ready batch of a partition into
+ * that one request; a retriable failure puts the batches back at the front
+ * of the queue, in their order, so records of a partition are never
+ * reordered by retries. With idempotence a partition may have up to
+ * cfg.max_inflight requests in flight (pipelining), each with later
+ * sequences, holding at most ACCUM_IDEM_MAX_BATCHES unacknowledged batches
+ * in all; the broker's sequence checks keep the order (see "Idempotence").
  *
  * Bounds: records and bytes (key + value + headers) held from append until
  * their delivery report is served are counted against
@@ -26,6 +30,22 @@
  * request carries at most ACCUM_IDEM_MAX_BATCHES of a partition, so a resend
  * always lies within the broker's dedup window (its last 5 batches) and its
  * answer (the original offset for a duplicate) maps to exactly one list.
+ *
+ * Pipelining (idempotence only): every drained, not yet finished sequenced
+ * batch of a partition is listed in `unacked`, in sequence order. A request
+ * that fails retriably (or whose outcome is unknown) puts its batches back
+ * into the queue at their sequence position, behind earlier ones that came
+ * back before them; while the queue starts with a sequenced batch the
+ * partition sends nothing new and resends one request at a time, only when
+ * nothing else of it is in flight, so resends go out in sequence order.
+ * A batch that finishes before an earlier one (it was stored, the earlier
+ * one is being resent) is `held` and reported when all earlier ones are, so
+ * reports keep send() order. A partition pipelines only after one of its
+ * batches was acknowledged under the current producer id (a broker that
+ * does not know the id accepts any sequence) and only while no raw or
+ * unsequenced batch is in flight (those are settled by the verification of
+ * the non-idempotent path and must travel alone).
+ *
  * A sequenced batch of the current producer id that is reported failed
  * leaves a hole in the partition's sequence: `seq_gap` is set and the
  * sender must obtain a new producer id (accum_idem_set) once nothing is in
@@ -76,6 +96,7 @@ typedef struct accum_batch {
     size_t bytes;       /* accounted bytes */
     int64_t created_ms; /* first record appended (linger and delivery timeout) */
     int attempts;       /* requests that carried it */
+    int held;           /* finished, its report waits for an earlier batch (pipelining) */
     strand_batches_cb raw_cb;
     void *raw_opaque;
     /* Result, set when done. */
@@ -84,13 +105,25 @@ typedef struct accum_batch {
     int64_t log_append_time;
 } accum_batch;
 
+/* Largest number of a partition's batches in one request with idempotence:
+ * the broker deduplicates against a producer's last 5 batches. It also
+ * bounds the sequenced batches of a partition drained and not finished. */
+#define ACCUM_IDEM_MAX_BATCHES 5
+
 typedef struct accum_partition {
     accum_batch *open;        /* being filled; NULL if none */
     accum_batch *head, *tail; /* closed, waiting to be sent, in order */
-    int inflight;             /* a request carries this partition's batches */
-    int64_t backoff_until;    /* no send before (retry.backoff.ms) */
-    int64_t next_offset;      /* log end after our last acknowledged batch; -1 unknown */
-    int32_t next_seq;         /* idempotence: base sequence of the next new batch */
+    int inflight;             /* requests carrying this partition's batches */
+    int exclusive;            /* the request in flight must stay alone (unsequenced batches) */
+    int acked;                /* a batch was acknowledged under the current producer id */
+    int inflight_peak;        /* most requests in flight so far (the sender logs new peaks) */
+    /* Idempotence: drained sequenced batches not reported yet, in sequence
+     * order (in flight, queued for a resend, or held). */
+    accum_batch *unacked[ACCUM_IDEM_MAX_BATCHES];
+    int nunacked;
+    int64_t backoff_until; /* no send before (retry.backoff.ms) */
+    int64_t next_offset;   /* log end after our last acknowledged batch; -1 unknown */
+    int32_t next_seq;      /* idempotence: base sequence of the next new batch */
 } accum_partition;
 
 struct accum_topic {
@@ -122,6 +155,7 @@ typedef struct accum_config {
     size_t max_batch_bytes;      /* message.max.bytes */
     int partitioner;             /* enum partitioner_kind */
     uint64_t seed;               /* for the random generator */
+    int max_inflight; /* requests in flight per partition with idempotence (<= 5; 0 = 1) */
 } accum_config;
 
 typedef struct accum {
@@ -137,10 +171,6 @@ typedef struct accum {
     int16_t producer_epoch;
     int seq_gap; /* a sequenced batch of producer_id failed: a new id is needed */
 } accum;
-
-/* Largest number of a partition's batches in one request with idempotence:
- * the broker deduplicates against a producer's last 5 batches. */
-#define ACCUM_IDEM_MAX_BATCHES 5
 
 /* Kafka's DefaultRecordBatch.incrementSequence: seq + delta, wrapping from
  * INT32_MAX to 0. delta >= 0. */
@@ -198,12 +228,20 @@ void accum_idem_set(accum *a, int64_t id, int16_t epoch);
 /* 1 when no partition has a request in flight and no queued batch carries a
  * sequence: the point where the producer id may change. */
 int accum_idem_settled(const accum *a);
+/* 1 if `list` (one emit's list, sequenced) is not its partition's first
+ * unfinished batch: an earlier batch is in flight or waits for a resend, so
+ * OUT_OF_ORDER_SEQUENCE_NUMBER for it means "the earlier one is missing" and
+ * is retriable. */
+int accum_idem_behind(const accum *a, const accum_batch *list);
 
 /* Sender side. leader_of returns the broker node that leads (topic,
  * partition), or -1 when unknown (the partition is skipped). emit receives
  * the ready batches of one partition (linked by `next`, in order) for that
  * node, and returns 0 to take them or -1 to refuse (the request to that node
- * is full; they stay queued). Taken partitions are marked in flight. */
+ * is full; they stay queued). Taken partitions are marked in flight. One
+ * call drains a partition at most once (one list); with pipelining the
+ * sender calls it again for further requests, each list into another
+ * request. */
 typedef int32_t (*accum_leader_fn)(void *ctx, accum_topic *t, int32_t partition);
 typedef int (*accum_emit_fn)(void *ctx, int32_t node, accum_batch *list, size_t bytes);
 /* max_bytes: upper bound of the batches of one partition in one request.
@@ -219,11 +257,15 @@ int accum_batch_seal(accum_batch *b);
 
 /* The request for a partition's batches (list from one emit) finished.
  * err STRAND_OK: batches get consecutive offsets from base_offset (-1 with
- * acks=0). Otherwise they fail with err. Clears the in-flight mark. */
+ * acks=0). Otherwise they fail with err. Ends that request's in-flight
+ * count. Sequenced batches finished before an earlier one are held until
+ * it finishes too (reports in send() order). */
 void accum_partition_done(accum *a, accum_batch *list, strand_err err, int64_t base_offset,
                           int64_t log_append_time);
-/* Put a partition's batches (one emit's list) back at the front of its
- * queue to be sent again after backoff_ms. Clears the in-flight mark. */
+/* Put a partition's batches (one emit's list) back into its queue to be
+ * sent again after backoff_ms: at the front, or for sequenced batches at
+ * their sequence position among the queued resends. Ends that request's
+ * in-flight count. */
 void accum_partition_retry(accum *a, accum_batch *list, int64_t now_ms, int64_t backoff_ms);
 
 /* Fail records waiting longer than delivery.timeout.ms (not in flight) with

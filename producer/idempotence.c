@@ -56,6 +56,17 @@ strand_err idem_configure(strand_producer *p, char *errbuf, size_t errlen) {
                      (int)c->acks);
         return STRAND_ERR_CONFIG;
     }
+    if (set && c->max_in_flight > ACCUM_IDEM_MAX_BATCHES) {
+        /* As the Java client: the broker deduplicates only a producer's
+         * last 5 batches per partition. */
+        if (errbuf && errlen > 0)
+            snprintf(errbuf, errlen,
+                     "configuration: enable.idempotence=true requires "
+                     "max.in.flight.requests.per.connection <= %d (it is %d); lower it, or set "
+                     "enable.idempotence=false",
+                     ACCUM_IDEM_MAX_BATCHES, (int)c->max_in_flight);
+        return STRAND_ERR_CONFIG;
+    }
     p->idem.explicit_on = set;
     p->idem.state = IDEM_WAITING;
     p->idem.backoff_ms = c->retry_backoff_ms;

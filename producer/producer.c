@@ -62,6 +62,10 @@ strand_producer *strand_producer_new(strand_conf *conf, char *errbuf, size_t err
         .delivery_timeout_ms = p->conf->delivery_timeout_ms,
         .max_batch_bytes = (size_t)p->conf->message_max_bytes,
         .partitioner = p->conf->partitioner, /* same numbering as partitioner_kind */
+        /* Pipelining with idempotence: up to 5 requests per partition (the
+         * broker's dedup window), fewer if the connection allows fewer. */
+        .max_inflight = p->conf->max_in_flight < ACCUM_IDEM_MAX_BATCHES ? p->conf->max_in_flight
+                                                                        : ACCUM_IDEM_MAX_BATCHES,
         .seed =
             (uint64_t)client_wallclock_ms() ^ ((uint64_t)(uintptr_t)p << 16) ^ (uint64_t)getpid(),
     };

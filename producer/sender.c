@@ -10,9 +10,15 @@
  * partitions; the lock is then released and the drained batches are sealed
  * (compressed) and handed to the client core as requests.
  *
- * Order: the accumulator never drains a partition with a request in flight
- * and retried batches return to the front of their queue, so a partition's
- * records reach the log in send() order. A connection that fails after a
+ * Order: without idempotence the accumulator never drains a partition with
+ * a request in flight and retried batches return to the front of their
+ * queue, so a partition's records reach the log in send() order. With
+ * idempotence a partition may have up to min(max.in.flight, 5) requests in
+ * flight (accumulator.h, "Pipelining"): a cycle drains in rounds, each
+ * partition at most once per round and each round into requests of its own
+ * (a request names a partition once). An OUT_OF_ORDER_SEQUENCE_NUMBER for a
+ * batch behind an unfinished earlier one only says that one is missing: it
+ * is resent in order after it, as the Java client does. A connection that fails after a
  * request was written leaves its outcome unknown (a request that never left
  * the connection's queue has no version picked, res->version == -1, and is
  * simply resent). With idempotence (idempotence.c) the batches carry a
@@ -46,6 +52,7 @@ typedef struct req_part {
 typedef struct produce_req {
     strand_producer *p;
     int32_t node;
+    int round; /* drain round that created it: a partition at most once per request */
     size_t bytes;
     int nparts, cap;
     req_part *parts;
@@ -57,6 +64,7 @@ typedef struct cycle {
     produce_req *reqs;
     size_t max_request;
     int64_t now;
+    int round; /* current drain round */
     int want_metadata;
     int stalled; /* a ready partition had no leader or no request slot */
 } cycle;
@@ -149,6 +157,7 @@ static produce_req *req_new(cycle *cy, int32_t node) {
         return NULL;
     r->p = cy->p;
     r->node = node;
+    r->round = cy->round;
     r->next = cy->reqs;
     cy->reqs = r;
     return r;
@@ -163,7 +172,7 @@ static int emit(void *ctx, int32_t node, accum_batch *list, size_t bytes) {
         if (q->node != node)
             continue;
         for_node++;
-        if (!r && q->bytes + bytes <= cy->max_request)
+        if (!r && q->round == cy->round && q->bytes + bytes <= cy->max_request)
             r = q;
     }
     if (!r) {
@@ -189,6 +198,13 @@ static int emit(void *ctx, int32_t node, accum_batch *list, size_t bytes) {
     rp->list = list;
     wire_writer_init(&rp->concat);
     r->bytes += bytes;
+    accum_partition *ap = &list->topic->parts[list->partition];
+    if (ap->inflight + 1 > ap->inflight_peak) {
+        ap->inflight_peak = ap->inflight + 1;
+        if (ap->inflight_peak > 1)
+            client_log(p->core, STRAND_LOG_DEBUG, "%s [%d]: %d Produce requests in flight",
+                       list->topic->name, (int)list->partition, ap->inflight_peak);
+    }
     return 0;
 }
 
@@ -418,7 +434,17 @@ static void produce_done(client *c, client_response *res, void *arg) {
             int retriable = error_is_retriable(rp->error_code);
             if (retriable)
                 need_md = 1;
-            if (error_is_sequence_problem(rp->error_code))
+            if (rp->error_code == KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER && list_idempotent(list) &&
+                accum_idem_behind(&p->acc, list)) {
+                /* An earlier batch of the partition is in flight or waits
+                 * for a resend: this one was refused because that one is
+                 * missing, not a gap of ours. Resend it after it. */
+                client_log(p->core, STRAND_LOG_DEBUG,
+                           "%s [%d]: sequence %" PRId32 " out of order behind an earlier batch "
+                           "being resent: resending in order",
+                           list->topic->name, (int)list->partition, list->b.base_sequence);
+                retriable = 1;
+            } else if (error_is_sequence_problem(rp->error_code))
                 client_log(p->core, STRAND_LOG_WARNING,
                            "%s [%d]: producer id %" PRId64 " epoch %d sequence %" PRId32
                            ": %s: %d record(s) reported failed; a new producer id follows",
@@ -502,8 +528,12 @@ void sender_run(strand_producer *p) {
     int expired = accum_expire(&p->acc, cy.now);
     int start_pid = 0;
     int mode = idem_cycle(p, cy.now, &start_pid); /* -1 none, 0 all, 1 resends only */
+    /* Round after round while partitions take more requests (pipelining
+     * with idempotence; without it one round drains everything). */
     if (mode >= 0 && (!p->closing || p->acc.flushing))
-        accum_drain(&p->acc, cy.now, cy.max_request, mode == 1, leader_of, emit, &cy);
+        for (cy.round = 0; cy.round < ACCUM_IDEM_MAX_BATCHES; cy.round++)
+            if (accum_drain(&p->acc, cy.now, cy.max_request, mode == 1, leader_of, emit, &cy) == 0)
+                break;
     int64_t next = accum_next_wakeup(&p->acc, cy.now, mode);
     int64_t idem_next = idem_next_wakeup(p);
     if (idem_next < next)

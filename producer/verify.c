@@ -189,7 +189,10 @@ static void verify_compare(verify *v, const proto_fetch_resp_partition *fp) {
         stored_last->next = NULL;
         ap->next_offset = at;
         accum_partition_done(&p->acc, v->list, STRAND_OK, v->expected, -1);
-        ap->inflight = rest != NULL; /* the rest is still ours to settle */
+        if (rest) { /* the rest is still ours to settle, alone */
+            ap->inflight = 1;
+            ap->exclusive = 1;
+        }
     }
     if (rest) {
         if (!more_in_log && sender_may_retry(p, rest, now))
