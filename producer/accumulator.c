@@ -567,12 +567,13 @@ static int max_inflight(const accum *a) {
 /* May `p` take another request, timing aside? Nothing in flight, or
  * pipelining: idempotence, only sequenced batches in flight, one of them
  * acknowledged under this producer id already (a broker that does not know
- * the id yet takes any sequence), no resend waiting (resends go alone, in
- * order), no raw batch next, room in the request and batch windows. */
+ * the id yet takes any sequence), no resend waiting or in flight (resends go
+ * alone, in order), no raw batch next, room in the request and batch windows. */
 static int partition_open_for(const accum *a, const accum_partition *p) {
     if (p->inflight == 0)
         return 1;
-    if (a->producer_id < 0 || p->exclusive || !p->acked || p->inflight >= max_inflight(a))
+    if (a->producer_id < 0 || p->exclusive || !p->acked || p->recovering ||
+        p->inflight >= max_inflight(a))
         return 0;
     if (p->head && (p->head->raw || accum_batch_sequenced(p->head)))
         return 0;
@@ -686,6 +687,7 @@ void accum_idem_set(accum *a, int64_t id, int16_t epoch) {
         for (int32_t i = 0; i < t->parts_cap; i++) {
             t->parts[i].next_seq = 0;
             t->parts[i].acked = 0;
+            t->parts[i].recovering = 0;
         }
 }
 
@@ -723,8 +725,11 @@ void accum_partition_done(accum *a, accum_batch *list, strand_err err, int64_t b
     if (p) {
         if (p->inflight > 0)
             p->inflight--;
-        if (p->inflight == 0)
+        if (p->inflight == 0) {
             p->exclusive = 0;
+            if (!(p->head && accum_batch_sequenced(p->head)))
+                p->recovering = 0; /* back in order */
+        }
     }
     int64_t next = base_offset;
     while (list) {
@@ -759,6 +764,8 @@ void accum_partition_retry(accum *a, accum_batch *list, int64_t now_ms, int64_t 
         p->inflight--;
     if (p->inflight == 0)
         p->exclusive = 0;
+    if (accum_batch_sequenced(list))
+        p->recovering = 1;
     p->backoff_until = now_ms + backoff_ms;
     accum_batch *last = list;
     while (last->next)

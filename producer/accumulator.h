@@ -37,7 +37,8 @@
  * into the queue at their sequence position, behind earlier ones that came
  * back before them; while the queue starts with a sequenced batch the
  * partition sends nothing new and resends one request at a time, only when
- * nothing else of it is in flight, so resends go out in sequence order.
+ * nothing else of it is in flight, so resends go out in sequence order;
+ * pipelining resumes once the last resend is answered (`recovering`).
  * A batch that finishes before an earlier one (it was stored, the earlier
  * one is being resent) is `held` and reported when all earlier ones are, so
  * reports keep send() order. A partition pipelines only after one of its
@@ -116,6 +117,7 @@ typedef struct accum_partition {
     int inflight;             /* requests carrying this partition's batches */
     int exclusive;            /* the request in flight must stay alone (unsequenced batches) */
     int acked;                /* a batch was acknowledged under the current producer id */
+    int recovering;           /* resends pending or in flight: one request at a time */
     int inflight_peak;        /* most requests in flight so far (the sender logs new peaks) */
     /* Idempotence: drained sequenced batches not reported yet, in sequence
      * order (in flight, queued for a resend, or held). */

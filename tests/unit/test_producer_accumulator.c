@@ -695,6 +695,260 @@ static void test_idem_raw_untouched(void **state) {
     accum_free(&a);
 }
 
+/* Pipelining: idem_cfg() with up to `inflight` requests per partition, a
+ * producer id, and one batch sent and acknowledged (a partition pipelines
+ * only once the broker knows the producer id there). */
+static accum_topic *pipe_setup(accum *a, accum_config *c, int inflight, drained *d) {
+    *c = idem_cfg();
+    c->max_inflight = inflight;
+    accum_topic *t = idem_setup(a, c, 21, 0);
+    append_batches(a, t, 1, 0);
+    assert_int_equal(accum_drain(a, 0, 1 << 20, 0, leader_fn, emit_fn, d), 1);
+    /* Not acknowledged yet: nothing more goes. */
+    append_batches(a, t, 1, 0);
+    assert_int_equal(accum_drain(a, 0, 1 << 20, 0, leader_fn, emit_fn, d), 0);
+    accum_partition_done(a, d->lists[d->n - 1], STRAND_OK, 0, -1);
+    assert_true(t->parts[0].acked);
+    return t;
+}
+
+/* Drain one new batch (the open one, or one appended now) as its own
+ * request; returns it. */
+static accum_batch *pipe_send_one(accum *a, accum_topic *t, drained *d) {
+    if (!t->parts[0].head && !t->parts[0].open)
+        append_batches(a, t, 1, 0);
+    assert_int_equal(accum_drain(a, 0, 1 << 20, 0, leader_fn, emit_fn, d), 1);
+    accum_batch *b = d->lists[d->n - 1];
+    assert_null(b->next);
+    return b;
+}
+
+/* The opaque of the first record of each finished batch, in report order. */
+static int done_order(accum *a, intptr_t *out, int max) {
+    int n = 0;
+    for (accum_batch *b = accum_done_take(a); b;) {
+        accum_batch *next = b->next;
+        if (n < max)
+            out[n++] = (intptr_t)b->msgs[0].opaque + 100 * b->b.base_sequence;
+        accum_batch_release(a, b);
+        b = next;
+    }
+    return n;
+}
+
+/* Several requests in flight; the first fails (retriable), the later ones
+ * come back OUT_OF_ORDER_SEQUENCE_NUMBER in any order: all are resent in
+ * sequence order, one request at a time, byte-identical, and new batches
+ * wait behind them. */
+static void test_pipe_retry_in_order(void **state) {
+    (void)state;
+    accum_config c;
+    accum a;
+    drained d = {.leader = 1};
+    accum_topic *t = pipe_setup(&a, &c, 5, &d);
+    accum_partition *p = &t->parts[0];
+    release_done(&a);
+    accum_batch *A = pipe_send_one(&a, t, &d); /* the batch queued during setup */
+    accum_batch *B = pipe_send_one(&a, t, &d);
+    accum_batch *C = pipe_send_one(&a, t, &d);
+    assert_int_equal(p->inflight, 3);
+    assert_int_equal(p->nunacked, 3);
+    assert_int_equal(A->b.base_sequence, 1);
+    assert_int_equal(B->b.base_sequence, 2);
+    assert_int_equal(C->b.base_sequence, 3);
+    uint32_t crc[3] = {sealed_header(A).crc, sealed_header(B).crc, sealed_header(C).crc};
+    assert_false(accum_idem_behind(&a, A));
+    assert_true(accum_idem_behind(&a, B));
+    assert_true(accum_idem_behind(&a, C));
+
+    /* A fails retriably: nothing new goes, and A waits for B and C. */
+    accum_partition_retry(&a, A, 0, 0);
+    append_batches(&a, t, 1, 0); /* D */
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_next_wakeup(&a, 0, 0), c.delivery_timeout_ms);
+    /* C answers before B (another connection): behind A, retriable. */
+    assert_true(accum_idem_behind(&a, C));
+    accum_partition_retry(&a, C, 0, 0);
+    assert_true(accum_idem_behind(&a, B));
+    accum_partition_retry(&a, B, 0, 0);
+    assert_int_equal(p->inflight, 0);
+    assert_ptr_equal(p->head, A);
+    assert_ptr_equal(A->next, B);
+    assert_ptr_equal(B->next, C);
+    assert_null(C->next);
+    assert_ptr_equal(p->tail, C);
+    assert_non_null(p->open); /* D, queued behind them at the next drain */
+
+    /* Resent one at a time, same sequences, same bytes. */
+    accum_batch *order[3] = {A, B, C};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(accum_next_wakeup(&a, 0, 0), 0);
+        assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+        accum_batch *r = d.lists[d.n - 1];
+        assert_ptr_equal(r, order[i]);
+        assert_null(r->next);
+        assert_int_equal(r->b.base_sequence, i + 1);
+        assert_int_equal(sealed_header(r).crc, crc[i]);
+        assert_false(accum_idem_behind(&a, r));
+        /* Alone until answered. */
+        assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
+        accum_partition_done(&a, r, STRAND_OK, 10 + i, -1);
+    }
+    /* Back in order: D gets the next sequence, and pipelining resumes. */
+    accum_batch *D = pipe_send_one(&a, t, &d);
+    assert_int_equal(D->b.base_sequence, 4);
+    accum_batch *E = pipe_send_one(&a, t, &d);
+    assert_int_equal(E->b.base_sequence, 5);
+    assert_int_equal(p->inflight, 2);
+    accum_partition_done(&a, D, STRAND_OK, 13, -1);
+    accum_partition_done(&a, E, STRAND_OK, 14, -1);
+    assert_false(a.seq_gap);
+    /* Reports in sequence (send) order. */
+    intptr_t got[8];
+    assert_int_equal(done_order(&a, got, 8), 5);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(got[i] / 100, i + 1);
+    assert_true(accum_idem_settled(&a));
+    accum_free(&a);
+}
+
+/* A later request stored while an earlier one's outcome is unknown: its
+ * report waits until the earlier one is settled (send() order). An
+ * OUT_OF_ORDER_SEQUENCE_NUMBER for the first unfinished batch is not
+ * "behind" anything: the reset case. */
+static void test_pipe_reports_held(void **state) {
+    (void)state;
+    accum_config c;
+    accum a;
+    drained d = {.leader = 1};
+    accum_topic *t = pipe_setup(&a, &c, 5, &d);
+    release_done(&a);
+    accum_batch *A = pipe_send_one(&a, t, &d);
+    accum_batch *B = pipe_send_one(&a, t, &d);
+    accum_partition_retry(&a, A, 0, 0);            /* unknown outcome */
+    accum_partition_done(&a, B, STRAND_OK, 7, -1); /* stored */
+    assert_null(accum_done_take(&a));              /* held behind A */
+    assert_true(B->held);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    assert_ptr_equal(d.lists[d.n - 1], A);
+    accum_partition_done(&a, A, STRAND_OK, -1, -1); /* duplicate: done */
+    intptr_t got[4];
+    assert_int_equal(done_order(&a, got, 4), 2);
+    assert_int_equal(got[0] / 100, 1);
+    assert_int_equal(got[1] / 100, 2);
+
+    /* First unfinished batch refused out of order: a real gap. */
+    accum_batch *C = pipe_send_one(&a, t, &d);
+    accum_batch *D = pipe_send_one(&a, t, &d);
+    assert_false(accum_idem_behind(&a, C));
+    accum_partition_done(&a, C, STRAND_ERR_KAFKA(45), -1, -1);
+    assert_true(a.seq_gap);
+    /* D is now first: its own OUT_OF_ORDER is not retriable either. */
+    assert_false(accum_idem_behind(&a, D));
+    accum_partition_done(&a, D, STRAND_ERR_KAFKA(45), -1, -1);
+    assert_int_equal(done_order(&a, got, 4), 2);
+    assert_true(accum_idem_settled(&a));
+    accum_free(&a);
+}
+
+/* At most 5 unfinished batches of a partition, whatever the requests. */
+static void test_pipe_batch_window(void **state) {
+    (void)state;
+    accum_config c;
+    accum a;
+    drained d = {.leader = 1};
+    accum_topic *t = pipe_setup(&a, &c, 5, &d);
+    accum_partition *p = &t->parts[0];
+    release_done(&a);
+    append_batches(&a, t, 2, 0); /* 3 queued with the one from setup */
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    accum_batch *first = d.lists[d.n - 1];
+    assert_int_equal(list_records(first), 3);
+    append_batches(&a, t, 4, 0);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    accum_batch *second = d.lists[d.n - 1];
+    assert_int_equal(list_records(second), 2); /* window: 5 in all */
+    assert_int_equal(p->nunacked, ACCUM_IDEM_MAX_BATCHES);
+    /* Two requests in flight, room for more, but no batch room. */
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(accum_next_wakeup(&a, 0, 0), c.delivery_timeout_ms);
+    accum_partition_done(&a, first, STRAND_OK, 1, -1);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    assert_int_equal(list_records(d.lists[d.n - 1]), 2);
+    assert_int_equal(d.lists[d.n - 1]->b.base_sequence, 6);
+    accum_partition_done(&a, second, STRAND_OK, 4, -1);
+    accum_partition_done(&a, d.lists[d.n - 1], STRAND_OK, 6, -1);
+    assert_int_equal(release_done(&a), 7);
+
+    /* max_inflight bounds the requests: 2 here. */
+    accum_free(&a);
+    d.n = 0;
+    t = pipe_setup(&a, &c, 2, &d);
+    release_done(&a);
+    accum_batch *x = pipe_send_one(&a, t, &d);
+    accum_batch *y = pipe_send_one(&a, t, &d);
+    append_batches(&a, t, 1, 0);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
+    accum_partition_done(&a, x, STRAND_OK, 1, -1);
+    accum_batch *z = pipe_send_one(&a, t, &d);
+    accum_partition_done(&a, y, STRAND_OK, 2, -1);
+    accum_partition_done(&a, z, STRAND_OK, 3, -1);
+    assert_int_equal(release_done(&a), 3);
+    accum_free(&a);
+}
+
+/* Without a producer id (no idempotence) and behind raw batches, one
+ * request per partition, whatever max_inflight says. */
+static void test_pipe_off_without_idempotence(void **state) {
+    (void)state;
+    accum_config c = idem_cfg();
+    c.max_inflight = 5;
+    accum a;
+    accum_topic *t = idem_setup(&a, &c, -1, -1);
+    drained d = {.leader = 1};
+    append_batches(&a, t, 1, 0);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    accum_partition_done(&a, d.lists[0], STRAND_OK, 0, -1);
+    append_batches(&a, t, 1, 0);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    append_batches(&a, t, 1, 0);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
+    assert_int_equal(t->parts[0].inflight, 1);
+    accum_partition_done(&a, d.lists[1], STRAND_OK, 1, -1);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    accum_partition_done(&a, d.lists[2], STRAND_OK, 2, -1);
+    assert_int_equal(release_done(&a), 3);
+    accum_free(&a);
+
+    /* Idempotence on, a raw batch in flight: it travels alone. */
+    d.n = 0;
+    t = pipe_setup(&a, &c, 5, &d);
+    release_done(&a);
+    accum_batch *q = pipe_send_one(&a, t, &d); /* the batch queued during setup */
+    batch_builder bb;
+    batch_builder_init(&bb, BATCH_CODEC_NONE);
+    batch_builder_add(&bb, 1, bytes_of("k"), bytes_of("v"), NULL, 0);
+    wire_writer w;
+    wire_writer_init(&w);
+    assert_int_equal(batch_builder_finish(&bb, &w), BATCH_OK);
+    assert_int_equal(accum_append_raw(&a, t, 0, w.p, w.len, NULL, NULL, 0), ACCUM_READY);
+    /* Not behind a request in flight either. */
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
+    accum_partition_done(&a, q, STRAND_OK, 1, -1);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    accum_batch *raw = d.lists[d.n - 1];
+    assert_true(raw->raw);
+    append_batches(&a, t, 1, 0);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 0);
+    accum_partition_done(&a, raw, STRAND_OK, 2, -1);
+    assert_int_equal(accum_drain(&a, 0, 1 << 20, 0, leader_fn, emit_fn, &d), 1);
+    accum_partition_done(&a, d.lists[d.n - 1], STRAND_OK, 3, -1);
+    release_done(&a);
+    wire_writer_free(&w);
+    batch_builder_free(&bb);
+    accum_free(&a);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_linger_trigger),
@@ -710,6 +964,10 @@ int main(void) {
         cmocka_unit_test(test_idem_gap_and_reset),
         cmocka_unit_test(test_idem_sequence_wraps),
         cmocka_unit_test(test_idem_raw_untouched),
+        cmocka_unit_test(test_pipe_retry_in_order),
+        cmocka_unit_test(test_pipe_reports_held),
+        cmocka_unit_test(test_pipe_batch_window),
+        cmocka_unit_test(test_pipe_off_without_idempotence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

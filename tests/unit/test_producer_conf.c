@@ -2,7 +2,8 @@
  * test_producer_conf.c - the producer's reading of the configuration: every
  * `partitioner` name selects the partitioner of the same name (the conf
  * enum and the producer's are kept in the same order), and producer keys
- * refuse bad values with a message naming the key.
+ * refuse bad values with a message naming the key, and the producer's
+ * checks at creation (idempotence against max.in.flight).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "client/conf.h"
 #include "producer/partitioner.h"
 #include "strand/conf.h"
+#include "strand/producer.h"
 
 static void test_partitioner_names_agree(void **state) {
     (void)state;
@@ -58,10 +60,52 @@ static void test_producer_keys_refuse_bad_values(void **state) {
     strand_conf_free(c);
 }
 
+/* A producer from `kv` (key, value pairs, NULL-terminated); NULL with the
+ * message in err when creation is refused. Connects lazily: no broker. */
+static strand_producer *producer_with(const char **kv, char *err, size_t errlen) {
+    strand_conf *c = strand_conf_new();
+    assert_non_null(c);
+    assert_int_equal(strand_conf_set(c, "bootstrap.servers", "127.0.0.1:1", err, errlen),
+                     STRAND_OK);
+    for (; kv[0]; kv += 2)
+        assert_int_equal(strand_conf_set(c, kv[0], kv[1], err, errlen), STRAND_OK);
+    err[0] = '\0';
+    return strand_producer_new(c, err, errlen);
+}
+
+/* As the Java client: enable.idempotence=true set explicitly with more than
+ * 5 requests in flight is refused, naming both keys; the default
+ * idempotence takes any max.in.flight (pipelining is capped at 5). */
+static void test_idempotence_max_in_flight(void **state) {
+    (void)state;
+    char err[512];
+    const char *explicit6[] = {"enable.idempotence", "true",
+                               "max.in.flight.requests.per.connection", "6", NULL};
+    assert_null(producer_with(explicit6, err, sizeof err));
+    assert_non_null(strstr(err, "enable.idempotence"));
+    assert_non_null(strstr(err, "max.in.flight.requests.per.connection"));
+
+    const char *explicit5[] = {"enable.idempotence", "true",
+                               "max.in.flight.requests.per.connection", "5", NULL};
+    strand_producer *p = producer_with(explicit5, err, sizeof err);
+    assert_non_null(p);
+    strand_producer_close(p);
+    const char *default20[] = {"max.in.flight.requests.per.connection", "20", NULL};
+    p = producer_with(default20, err, sizeof err);
+    assert_non_null(p);
+    strand_producer_close(p);
+    const char *off20[] = {"enable.idempotence", "false", "max.in.flight.requests.per.connection",
+                           "20", NULL};
+    p = producer_with(off20, err, sizeof err);
+    assert_non_null(p);
+    strand_producer_close(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_partitioner_names_agree),
         cmocka_unit_test(test_producer_keys_refuse_bad_values),
+        cmocka_unit_test(test_idempotence_max_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
