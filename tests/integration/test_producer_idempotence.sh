@@ -15,9 +15,13 @@
 # Both runs must end with every record acknowledged (none reported failed)
 # and the log holding each exactly once, in send order, at the offsets the
 # reports gave, every batch under one producer id (strand log dump shows
-# it). Then the configuration rules: the default yields to acks=1 (batches
-# without producer id), an explicit enable.idempotence=true with acks=1 is
-# refused at creation, naming both keys.
+# it). Run 1 also shows pipelining: the producer's debug log names the
+# most Produce requests a partition had in flight, which must reach 2 (the
+# frozen broker holds them) and never pass 5. Then the configuration rules:
+# the default yields to acks=1 (batches without producer id), an explicit
+# enable.idempotence=true with acks=1 or with
+# max.in.flight.requests.per.connection > 5 is refused at creation, naming
+# both keys; the default takes max.in.flight=20 (pipelining capped at 5).
 set -uo pipefail
 . "${ITEST_LIB:-$(dirname "$0")/lib.sh}"
 itest_init
@@ -74,7 +78,7 @@ create_topic ik "$P"
 
 # 1. SIGSTOP, SIGKILL and restart on the same port (the producer only knows
 # it).
-start_process prod "$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t ik -n "$N" -s 41 --no-nulls \
+start_process prod env PRODUCER_CLIENT_DEBUG=1 "$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t ik -n "$N" -s 41 --no-nulls \
     -o "$T/acked.ik" -E "$T/failed.ik" --notify-after 20000 \
     -X linger.ms=2 -X batch.size=16384 -X delivery.timeout.ms=90000 -X retry.backoff.ms=50 \
     -X reconnect.backoff.max.ms=500
@@ -98,6 +102,14 @@ grep -q 'idempotent producer: producer id' "$T/prod.err" ||
 grep -q 'request lost with its connection.*resending' "$T/prod.err" ||
     fail "no request was lost with the connection (the test proved nothing)"
 grep 'request lost with its connection' "$T/prod.err" | head -n 2 >&2
+# Pipelining: the producer logs each new peak of requests in flight per
+# partition ("ik [2]: 3 Produce requests in flight").
+peak=$(sed -n 's/.*: ik \[[0-9]*\]: \([0-9]*\) Produce requests in flight.*/\1/p' "$T/prod.err" |
+    sort -n | tail -n 1)
+[ -n "$peak" ] && [ "$peak" -ge 2 ] ||
+    fail "no partition had more than one Produce request in flight (no pipelining)"
+[ "$peak" -le 5 ] || fail "a partition had $peak Produce requests in flight (more than 5)"
+log "pipelining: up to $peak Produce requests in flight per partition"
 check_log ik ik "$N"
 
 # 2. SIGSTOP past request.timeout.ms: written requests time out; the broker
@@ -139,10 +151,24 @@ check_log ia ia 1000
 grep -q 'enable.idempotence=true requires acks=all' "$T/prod4.err" ||
     fail "no clear error for enable.idempotence=true with acks=1: $(cat "$T/prod4.err")"
 log "refused: $(head -n 1 "$T/prod4.err")"
+"$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t ia -n 10 -s 45 --no-nulls -o "$T/acked.ic" \
+    -E "$T/failed.ic" -X enable.idempotence=true -X max.in.flight.requests.per.connection=6 \
+    >"$T/prod5.out" 2>"$T/prod5.err" &&
+    fail "enable.idempotence=true with max.in.flight.requests.per.connection=6 was accepted"
+grep -q 'enable.idempotence=true requires max.in.flight.requests.per.connection <= 5' \
+    "$T/prod5.err" ||
+    fail "no clear error for enable.idempotence=true with max.in.flight=6: $(cat "$T/prod5.err")"
+log "refused: $(head -n 1 "$T/prod5.err")"
+create_topic im "$P"
+"$PRODUCER_CLIENT" -b "$BROKER_ADDR" -t im -n 20000 -s 46 --no-nulls -o "$T/acked.im" \
+    -E "$T/failed.im" -X max.in.flight.requests.per.connection=20 >"$T/prod6.out" \
+    2>"$T/prod6.err" || fail "max.in.flight=20 producer failed: $(tail -n 3 "$T/prod6.err")"
+check_log im im 20000
 
 stop_broker
 check_one_producer_id ik
 check_one_producer_id is
+check_one_producer_id im
 dump_topic ia
 if grep -q ' producerId: ' "$T/dump.ia"; then
     fail "ia: acks=1 without enable.idempotence set wrote batches with a producer id"
