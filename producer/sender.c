@@ -530,10 +530,12 @@ void sender_run(strand_producer *p) {
     int mode = idem_cycle(p, cy.now, &start_pid); /* -1 none, 0 all, 1 resends only */
     /* Round after round while partitions take more requests (pipelining
      * with idempotence; without it one round drains everything). */
-    if (mode >= 0 && (!p->closing || p->acc.flushing))
-        for (cy.round = 0; cy.round < ACCUM_IDEM_MAX_BATCHES; cy.round++)
-            if (accum_drain(&p->acc, cy.now, cy.max_request, mode == 1, leader_of, emit, &cy) == 0)
+    if (mode >= 0 && (!p->closing || p->acc.flushing)) {
+        int rounds = p->acc.producer_id >= 0 ? ACCUM_IDEM_MAX_BATCHES : 1;
+        for (cy.round = 0; cy.round < rounds; cy.round++)
+            if (!accum_drain(&p->acc, cy.now, cy.max_request, mode == 1, leader_of, emit, &cy))
                 break;
+    }
     int64_t next = accum_next_wakeup(&p->acc, cy.now, mode);
     int64_t idem_next = idem_next_wakeup(p);
     if (idem_next < next)

@@ -53,6 +53,13 @@
  *   max.in.flight.requests.per.connection
  *                            [5] 1..1000000: requests outstanding per broker
  *                            connection (more wait, in order, in the client).
+ *                            The idempotent producer also keeps up to
+ *                            min(this, 5) Produce requests in flight per
+ *                            partition (without idempotence: one).
+ *                            enable.idempotence=true set explicitly with
+ *                            more than 5 fails producer creation, naming
+ *                            both keys; with the default idempotence any
+ *                            value is taken (per partition capped at 5).
  *   partitioner              [murmur2_random] how records without an explicit
  *                            partition are placed:
  *                            murmur2_random: murmur2(key) like the Java client;
@@ -77,7 +84,9 @@
  *                            stores it once. As in the Java client (3.2+),
  *                            the default turns itself off when acks is set
  *                            to 0 or 1; enable.idempotence=true set
- *                            explicitly with acks 0/1 fails producer creation.
+ *                            explicitly with acks 0/1, or with
+ *                            max.in.flight.requests.per.connection > 5,
+ *                            fails producer creation.
  *                            Brokers without InitProducerId: the default
  *                            falls back to the non-idempotent path; an
  *                            explicit true fails every record with

@@ -24,17 +24,26 @@
  * Every record gets exactly one report: its offset, or an error (after
  * retries are exhausted, delivery.timeout.ms passes, or the producer closes).
  *
- * Retries never duplicate or reorder: a partition has one Produce request
- * in flight at a time. With enable.idempotence (the default with acks=all)
- * every batch carries the producer id from InitProducerId and a sequence
- * number fixed at its first send; a request whose outcome is unknown
- * (connection lost after it was written, request.timeout.ms passed) is
- * resent unchanged and the broker answers a copy it already holds with the
- * original offset (Kafka's DUPLICATE_SEQUENCE_NUMBER also counts as success,
- * reported with offset -1, as the Java client does). A record reported
+ * Retries never duplicate or reorder. With enable.idempotence (the default
+ * with acks=all) every batch carries the producer id from InitProducerId
+ * and a sequence number fixed at its first send, and a partition may have
+ * up to min(max.in.flight.requests.per.connection, 5) Produce requests in
+ * flight (at most 5 of its batches unacknowledged), as the Java client: the
+ * broker's sequence checks keep the order. A request whose outcome is
+ * unknown (connection lost after it was written, request.timeout.ms
+ * passed) or that failed retriably is resent unchanged, and so is every
+ * later unacknowledged batch of the partition (the broker refuses those
+ * with OUT_OF_ORDER_SEQUENCE_NUMBER while the earlier one is missing, which
+ * is then retriable), in sequence order, one request at a time until the
+ * partition is back in order. The broker answers a copy it already holds
+ * with the original offset (Kafka's DUPLICATE_SEQUENCE_NUMBER also counts
+ * as success, reported with offset -1, as the Java client does). Reports of
+ * a partition come in send() order. Without idempotence a partition has one
+ * Produce request in flight at a time. A record reported
  * failed after it was sent (retries or delivery.timeout.ms exhausted, or
- * the broker answered OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH
- * or UNKNOWN_PRODUCER_ID) may or may not be stored; the producer then lets
+ * the broker answered OUT_OF_ORDER_SEQUENCE_NUMBER for the partition's first
+ * unacknowledged batch, INVALID_PRODUCER_EPOCH or UNKNOWN_PRODUCER_ID) may
+ * or may not be stored; the producer then lets
  * the batches already numbered finish and gets a new producer id before
  * sending more (Kafka's KIP-360 reset), never renumbering a batch that may
  * be stored. Without idempotence (enable.idempotence=false, acks 0/1, or
