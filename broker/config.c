@@ -79,6 +79,8 @@ const broker_config_key broker_config_keys[] = {
     {"min.insync.replicas", "1", "acks=all needs this many in-sync replicas (cluster mode)"},
     {"replica.lag.time.max.ms", "30000",
      "a follower this far behind leaves the ISR (cluster mode, with replication)"},
+    {"replica.fetch.wait.max.ms", "500",
+     "longest a follower's fetch waits at the leader for new data (below replica.lag.time.max.ms)"},
     {"unclean.leader.election.enable", "false",
      "elect leaders outside the ISR (only false is supported)"},
     {"producer.id.expiration.ms", "86400000",
@@ -129,6 +131,7 @@ void broker_config_init(broker_config *cfg) {
     cfg->default_replication_factor = 1;
     cfg->min_insync_replicas = 1;
     cfg->replica_lag_time_max_ms = 30000;
+    cfg->replica_fetch_wait_max_ms = 500;
     cfg->producer_id_expiration_ms = 86400000;
     cfg->producer_id_expiration_check_ms = 600000;
     cfg->controlled_shutdown_enable = 1;
@@ -269,6 +272,8 @@ static int64_t *int_key_target(broker_config *cfg, const char *name) {
         return &cfg->min_insync_replicas;
     if (!strcmp(name, "replica.lag.time.max.ms"))
         return &cfg->replica_lag_time_max_ms;
+    if (!strcmp(name, "replica.fetch.wait.max.ms"))
+        return &cfg->replica_fetch_wait_max_ms;
     if (!strcmp(name, "producer.id.expiration.ms"))
         return &cfg->producer_id_expiration_ms;
     if (!strcmp(name, "producer.id.expiration.check.interval.ms"))
@@ -313,6 +318,7 @@ static const int_key int_keys[] = {
     {"default.replication.factor", 1, 32767, 1, 0, 0},
     {"min.insync.replicas", 1, 32767, 1, 0, 0},
     {"replica.lag.time.max.ms", 1, INT32_MAX, 1, 0, 0},
+    {"replica.fetch.wait.max.ms", 1, INT32_MAX, 1, 0, 0},
     {"producer.id.expiration.ms", 1, INT32_MAX, 1, 0, 0},
     {"producer.id.expiration.check.interval.ms", 1, INT32_MAX, 1, 0, 0},
     {"controlled.shutdown.max.retries", 0, 1000, 1, 0, 0},

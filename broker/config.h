@@ -53,6 +53,7 @@ typedef struct broker_config {
     int64_t default_replication_factor;      /* default.replication.factor, 1 */
     int64_t min_insync_replicas;             /* min.insync.replicas, 1 */
     int64_t replica_lag_time_max_ms;         /* replica.lag.time.max.ms, 30 s */
+    int64_t replica_fetch_wait_max_ms;       /* replica.fetch.wait.max.ms, 500 ms */
     int unclean_leader_election;             /* unclean.leader.election.enable, false */
     /* Idempotent producers (broker/producer_log.h). */
     int64_t producer_id_expiration_ms;       /* producer.id.expiration.ms, 1 day */

@@ -331,9 +331,17 @@ int h_fetch(broker_request *req) {
         fetch_req_free(f);
         return 0;
     }
-    /* Not enough yet: wait for appends on these partitions or the timer. */
-    f->op = delayed_op_start(req->b->delayed, in->max_wait_ms, (int64_t)in->min_bytes - bytes,
-                             fetch_complete, f);
+    /* Not enough yet: wait for appends on these partitions or the timer.
+     * A follower that still has partitions led here to add to its fetch
+     * waits briefly, and every parked follower fetch is woken when a view
+     * gives followers new partitions (replica.c). */
+    int follower = in->replica_id >= 0;
+    int64_t wait = in->max_wait_ms;
+    if (follower && wait > REPLICA_PENDING_WAIT_MS &&
+        replica_follower_pending(req->b, in->replica_id))
+        wait = REPLICA_PENDING_WAIT_MS;
+    f->op =
+        delayed_op_start(req->b->delayed, wait, (int64_t)in->min_bytes - bytes, fetch_complete, f);
     if (!f->op) {
         fetch_req_free(f); /* answer with what we have */
         return 0;
@@ -347,6 +355,9 @@ int h_fetch(broker_request *req) {
             if (tp)
                 delayed_op_watch(f->op, &tp->waiting);
         }
+    delayed_list *followers = follower ? replica_follower_waiting(req->b) : NULL;
+    if (followers)
+        delayed_op_watch(f->op, followers);
     server_slot_on_cancel(req->slot, fetch_cancel, f);
     req->deferred = 1;
     return 0;

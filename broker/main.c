@@ -185,6 +185,13 @@ int main(int argc, char **argv) {
                "config");
         return 1;
     }
+    if (b.cfg.replica_fetch_wait_max_ms >= b.cfg.replica_lag_time_max_ms) {
+        BLOG_E("replica.fetch.wait.max.ms (%" PRId64
+               ") must be below replica.lag.time.max.ms (%" PRId64
+               "), or idle followers would leave the ISR",
+               b.cfg.replica_fetch_wait_max_ms, b.cfg.replica_lag_time_max_ms);
+        return 1;
+    }
     if (b.cfg.zookeeper_connect[0] && b.cfg.unclean_leader_election) {
         BLOG_E("unclean.leader.election.enable=true is not supported: leaders are elected from "
                "the in-sync replicas only");

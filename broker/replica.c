@@ -9,6 +9,14 @@
  * the smallest log end offset in the ISR (never moving back); when it moves,
  * waiting fetches are completed so consumers see the new data.
  *
+ * A follower adds a partition to its fetch only when its previous fetch,
+ * parked here for up to replica.fetch.wait.max.ms, returns. So that a new
+ * leadership does not wait for that: after each view, the partitions led
+ * here that a follower has not fetched yet are counted per follower; if
+ * any, the parked follower fetches are woken, and a follower with some
+ * still pending gets a short wait (REPLICA_PENDING_WAIT_MS) until its fetch
+ * names them all.
+ *
  * The high watermark of every replicated partition is kept in its log
  * (log_set_high_watermark; a truncation lowers it there), seeded from it
  * when the partition state is created: logdir restores it from
@@ -90,9 +98,56 @@ static void leader_update_hw(topic_partition *tp) {
     }
 }
 
+/* ---- followers still to start fetching ---- */
+
+static follower_pending *pending_find(replication *r, int32_t id) {
+    for (int i = 0; r && i < r->pending_n; i++)
+        if (r->pending[i].id == id)
+            return &r->pending[i];
+    return NULL;
+}
+
+/* Recount after a view: every (led partition, follower) without a fetch. */
+static void pending_recount(replication *r) {
+    broker *b = r->b;
+    r->pending_n = 0;
+    for (int i = 0; i < topics_count(b->topics); i++) {
+        topic *t = topics_at(b->topics, i);
+        for (int32_t p = 0; p < t->partition_count; p++) {
+            const replica_part *rp = t->partitions[p]->repl;
+            for (int k = 0; rp && rp->is_leader && k < rp->follower_n; k++) {
+                if (rp->followers[k].leo >= 0)
+                    continue;
+                follower_pending *fp = pending_find(r, rp->followers[k].id);
+                if (!fp) {
+                    if (r->pending_n == r->pending_cap) {
+                        int cap = r->pending_cap ? r->pending_cap * 2 : 8;
+                        follower_pending *np = realloc(r->pending, (size_t)cap * sizeof *np);
+                        if (!np)
+                            continue; /* only the short wait is lost */
+                        r->pending = np;
+                        r->pending_cap = cap;
+                    }
+                    fp = &r->pending[r->pending_n++];
+                    *fp = (follower_pending){rp->followers[k].id, 0};
+                }
+                fp->count++;
+            }
+        }
+    }
+}
+
+int replica_follower_pending(broker *b, int32_t id) {
+    const follower_pending *fp = pending_find(b->repl, id);
+    return fp && fp->count > 0;
+}
+
+delayed_list *replica_follower_waiting(broker *b) {
+    return b->repl && !b->repl->stopping ? &b->repl->follower_waiting : NULL;
+}
+
 void replica_follower_fetched(broker *b, topic_partition *tp, int32_t id, int64_t offset,
                               int64_t now) {
-    (void)b;
     replica_part *rp = tp->repl;
     if (!rp || !rp->is_leader || !tp->lg)
         return;
@@ -100,6 +155,11 @@ void replica_follower_fetched(broker *b, topic_partition *tp, int32_t id, int64_
         replica_follower *f = &rp->followers[i];
         if (f->id != id)
             continue;
+        if (f->leo < 0) {
+            follower_pending *fp = pending_find(b->repl, id);
+            if (fp && fp->count > 0)
+                fp->count--;
+        }
         f->leo = offset;
         if (offset >= log_end_offset(tp->lg))
             f->caught_up_ms = now;
@@ -268,6 +328,12 @@ void replica_apply_view(broker *b) {
         }
     }
     replica_fetchers_update(r);
+    pending_recount(r);
+    for (int i = 0; i < r->pending_n; i++)
+        if (r->pending[i].count > 0) { /* their parked fetches name old sets */
+            delayed_list_complete_all(&r->follower_waiting);
+            break;
+        }
     replica_produce_check(); /* leadership may have moved */
 }
 
@@ -276,6 +342,7 @@ void replica_stop(broker *b) {
     if (!r || r->stopping)
         return;
     r->stopping = 1;
+    delayed_list_complete_all(&r->follower_waiting);
     replica_produce_fail_all();
     if (r->timer_on)
         uv_close((uv_handle_t *)&r->isr_timer, NULL);
@@ -283,6 +350,8 @@ void replica_stop(broker *b) {
 }
 
 void replica_free(broker *b) {
+    if (b->repl)
+        free(b->repl->pending);
     free(b->repl);
     b->repl = NULL;
 }

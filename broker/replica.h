@@ -63,6 +63,15 @@ void replica_follower_fetched(broker *b, topic_partition *tp, int32_t id, int64_
  * leader is the whole ISR). */
 void replica_appended(topic_partition *tp);
 
+/* Leader: follower `id` has partitions led here that it has not fetched
+ * yet in their current leadership (its fetch should not park long). */
+int replica_follower_pending(broker *b, int32_t id);
+/* Leader: the list every parked follower fetch also watches; woken when a
+ * view leaves followers with partitions to add. NULL when not replicating. */
+struct delayed_list *replica_follower_waiting(broker *b);
+/* Follower fetches with partitions still to add wait at most this long. */
+#define REPLICA_PENDING_WAIT_MS 20
+
 /* acks=all (replica_produce.c): when partitions of `out` (all appended
  * already) have followers and their high watermark is below what was
  * appended, take the request over (req->deferred) and answer later.

@@ -13,7 +13,7 @@
  * possibly another round, or a retry after RETRY_MS on an error (fenced
  * or unknown epoch, not leader: one of the two views is behind).
  *
- * Then Fetch v11 (replica_id = this broker, max wait 500 ms) from each
+ * Then Fetch v11 (replica_id = this broker, max wait replica.fetch.wait.max.ms) from each
  * local log end; the next request goes as soon as the answer is applied,
  * so the stream is continuous. Answered batches are appended exactly as
  * the leader has them (log_append_replica: offsets, gaps of compacted
@@ -43,7 +43,6 @@
 
 #define FETCH_VERSION 11
 #define EPOCH_VERSION 3
-#define FETCH_MAX_WAIT_MS 500
 #define FETCH_PARTITION_MAX (1 << 20)
 #define FETCH_MAX_FRAME (64 << 20)
 #define RETRY_MS 200
@@ -501,7 +500,7 @@ static void send_fetch(fetcher *f) {
         }
     }
     proto_fetch_req req = {.replica_id = b->cfg.broker_id,
-                           .max_wait_ms = FETCH_MAX_WAIT_MS,
+                           .max_wait_ms = (int32_t)b->cfg.replica_fetch_wait_max_ms,
                            .min_bytes = 1,
                            .max_bytes = 16 << 20,
                            .isolation_level = 0,

@@ -9,9 +9,17 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "broker/delayed.h"
 #include "broker/replica.h"
 
 typedef struct fetcher fetcher;
+
+/* Leader: how many partitions led here follower `id` has not fetched yet
+ * in the current leadership (its replica_follower.leo is still -1). */
+typedef struct follower_pending {
+    int32_t id;
+    int count;
+} follower_pending;
 
 struct replication {
     broker *b;
@@ -21,6 +29,11 @@ struct replication {
     uv_timer_t isr_timer;    /* ISR shrink/expand checks and the HW checkpoint */
     int timer_on;
     int stopping;
+    /* Leader side: parked follower fetches (h_fetch watches this list too),
+     * and per follower the partitions it still has to start fetching. */
+    delayed_list follower_waiting;
+    follower_pending *pending;
+    int pending_n, pending_cap;
 };
 
 /* replica.c: raise the partition's high watermark (kept in its log,
