@@ -107,7 +107,9 @@ static follower_pending *pending_find(replication *r, int32_t id) {
     return NULL;
 }
 
-/* Recount after a view: every (led partition, follower) without a fetch. */
+/* Recount after a view: every (led partition, live follower) without a
+ * fetch. A follower that is down fetches nothing; it counts again in the
+ * view that brings it back. */
 static void pending_recount(replication *r) {
     broker *b = r->b;
     r->pending_n = 0;
@@ -116,7 +118,8 @@ static void pending_recount(replication *r) {
         for (int32_t p = 0; p < t->partition_count; p++) {
             const replica_part *rp = t->partitions[p]->repl;
             for (int k = 0; rp && rp->is_leader && k < rp->follower_n; k++) {
-                if (rp->followers[k].leo >= 0)
+                if (rp->followers[k].leo >= 0 ||
+                    !cluster_broker_find(b->cluster, rp->followers[k].id))
                     continue;
                 follower_pending *fp = pending_find(r, rp->followers[k].id);
                 if (!fp) {
