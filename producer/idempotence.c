@@ -56,6 +56,17 @@ strand_err idem_configure(strand_producer *p, char *errbuf, size_t errlen) {
                      (int)c->acks);
         return STRAND_ERR_CONFIG;
     }
+    if (c->retries == 0) {
+        /* Without retries an unknown outcome could not be resent with its
+         * sequence: as the Java client, the default yields, true is refused. */
+        if (!set)
+            return STRAND_OK;
+        if (errbuf && errlen > 0)
+            snprintf(errbuf, errlen,
+                     "configuration: enable.idempotence=true requires retries > 0 (retries is 0); "
+                     "allow retries, or set enable.idempotence=false");
+        return STRAND_ERR_CONFIG;
+    }
     if (set && c->max_in_flight > ACCUM_IDEM_MAX_BATCHES) {
         /* As the Java client: the broker deduplicates only a producer's
          * last 5 batches per partition. */

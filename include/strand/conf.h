@@ -83,9 +83,10 @@
  *                            is unknown is simply resent and the broker
  *                            stores it once. As in the Java client (3.2+),
  *                            the default turns itself off when acks is set
- *                            to 0 or 1; enable.idempotence=true set
- *                            explicitly with acks 0/1, or with
- *                            max.in.flight.requests.per.connection > 5,
+ *                            to 0 or 1 or retries to 0;
+ *                            enable.idempotence=true set explicitly with
+ *                            acks 0/1, retries=0 or
+ *                            max.in.flight.requests.per.connection > 5
  *                            fails producer creation.
  *                            Brokers without InitProducerId: the default
  *                            falls back to the non-idempotent path; an

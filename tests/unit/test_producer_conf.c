@@ -101,11 +101,31 @@ static void test_idempotence_max_in_flight(void **state) {
     strand_producer_close(p);
 }
 
+/* As the Java client: an explicit enable.idempotence=true with retries=0 is
+ * refused, naming both keys; the default idempotence yields to retries=0. */
+static void test_idempotence_retries(void **state) {
+    (void)state;
+    char err[512];
+    const char *explicit0[] = {"enable.idempotence", "true", "retries", "0", NULL};
+    assert_null(producer_with(explicit0, err, sizeof err));
+    assert_non_null(strstr(err, "enable.idempotence"));
+    assert_non_null(strstr(err, "retries"));
+    const char *default0[] = {"retries", "0", NULL};
+    strand_producer *p = producer_with(default0, err, sizeof err);
+    assert_non_null(p);
+    strand_producer_close(p);
+    const char *explicit1[] = {"enable.idempotence", "true", "retries", "1", NULL};
+    p = producer_with(explicit1, err, sizeof err);
+    assert_non_null(p);
+    strand_producer_close(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_partitioner_names_agree),
         cmocka_unit_test(test_producer_keys_refuse_bad_values),
         cmocka_unit_test(test_idempotence_max_in_flight),
+        cmocka_unit_test(test_idempotence_retries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
