@@ -103,6 +103,19 @@ require_tool() {
 # now_ms: wall clock in milliseconds.
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
+# wait_for TIMEOUT_S WHAT CMD...: run CMD until it succeeds, polling every
+# 0.2 s, or fail after the deadline saying WHAT was not reached.
+wait_for() {
+    local timeout=$1 what=$2
+    shift 2
+    local deadline=$(($(now_ms) + timeout * 1000))
+    while :; do
+        "$@" && return 0
+        [ "$(now_ms)" -lt "$deadline" ] || fail "timed out after ${timeout}s waiting for: $what"
+        sleep 0.2
+    done
+}
+
 # start_process NAME CMD...: run CMD in the background with stdout into a
 # FIFO whose read end is returned in the variable NAME_FD (and the PID in
 # NAME_PID); stderr goes to $ITEST_TMP/NAME.err, or into the same FIFO when

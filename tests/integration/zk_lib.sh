@@ -202,15 +202,3 @@ await_cluster() {
     done
 }
 
-# wait_for TIMEOUT_S WHAT CMD...: run CMD until it succeeds, polling every
-# 0.2 s, or fail after the deadline saying WHAT was not reached.
-wait_for() {
-    local timeout=$1 what=$2
-    shift 2
-    local deadline=$(($(now_ms) + timeout * 1000))
-    while :; do
-        "$@" && return 0
-        [ "$(now_ms)" -lt "$deadline" ] || fail "timed out after ${timeout}s waiting for: $what"
-        sleep 0.2
-    done
-}
